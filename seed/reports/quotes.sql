@@ -1,0 +1,21 @@
+-- title = "Quotes"
+-- description = "Direct quotes and paraphrases, by document and position, with speaker and addressee."
+--
+-- [[params]]
+-- name = "speaker"
+-- type = "actor"
+-- description = "Only quotes by this actor (slug or alias)"
+SELECT q.slug,
+       sp.name AS speaker,
+       q.kind,
+       ad.name AS addressee,
+       d.slug AS document,
+       q.start,
+       q.end,
+       q.text
+  FROM quotes q
+  JOIN actors sp ON sp.id = q.speaker
+  LEFT JOIN actors ad ON ad.id = q.addressee
+  JOIN documents d ON d.id = q.document
+ WHERE nullif(:speaker, '') IS NULL OR sp.slug = :speaker
+ ORDER BY d.published_earliest, d.slug, q.start, q.slug;

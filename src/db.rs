@@ -1,0 +1,152 @@
+//! The only place a database connection is opened: finding the file, opening it read-only or read-write,
+//! checking that it is a dossier file of a schema this binary reads, and building the embedded seed in memory.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::seed::{Seed, SeedFiles, load};
+
+/// schema.sql, applied verbatim by `build`.
+pub const SCHEMA: &str = include_str!("../schema.sql");
+/// `PRAGMA application_id` of every dossier file: 'DSSR'.
+pub const APPLICATION_ID: i32 = 0x4453_5352;
+/// `PRAGMA user_version`: the schema version this binary writes and reads.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// Where the data for a read command comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    File(PathBuf),
+    /// The seed compiled into the binary, built in memory.
+    Embedded,
+}
+
+impl Database {
+    /// `--db` (or `$DOSSIER_DB`, which clap folds into it), else `./dossier.db` where it exists, else the
+    /// embedded seed.
+    pub fn resolve(explicit: Option<&Path>) -> Database {
+        match explicit {
+            Some(p) => Database::File(p.to_path_buf()),
+            None if Path::new("dossier.db").exists() => Database::File(PathBuf::from("dossier.db")),
+            None => Database::Embedded,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Database::File(p) => p.display().to_string(),
+            Database::Embedded => "(embedded seed)".to_string(),
+        }
+    }
+}
+
+/// Opens a dossier for reading. Nothing on disk is created or changed.
+pub fn open_read(db: &Database) -> anyhow::Result<Connection> {
+    match db {
+        Database::File(path) => {
+            check_path(path)?;
+            let conn = Connection::open_with_flags(
+                path,
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )
+            .with_context(|| format!("cannot open {}", path.display()))?;
+            check_dossier(&conn, path)?;
+            Ok(conn)
+        }
+        Database::Embedded => {
+            eprintln!(
+                "dossier: no dossier.db here; using the seed compiled into this binary (run `dossier build` to write one)"
+            );
+            build_embedded()
+        }
+    }
+}
+
+/// Opens an existing dossier file for writing (`sql --write`). Never creates a file.
+pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
+    let Database::File(path) = db else {
+        bail!(
+            "there is no database file to write to: run `dossier build` to write dossier.db, or pass --db PATH"
+        );
+    };
+    check_path(path)?;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot open {} for writing", path.display()))?;
+    check_dossier(&conn, path)?;
+    Ok(conn)
+}
+
+/// Opens a new, empty database file for `build`. The caller has just created `path` empty.
+pub fn create(path: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .with_context(|| format!("cannot create {}", path.display()))?;
+    // The file is private until it is renamed into place, and a failed build deletes it, so a rollback journal
+    // buys nothing: the old target is the safety net.
+    conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;")?;
+    Ok(conn)
+}
+
+/// Builds the embedded seed into an in-memory database.
+pub fn build_embedded() -> anyhow::Result<Connection> {
+    let files = SeedFiles::embedded();
+    let seed = Seed::from_files(&files).context("the embedded seed is invalid")?;
+    let mut conn = Connection::open_in_memory()?;
+    load::load(&mut conn, &seed)?;
+    Ok(conn)
+}
+
+fn check_path(path: &Path) -> anyhow::Result<()> {
+    let meta = std::fs::metadata(path).with_context(|| {
+        format!(
+            "cannot open {}: no such file (build one with `dossier build --out {}`)",
+            path.display(),
+            path.display()
+        )
+    });
+    let meta = match meta {
+        Ok(m) => m,
+        Err(e) if path.exists() => return Err(e),
+        Err(e) => return Err(e),
+    };
+    if meta.is_dir() {
+        bail!("{} is a directory, not a dossier file", path.display());
+    }
+    if meta.len() == 0 {
+        bail!("{} is empty (0 bytes), not a dossier file", path.display());
+    }
+    // Opening for read fails late in SQLite; check readability now for a plain message.
+    std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(())
+}
+
+/// Checks the application id and schema version, so that a foreign or newer file gives a clear error.
+pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
+    let app: i32 = conn
+        .query_row("PRAGMA application_id", [], |r| r.get(0))
+        .with_context(|| format!("{} is not a SQLite database", path.display()))?;
+    let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if app != APPLICATION_ID {
+        bail!(
+            "{} is a SQLite database but not a dossier file (application_id {app:#x}, expected {APPLICATION_ID:#x})",
+            path.display()
+        );
+    }
+    if version > SCHEMA_VERSION {
+        bail!(
+            "{} has schema version {version}, newer than this dossier reads ({SCHEMA_VERSION}); upgrade dossier",
+            path.display()
+        );
+    }
+    if version < 1 {
+        bail!("{} has no schema version; rebuild it with `dossier build`", path.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Finding evidence words in a document body and turning byte positions into code-point offsets.
+//!
+//! All the quotes of one document are found in a single pass over its body with an Aho-Corasick automaton, so the
+//! cost is linear in the body plus the matches, however many quotes there are.
+
+use aho_corasick::{AhoCorasick, MatchKind};
+
+use super::model::Quote;
+
+/// Where one quote was found: code-point offsets, 0-based and end-exclusive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LocateError {
+    /// The words do not occur. `near` names a likely cause when a loose comparison finds them.
+    NotFound { near: Option<String> },
+    /// The words occur `count` times and nothing picks one.
+    Ambiguous { count: usize },
+    /// The words occur `count` times, but none with the given prefix or suffix.
+    NoneWithContext { count: usize },
+    /// The words occur with the given prefix or suffix `matching` times (out of `count`).
+    AmbiguousWithContext { count: usize, matching: usize },
+}
+
+impl std::fmt::Display for LocateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LocateError::NotFound { near: None } => write!(f, "the words are not in the document"),
+            LocateError::NotFound { near: Some(why) } => {
+                write!(f, "the words are not in the document as written ({why})")
+            }
+            LocateError::Ambiguous { count } => write!(f, "the words occur {count} times in the document"),
+            LocateError::NoneWithContext { count } => write!(
+                f,
+                "the words occur {count} time{} in the document, but never with that prefix/suffix",
+                if *count == 1 { "" } else { "s" }
+            ),
+            LocateError::AmbiguousWithContext { count, matching } => write!(
+                f,
+                "the words occur {count} times in the document, {matching} of them with that prefix/suffix"
+            ),
+        }
+    }
+}
+
+impl LocateError {
+    pub fn hint(&self) -> &'static str {
+        match self {
+            LocateError::NotFound { .. } => {
+                "copy the words exactly from the document, with its curly quotes (’ “ ”), dashes (—) and line breaks"
+            }
+            LocateError::Ambiguous { .. } | LocateError::AmbiguousWithContext { .. } => {
+                "write the evidence as { exact = \"…\", prefix = \"…\" } (or suffix) with the words just before \
+                 (or after) the occurrence you mean"
+            }
+            LocateError::NoneWithContext { .. } => {
+                "the prefix must end right where the words begin, and the suffix begin right where they end"
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    count: usize,
+    matching: usize,
+    first: Option<(usize, usize)>,
+}
+
+/// Locates every quote in `body`, returning code-point spans in the same order.
+pub fn locate_all(body: &str, quotes: &[&Quote]) -> Vec<Result<Span, LocateError>> {
+    if quotes.is_empty() {
+        return Vec::new();
+    }
+    // One pattern per distinct exact text; each quote refers to its pattern.
+    let mut patterns: Vec<&str> = quotes.iter().map(|q| q.exact.as_str()).collect();
+    patterns.sort_unstable();
+    patterns.dedup();
+    let pattern_of: Vec<usize> = quotes
+        .iter()
+        .map(|q| patterns.binary_search(&q.exact.as_str()).expect("pattern present"))
+        .collect();
+    let mut quotes_of: Vec<Vec<usize>> = vec![Vec::new(); patterns.len()];
+    for (qi, &pi) in pattern_of.iter().enumerate() {
+        quotes_of[pi].push(qi);
+    }
+
+    let automaton = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .build(&patterns)
+        .expect("patterns of plain text always build");
+    let mut tallies = vec![Tally::default(); quotes.len()];
+    for m in automaton.find_overlapping_iter(body) {
+        for &qi in &quotes_of[m.pattern().as_usize()] {
+            let q = quotes[qi];
+            let t = &mut tallies[qi];
+            t.count += 1;
+            let prefix_ok = q.prefix.as_deref().is_none_or(|p| body[..m.start()].ends_with(p));
+            let suffix_ok = q.suffix.as_deref().is_none_or(|s| body[m.end()..].starts_with(s));
+            if prefix_ok && suffix_ok {
+                t.matching += 1;
+                t.first.get_or_insert((m.start(), m.end()));
+            }
+        }
+    }
+
+    // Convert the chosen byte spans to code points in one sorted pass over the body.
+    let mut positions: Vec<usize> = tallies
+        .iter()
+        .filter_map(|t| t.first)
+        .flat_map(|(s, e)| [s, e])
+        .collect();
+    positions.sort_unstable();
+    positions.dedup();
+    let offsets = code_point_offsets(body, &positions);
+    let cp = |byte: usize| offsets[positions.binary_search(&byte).expect("position recorded")];
+
+    quotes
+        .iter()
+        .zip(&tallies)
+        .map(|(q, t)| {
+            let has_context = q.prefix.is_some() || q.suffix.is_some();
+            match (t.count, t.matching, t.first) {
+                (0, _, _) => Err(LocateError::NotFound {
+                    near: near_miss(body, &q.exact),
+                }),
+                (_, 1, Some((s, e))) => Ok(Span {
+                    start: cp(s),
+                    end: cp(e),
+                }),
+                (count, 0, _) => Err(LocateError::NoneWithContext { count }),
+                (count, _, _) if !has_context => Err(LocateError::Ambiguous { count }),
+                (count, matching, _) => Err(LocateError::AmbiguousWithContext { count, matching }),
+            }
+        })
+        .collect()
+}
+
+/// The code-point offset of each byte position, given in ascending order, all on character boundaries.
+pub fn code_point_offsets(body: &str, sorted_bytes: &[usize]) -> Vec<usize> {
+    let mut out = Vec::with_capacity(sorted_bytes.len());
+    let (mut prev_byte, mut prev_cp) = (0, 0);
+    for &b in sorted_bytes {
+        prev_cp += body[prev_byte..b].chars().count();
+        prev_byte = b;
+        out.push(prev_cp);
+    }
+    out
+}
+
+/// Explains a miss that a loose comparison would have found: straight for curly quotes, hyphens for dashes,
+/// spacing, or letter case. Runs only on the error path.
+fn near_miss(body: &str, exact: &str) -> Option<String> {
+    fn fold_punct(s: &str) -> String {
+        s.chars()
+            .map(|c| match c {
+                '‘' | '’' | '`' | '´' => '\'',
+                '“' | '”' => '"',
+                '—' | '–' | '‐' | '‑' => '-',
+                '\u{a0}' => ' ',
+                c => c,
+            })
+            .collect()
+    }
+    fn fold_space(s: &str) -> String {
+        s.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+    let (b, e) = (fold_punct(body), fold_punct(exact));
+    if b.contains(&e) {
+        return Some("they differ in quote marks or dashes: the document uses ’ “ ” and —".to_string());
+    }
+    let (b, e) = (fold_space(&b), fold_space(&e));
+    if b.contains(&e) {
+        return Some("they differ in spaces or line breaks".to_string());
+    }
+    if b.to_lowercase().contains(&e.to_lowercase()) {
+        return Some("they differ in letter case".to_string());
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(exact: &str) -> Quote {
+        Quote {
+            exact: exact.into(),
+            prefix: None,
+            suffix: None,
+        }
+    }
+
+    fn span_text(body: &str, s: Span) -> String {
+        body.chars().skip(s.start).take(s.end - s.start).collect()
+    }
+
+    #[test]
+    fn offsets_count_code_points_not_bytes() {
+        let body = "“Taliban 2.0” — chargé d’affaires in Moscow";
+        let quotes = [q("chargé d’affaires"), q("Moscow")];
+        let refs: Vec<&Quote> = quotes.iter().collect();
+        let found = locate_all(body, &refs);
+        let s = found[0].clone().unwrap();
+        assert_eq!((s.start, s.end), (16, 33));
+        assert_eq!(span_text(body, s), "chargé d’affaires");
+        assert_eq!(span_text(body, found[1].clone().unwrap()), "Moscow");
+    }
+
+    #[test]
+    fn repeated_words_need_context() {
+        let body = "Moscow said. Then Moscow acted.";
+        let plain = q("Moscow");
+        let with_prefix = Quote {
+            prefix: Some("Then ".into()),
+            ..q("Moscow")
+        };
+        let wrong = Quote {
+            suffix: Some(" slept".into()),
+            ..q("Moscow")
+        };
+        let found = locate_all(body, &[&plain, &with_prefix, &wrong]);
+        assert_eq!(found[0], Err(LocateError::Ambiguous { count: 2 }));
+        assert_eq!(found[1], Ok(Span { start: 18, end: 24 }));
+        assert_eq!(found[2], Err(LocateError::NoneWithContext { count: 2 }));
+    }
+
+    #[test]
+    fn overlapping_occurrences_are_counted() {
+        let found = locate_all("aaa", &[&q("aa")]);
+        assert_eq!(found[0], Err(LocateError::Ambiguous { count: 2 }));
+    }
+
+    #[test]
+    fn near_misses_are_explained() {
+        let found = locate_all("the Taliban’s return", &[&q("Taliban's return"), &q("nothing")]);
+        assert!(matches!(&found[0], Err(LocateError::NotFound { near: Some(w) }) if w.contains("quote marks")));
+        assert_eq!(found[1], Err(LocateError::NotFound { near: None }));
+    }
+}

@@ -1,0 +1,174 @@
+//! The seed: the files a knowledge base is built from, read from a directory or from the copy compiled into the
+//! binary, then parsed, validated and loaded.
+//!
+//! Layout of a seed directory:
+//!
+//! ```text
+//! dossier.toml              title and description of the knowledge base
+//! actors.toml               actors who recur across documents (optional; .json accepted)
+//! documents/NAME.toml       one document's metadata and facts (.json accepted)
+//! documents/NAME.txt        that document's body, verbatim UTF-8
+//! reports/NAME.sql          canned reports: a TOML header in `-- ` comments, then one SELECT
+//! ```
+
+pub mod load;
+pub mod locate;
+pub mod model;
+mod validate;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use sha2::{Digest, Sha256};
+
+pub use validate::Seed;
+
+/// The raw files of a seed, keyed by their path relative to the seed directory, with `/` separators.
+#[derive(Clone, Debug, Default)]
+pub struct SeedFiles {
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+mod embedded {
+    include!(concat!(env!("OUT_DIR"), "/embedded_seed.rs"));
+}
+
+impl SeedFiles {
+    /// The seed compiled into this binary.
+    pub fn embedded() -> SeedFiles {
+        SeedFiles {
+            files: embedded::FILES
+                .iter()
+                .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
+                .collect(),
+        }
+    }
+
+    /// Reads every file under `dir`, skipping hidden files and directories.
+    pub fn read_dir(dir: &Path) -> anyhow::Result<SeedFiles> {
+        let meta = std::fs::metadata(dir)
+            .with_context(|| format!("cannot read the seed directory {}", dir.display()))?;
+        if !meta.is_dir() {
+            anyhow::bail!(
+                "the seed {} is not a directory; pass the directory that holds dossier.toml with --seed",
+                dir.display()
+            );
+        }
+        let mut files = BTreeMap::new();
+        let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
+        while let Some(current) = stack.pop() {
+            let entries = std::fs::read_dir(&current)
+                .with_context(|| format!("cannot list {}", current.display()))?;
+            for entry in entries {
+                let entry = entry.with_context(|| format!("cannot list {}", current.display()))?;
+                let path = entry.path();
+                if entry.file_name().to_string_lossy().starts_with('.') {
+                    continue;
+                }
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let rel = path
+                        .strip_prefix(dir)
+                        .expect("walked from dir")
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy())
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    let bytes = std::fs::read(&path)
+                        .with_context(|| format!("cannot read {}", path.display()))?;
+                    files.insert(rel, bytes);
+                }
+            }
+        }
+        Ok(SeedFiles { files })
+    }
+
+    /// sha256 over every file's path and bytes, in path order: the seed's identity, stored in `meta`.
+    pub fn digest(&self) -> String {
+        let mut h = Sha256::new();
+        for (path, bytes) in &self.files {
+            h.update((path.len() as u64).to_le_bytes());
+            h.update(path.as_bytes());
+            h.update((bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        }
+        hex(&h.finalize())
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// One thing wrong with the seed, located as precisely as the input allows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+    /// The record, e.g. `event "russia-recognizes-islamic-emirate"`.
+    pub record: Option<String>,
+    pub field: Option<String>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = self.column {
+                write!(f, ":{col}")?;
+            }
+        }
+        write!(f, ": ")?;
+        if let Some(record) = &self.record {
+            write!(f, "{record}: ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        write!(f, "{}", self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in a seed. Validation goes on past the first problem so that one run shows them all.
+#[derive(Debug, thiserror::Error)]
+pub struct SeedErrors(pub Vec<Problem>);
+
+impl fmt::Display for SeedErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for p in &self.0 {
+            writeln!(f, "{p}")?;
+        }
+        let n = self.0.len();
+        write!(
+            f,
+            "the seed has {n} problem{}; nothing was written",
+            if n == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl Seed {
+    /// Parses and validates a whole seed.
+    pub fn from_files(files: &SeedFiles) -> Result<Seed, SeedErrors> {
+        validate::validate(files)
+    }
+}

@@ -1,0 +1,203 @@
+//! Every integrity check of a dossier file. `build` runs them before it renames the file into place, and
+//! `dossier verify` runs them on demand.
+
+use rusqlite::Connection;
+
+use crate::db::{APPLICATION_ID, SCHEMA_VERSION};
+use crate::seed::sha256_hex;
+
+/// The outcome of one check: `problems` is empty when it passed.
+#[derive(Debug)]
+pub struct Check {
+    pub name: &'static str,
+    pub problems: Vec<String>,
+}
+
+impl Check {
+    pub fn passed(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// How many problems one check lists before summarising the rest.
+const SHOWN: usize = 20;
+
+/// Runs every check. An error means a check could not run at all (for example, a table is missing), which
+/// is itself reported as a failed check.
+pub fn run(conn: &Connection) -> Vec<Check> {
+    let checks: [(&'static str, fn(&Connection) -> rusqlite::Result<Vec<String>>); 9] = [
+        ("integrity_check", integrity),
+        ("foreign_key_check", foreign_keys),
+        ("application_id", application_id),
+        ("user_version", user_version),
+        ("document sha256", document_digests),
+        ("evidence spans (code points)", evidence_spans),
+        ("quote spans (code points)", quote_spans),
+        ("every fact has evidence", facts_have_evidence),
+        ("report SQL prepares", reports_prepare),
+    ];
+    checks
+        .into_iter()
+        .map(|(name, f)| {
+            let mut problems = f(conn).unwrap_or_else(|e| vec![format!("the check could not run: {e}")]);
+            if problems.len() > SHOWN {
+                let more = problems.len() - SHOWN;
+                problems.truncate(SHOWN);
+                problems.push(format!("… and {more} more"));
+            }
+            Check { name, problems }
+        })
+        .collect()
+}
+
+fn strings(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+fn integrity(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let rows = strings(conn, "PRAGMA integrity_check")?;
+    Ok(rows.into_iter().filter(|r| r != "ok").collect())
+}
+
+fn foreign_keys(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA foreign_key_check")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(format!(
+            "{} row {} points to a missing {} row",
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<i64>>(1)?.map_or("?".into(), |i| i.to_string()),
+            r.get::<_, String>(2)?
+        ))
+    })?;
+    rows.collect()
+}
+
+fn application_id(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    Ok(if id == APPLICATION_ID {
+        vec![]
+    } else {
+        vec![format!("application_id is {id:#x}, expected {APPLICATION_ID:#x}")]
+    })
+}
+
+fn user_version(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let v: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    Ok(if v == SCHEMA_VERSION {
+        vec![]
+    } else {
+        vec![format!("user_version is {v}, expected {SCHEMA_VERSION}")]
+    })
+}
+
+fn document_digests(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT slug, body, sha256 FROM documents ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let mut problems = Vec::new();
+    while let Some(r) = rows.next()? {
+        let (slug, body, stored): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let actual = sha256_hex(body.as_bytes());
+        if actual != stored {
+            problems.push(format!("document \"{slug}\": body sha256 is {actual}, stored {stored}"));
+        }
+    }
+    Ok(problems)
+}
+
+/// Compares each span with the document's code points, computed here rather than by SQLite's substr, so the
+/// check does not share a possible bug with the evidence_check view.
+fn span_problems(conn: &Connection, sql: &str, what: &str) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    let mut problems = Vec::new();
+    let mut current: Option<(i64, Vec<char>)> = None;
+    while let Some(r) = rows.next()? {
+        let (doc, id, label, start, end, exact): (i64, i64, String, i64, i64, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        if current.as_ref().is_none_or(|(d, _)| *d != doc) {
+            let body: String =
+                conn.query_row("SELECT body FROM documents WHERE id = ?1", [doc], |r| r.get(0))?;
+            current = Some((doc, body.chars().collect()));
+        }
+        let chars = &current.as_ref().expect("set above").1;
+        let found: Option<String> = usize::try_from(start)
+            .ok()
+            .zip(usize::try_from(end).ok())
+            .filter(|(s, e)| s <= e && *e <= chars.len())
+            .map(|(s, e)| chars[s..e].iter().collect());
+        if found.as_deref() != Some(exact.as_str()) {
+            let found = found.map_or("(outside the document)".to_string(), |f| format!("“{f}”"));
+            problems.push(format!(
+                "{what} {id} ({label}) at {start}..{end}: expected “{exact}”, found {found}"
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+fn evidence_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    span_problems(
+        conn,
+        "SELECT ev.document, ev.id, ef.fact_table || '/' || ef.fact, ev.start, ev.end, ev.exact \
+           FROM evidence ev JOIN evidence_facts ef ON ef.id = ev.id ORDER BY ev.document, ev.id",
+        "evidence",
+    )
+}
+
+fn quote_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    span_problems(
+        conn,
+        "SELECT document, id, slug, start, end, text FROM quotes ORDER BY document, id",
+        "quote",
+    )
+}
+
+fn facts_have_evidence(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT fact_table, slug FROM facts_without_evidence ORDER BY 1, 2")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(format!("{}/{} has no evidence", r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+    })?;
+    rows.collect()
+}
+
+fn reports_prepare(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT id, name, sql FROM reports ORDER BY name")?;
+    let reports: Vec<(i64, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut problems = Vec::new();
+    for (id, name, sql) in reports {
+        let declared: Vec<String> = {
+            let mut p = conn.prepare("SELECT name FROM report_params WHERE report = ?1 ORDER BY position")?;
+            p.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        match conn.prepare(&sql) {
+            Err(e) => problems.push(format!("report \"{name}\": {e}")),
+            Ok(s) => {
+                if !s.readonly() {
+                    problems.push(format!("report \"{name}\": the SQL writes to the database"));
+                }
+                let used: Vec<String> = (1..=s.parameter_count())
+                    .filter_map(|i| s.parameter_name(i))
+                    .map(|n| n.trim_start_matches([':', '@', '$']).to_string())
+                    .collect();
+                for u in &used {
+                    if !declared.contains(u) {
+                        problems.push(format!("report \"{name}\": the SQL uses :{u}, which the header does not declare"));
+                    }
+                }
+                for d in &declared {
+                    if !used.contains(d) {
+                        problems.push(format!("report \"{name}\": parameter \"{d}\" is declared but the SQL never uses :{d}"));
+                    }
+                }
+                if s.parameter_count() > used.len() {
+                    problems.push(format!("report \"{name}\": the SQL has unnamed parameters (?); use :name"));
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
