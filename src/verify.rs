@@ -163,6 +163,15 @@ fn facts_have_evidence(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 fn reports_prepare(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    Ok(report_problems(conn)?
+        .into_iter()
+        .map(|(name, problem)| format!("report \"{name}\": {problem}"))
+        .collect())
+}
+
+/// Each stored report whose SQL does not prepare, writes, or whose named parameters differ from those declared,
+/// as (report name, problem).
+pub fn report_problems(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
     let mut stmt = conn.prepare("SELECT id, name, sql FROM reports ORDER BY name")?;
     let reports: Vec<(i64, String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -174,10 +183,10 @@ fn reports_prepare(conn: &Connection) -> rusqlite::Result<Vec<String>> {
             p.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         match conn.prepare(&sql) {
-            Err(e) => problems.push(format!("report \"{name}\": {e}")),
+            Err(e) => problems.push((name.clone(), e.to_string())),
             Ok(s) => {
                 if !s.readonly() {
-                    problems.push(format!("report \"{name}\": the SQL writes to the database"));
+                    problems.push((name.clone(), "the SQL writes to the database".to_string()));
                 }
                 let used: Vec<String> = (1..=s.parameter_count())
                     .filter_map(|i| s.parameter_name(i))
@@ -185,16 +194,16 @@ fn reports_prepare(conn: &Connection) -> rusqlite::Result<Vec<String>> {
                     .collect();
                 for u in &used {
                     if !declared.contains(u) {
-                        problems.push(format!("report \"{name}\": the SQL uses :{u}, which the header does not declare"));
+                        problems.push((name.clone(), format!("the SQL uses :{u}, which the header does not declare")));
                     }
                 }
                 for d in &declared {
                     if !used.contains(d) {
-                        problems.push(format!("report \"{name}\": parameter \"{d}\" is declared but the SQL never uses :{d}"));
+                        problems.push((name.clone(), format!("parameter \"{d}\" is declared but the SQL never uses :{d}")));
                     }
                 }
                 if s.parameter_count() > used.len() {
-                    problems.push(format!("report \"{name}\": the SQL has unnamed parameters (?); use :name"));
+                    problems.push((name.clone(), "the SQL has unnamed parameters (?); use :name".to_string()));
                 }
             }
         }

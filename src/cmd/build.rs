@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::Ctx;
-use crate::seed::{Seed, SeedFiles, load};
+use crate::seed::{Problem, Seed, SeedErrors, SeedFiles, load};
 use crate::{db, verify};
 
 const EXAMPLES: &str = "\
@@ -76,6 +76,25 @@ pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
     {
         let mut conn = db::create(tmp.path())?;
         load::load(&mut conn, seed)?;
+        // Report SQL can only be checked against the loaded schema; name the report file like any seed problem.
+        let report_problems: Vec<Problem> = verify::report_problems(&conn)?
+            .into_iter()
+            .map(|(name, message)| {
+                let r = seed.reports.iter().find(|r| r.name == name).expect("stored from the seed");
+                Problem {
+                    file: r.file.clone(),
+                    line: Some(r.sql_line),
+                    column: None,
+                    record: Some(format!("report \"{name}\"")),
+                    field: Some("sql".to_string()),
+                    message,
+                    hint: Some("fix the SQL, or the [[params]] in the header".to_string()),
+                }
+            })
+            .collect();
+        if !report_problems.is_empty() {
+            return Err(SeedErrors(report_problems).into());
+        }
         let failed: Vec<String> = verify::run(&conn)
             .into_iter()
             .filter(|c| !c.passed())

@@ -159,11 +159,12 @@ impl Source {
             .map(|(i, _)| i + 1)
     }
 
-    /// The line of `field` within the record that starts at `record_line`, preferring the line that holds
-    /// `value` when one is given.
-    fn field_line(&self, record_line: usize, field: &str, value: Option<&str>) -> usize {
-        value
-            .and_then(|v| self.line_after(record_line, &format!("\"{v}\"")))
+    /// The line of `field` within the record that starts at `record_line`, preferring the first line that holds
+    /// `needle` when one is given. `field` may carry an index, as in `evidence[2]`.
+    fn field_line(&self, record_line: usize, field: &str, needle: Option<&str>) -> usize {
+        let field = field.split('[').next().unwrap_or(field);
+        needle
+            .and_then(|n| self.line_after(record_line, n))
             .or_else(|| {
                 self.text
                     .lines()
@@ -208,12 +209,18 @@ impl Validator<'_> {
         });
     }
 
-    /// A problem with one field of one record; `value` helps find the exact line.
+    /// A problem with one field of one record. `value`, the string value at fault, helps find the exact line.
     fn at(&mut self, rec: &Rec, field: Option<&str>, value: Option<&str>, message: String, hint: Option<&str>) {
+        let needle = value.map(|v| format!("\"{v}\""));
+        self.at_needle(rec, field, needle.as_deref(), message, hint)
+    }
+
+    /// A problem with one field of one record, whose line is the first after the record's that holds `needle`.
+    fn at_needle(&mut self, rec: &Rec, field: Option<&str>, needle: Option<&str>, message: String, hint: Option<&str>) {
         let src = &self.sources[rec.file];
         let record_line = src.record_line("slug", &rec.slug, rec.nth).unwrap_or(1);
         let line = match field {
-            Some(f) => src.field_line(record_line, f, value),
+            Some(f) => src.field_line(record_line, f, needle),
             None => record_line,
         };
         self.problems.push(Problem {
@@ -447,6 +454,11 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
         .filter_map(|p| v.parse::<DocumentFile>(p))
         .collect();
 
+    // Later checks would only repeat what a file that did not parse already says.
+    if !v.problems.is_empty() {
+        return Err(SeedErrors(v.problems));
+    }
+
     // Documents and their bodies.
     let mut documents = Vec::new();
     let mut doc_registry = Registry::new("document");
@@ -501,6 +513,10 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
             sha256: sha256_hex(bytes),
             body,
         });
+    }
+
+    if !v.problems.is_empty() {
+        return Err(SeedErrors(v.problems));
     }
 
     for (file, af) in &shared {
@@ -832,13 +848,15 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
                     }
                 },
                 Err(e) => {
-                    let first_words: String = p.quote.exact.chars().take(24).collect();
+                    // The quote's first words, as they would stand in the seed file after an opening quote mark.
+                    let first_words: String = p.quote.exact.chars().take_while(|c| !matches!(c, '"' | '\\' | '\n')).take(24).collect();
+                    let needle = format!("\"{first_words}");
                     let shown: String = p.quote.exact.chars().take(60).collect();
                     let ellipsis = if shown.len() < p.quote.exact.len() { "…" } else { "" };
-                    v.at(
+                    v.at_needle(
                         &p.rec,
                         Some(&p.field),
-                        Some(&first_words).filter(|w| !w.contains(['"', '\\'])).map(|w| w.as_str()),
+                        Some(&needle).filter(|_| !first_words.is_empty()).map(|w| w.as_str()),
                         format!("{e}: \"{shown}{ellipsis}\" in document \"{}\"", documents[*d].slug),
                         Some(e.hint()),
                     );

@@ -1,0 +1,166 @@
+//! `dossier build`: the real seed, determinism, and one fixture per way a seed can be wrong.
+
+use crate::support::{Env, repo, sha256, stderr};
+
+#[test]
+fn real_seed_builds_and_verifies() {
+    let env = Env::new();
+    let seed = env.real_seed();
+    env.build(&seed, "dossier.db");
+    env.cmd().arg("verify").assert().success();
+}
+
+#[test]
+fn two_builds_give_the_same_bytes() {
+    let env = Env::new();
+    let seed = env.real_seed();
+    let first = env.build(&seed, "one.db");
+    // A second build in another directory, from another copy of the seed.
+    let other = Env::new();
+    let seed2 = other.real_seed();
+    let second = other.build(&seed2, "two.db");
+    assert_eq!(sha256(&first), sha256(&second));
+    assert!(first.len() > 4096);
+}
+
+#[test]
+fn the_seed_is_the_first_document_byte_for_byte() {
+    let seed = std::fs::read(repo().join("seed/documents/how-russia-ended-the-talibans-isolation.txt")).unwrap();
+    let text = std::str::from_utf8(&seed).unwrap();
+    assert_eq!(seed.len(), 2102);
+    assert_eq!(text.chars().count(), 2069);
+    if let Ok(shared) = std::fs::read(repo().join("../shared/source-documents/how-russia-ended-the-talibans-isolation.txt")) {
+        assert_eq!(seed, shared);
+    }
+}
+
+#[test]
+fn embedded_seed_matches_the_seed_directory() {
+    let env = Env::new();
+    let seed = env.real_seed();
+    env.build(&seed, "built.db");
+    let digest = |args: &[&str]| {
+        let out = env.cmd().args(args).args(["info", "--format", "csv"]).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .find(|l| l.starts_with("seed_sha256,"))
+            .expect("seed digest row")
+            .to_string()
+    };
+    let embedded = env.cmd().args(["info", "--format", "csv"]).env("DOSSIER_DB", "").output().unwrap();
+    // With no dossier.db in the directory, `info` uses the embedded seed and says so on stderr.
+    std::fs::rename(env.path("built.db"), env.path("elsewhere.db")).unwrap();
+    let out = env.cmd().args(["info", "--format", "csv"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("using the seed compiled into this binary"));
+    let embedded_digest = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .find(|l| l.starts_with("seed_sha256,"))
+        .unwrap()
+        .to_string();
+    assert_eq!(embedded_digest, digest(&["--db", "elsewhere.db"]));
+    drop(embedded);
+    assert!(!env.path("dossier.db").exists(), "a read command created a file");
+}
+
+#[test]
+fn a_json_document_seed_builds_like_toml() {
+    let env = Env::new();
+    let toml = env.fixture("minimal", "a");
+    let json = env.fixture("json-seed", "b");
+    env.build(&toml, "a.db");
+    env.build(&json, "b.db");
+    for db in ["a.db", "b.db"] {
+        env.cmd().args(["--db", db, "verify"]).assert().success();
+    }
+}
+
+/// Builds the minimal fixture into `out.db`, then the broken `case` over it: the build must fail with every line
+/// of the case's expected.txt in its message, leave out.db byte-identical, and leave no temporary file.
+fn fails_cleanly(case: &str) {
+    let env = Env::new();
+    let good = env.fixture("minimal", "good");
+    let before = env.build(&good, "out.db");
+    let bad = env.fixture(case, "bad");
+    let entries_before = env.entries();
+
+    let out = env.cmd().args(["build", "--seed", "bad", "--out", "out.db"]).output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{case}: exit code; stderr:\n{err}");
+    let expected = std::fs::read_to_string(repo().join("tests/fixtures").join(case).join("expected.txt")).unwrap();
+    for line in expected.lines().filter(|l| !l.is_empty()) {
+        assert!(err.contains(line), "{case}: stderr lacks {line:?}; stderr was:\n{err}");
+    }
+    assert!(err.contains("nothing was written"), "{case}: {err}");
+    assert_eq!(sha256(&std::fs::read(env.path("out.db")).unwrap()), sha256(&before), "{case}: target changed");
+    assert_eq!(env.entries(), entries_before, "{case}: stray files");
+    assert!(bad.exists());
+}
+
+macro_rules! bad_seed_cases {
+    ($($name:ident => $case:literal,)+) => {
+        $(
+            #[test]
+            fn $name() {
+                fails_cleanly($case);
+            }
+        )+
+
+        /// Every fixture directory has a test above.
+        #[test]
+        fn every_fixture_has_a_test() {
+            let listed = [$($case),+];
+            for entry in std::fs::read_dir(repo().join("tests/fixtures")).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                if name == "minimal" || name == "json-seed" {
+                    continue;
+                }
+                assert!(listed.contains(&name.as_str()), "fixture {name} has no test");
+            }
+        }
+    };
+}
+
+bad_seed_cases! {
+    unknown_field => "unknown-field",
+    unknown_actor_reference => "unknown-actor-reference",
+    unknown_event_reference => "unknown-event-reference",
+    unknown_document_file => "unknown-document-file",
+    duplicate_slug => "duplicate-slug",
+    malformed_date => "malformed-date",
+    impossible_date => "impossible-date",
+    interval_out_of_order => "interval-out-of-order",
+    designation_ends_before_start => "designation-ends-before-start",
+    evidence_not_found => "evidence-not-found",
+    evidence_straight_quotes => "evidence-straight-quotes",
+    evidence_ambiguous => "evidence-ambiguous",
+    evidence_prefix_matches_none => "evidence-prefix-matches-none",
+    empty_required_field => "empty-required-field",
+    missing_required_field => "missing-required-field",
+    unknown_enum_value => "unknown-enum-value",
+    document_not_utf8 => "document-not-utf8",
+    toml_syntax_error => "toml-syntax-error",
+    missing_project_file => "missing-project-file",
+    status_in_force_with_end => "status-in-force-with-end",
+    no_evidence => "no-evidence",
+    actor_without_evidence => "actor-without-evidence",
+    evidence_in_shared_actors_file => "evidence-in-shared-actors-file",
+    parent_cycle => "parent-cycle",
+    invalid_slug => "invalid-slug",
+    report_unknown_parameter => "report-unknown-parameter",
+    report_bad_sql => "report-bad-sql",
+    report_bad_header => "report-bad-header",
+    json_unknown_field => "json-unknown-field",
+}
+
+#[test]
+fn a_missing_seed_directory_is_an_error_that_names_it() {
+    let env = Env::new();
+    let out = env.cmd().args(["build", "--seed", "nope"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("cannot read the seed directory nope"));
+    assert!(env.entries().is_empty());
+}

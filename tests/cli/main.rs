@@ -1,0 +1,7 @@
+//! Integration tests: the real binary, driven through a small builder that gives each test its own directory and
+//! a pinned environment.
+
+mod build;
+mod clients;
+mod support;
+mod verify;

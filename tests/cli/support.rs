@@ -1,0 +1,111 @@
+//! The test harness: a temporary directory per test, a scrubbed environment, and seed fixtures.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub struct Env {
+    pub dir: TempDir,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Env {
+            dir: tempfile::tempdir().expect("temporary directory"),
+        }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// The binary, run in this test's directory with a fixed, clean environment.
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("dossier").expect("binary built");
+        c.current_dir(self.dir.path())
+            .env_remove("NO_COLOR")
+            .env_remove("DOSSIER_DB")
+            .env("COLUMNS", "120")
+            .env("TZ", "UTC");
+        c
+    }
+
+    /// Copies the project's seed into `seed/` here.
+    pub fn real_seed(&self) -> PathBuf {
+        let to = self.path("seed");
+        copy_dir(&repo().join("seed"), &to);
+        to
+    }
+
+    /// The minimal fixture with `case` laid over it (files replaced or added, and those named in REMOVE deleted),
+    /// in `name/` here.
+    pub fn fixture(&self, case: &str, name: &str) -> PathBuf {
+        let fixtures = repo().join("tests/fixtures");
+        let to = self.path(name);
+        copy_dir(&fixtures.join("minimal"), &to);
+        if case != "minimal" {
+            copy_dir(&fixtures.join(case), &to);
+            for f in ["expected.txt", "REMOVE"] {
+                let _ = std::fs::remove_file(to.join(f));
+            }
+            if let Ok(list) = std::fs::read_to_string(fixtures.join(case).join("REMOVE")) {
+                for rel in list.lines().filter(|l| !l.is_empty()) {
+                    std::fs::remove_file(to.join(rel)).expect("file named in REMOVE exists");
+                }
+            }
+        }
+        to
+    }
+
+    /// Builds `seed` into `out` and returns the file's bytes.
+    pub fn build(&self, seed: &Path, out: &str) -> Vec<u8> {
+        self.cmd()
+            .args(["build", "--seed"])
+            .arg(seed)
+            .args(["--out", out])
+            .assert()
+            .success();
+        std::fs::read(self.path(out)).expect("built file")
+    }
+
+    /// Names of the entries directly in this test's directory, sorted.
+    pub fn entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read fixture dir") {
+        let entry = entry.expect("entry");
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).expect("utf-8 stdout")
+}
+
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
+}
