@@ -11,6 +11,8 @@
 --     `2025-07?`, `2025-07-03/2025-07-25`, `../2025-04`. Beside each date are the earliest and latest day it
 --     can mean (`*_earliest`, `*_latest`, YYYY-MM-DD; NULL for an open or unknown end), for sorting and for
 --     "as of" questions.
+--   * Foreign keys say what a deletion takes with it: deleting an actor deletes its aliases, participations,
+--     designations, quotes and evidence (with PRAGMA foreign_keys = ON, which `dossier sql --write` sets).
 --   * Every table uses plain SQLite types with CHECK constraints (no STRICT tables), so older clients open it.
 --   * PRAGMA application_id = 0x44535352 ('DSSR') marks the file; PRAGMA user_version is the schema version.
 
@@ -48,13 +50,13 @@ CREATE TABLE actors ( -- States, bodies, organisations, groups and people who ac
   country     TEXT CHECK (length(country) = 3 AND NOT country GLOB '*[^A-Z]*'), -- ISO 3166-1 alpha-3
   description TEXT CHECK (description <> ''),         -- who this is, in the sources' terms
   wikidata    TEXT CHECK (wikidata GLOB 'Q[1-9]*' AND NOT substr(wikidata, 2) GLOB '*[^0-9]*'), -- Q-id, confirmed only
-  parent      INTEGER REFERENCES actors(id) CHECK (parent <> id) -- the actor this one is part of
+  parent      INTEGER REFERENCES actors(id) ON DELETE SET NULL CHECK (parent <> id) -- the actor this one is part of
 );
 CREATE INDEX actors_parent ON actors(parent);
 
 CREATE TABLE actor_aliases ( -- Other names the sources use for an actor ('Moscow', 'the Kremlin', 'Kabul regime').
   id    INTEGER PRIMARY KEY,
-  actor INTEGER NOT NULL REFERENCES actors(id), -- who is meant
+  actor INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE, -- who is meant
   alias TEXT NOT NULL CHECK (alias <> ''),      -- the name as the text writes it
   UNIQUE (actor, alias)
 );
@@ -77,8 +79,8 @@ CREATE INDEX events_date ON events(date_earliest, date_latest);
 
 CREATE TABLE event_actors ( -- Who took part in each event, and how.
   id    INTEGER PRIMARY KEY,
-  event INTEGER NOT NULL REFERENCES events(id),
-  actor INTEGER NOT NULL REFERENCES actors(id),
+  event INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  actor INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
   role  TEXT NOT NULL CHECK (role IN ('actor', 'recipient', 'other')), -- actor acts; recipient is acted upon
   UNIQUE (event, actor, role)
 );
@@ -87,8 +89,8 @@ CREATE INDEX event_actors_actor ON event_actors(actor, event);
 CREATE TABLE designations ( -- Standing statuses one actor gives another: listings, recognitions, accreditations.
   id             INTEGER PRIMARY KEY,
   slug           TEXT NOT NULL UNIQUE CHECK (slug <> '' AND NOT slug GLOB '*[^a-z0-9-]*'), -- stable human id
-  authority      INTEGER NOT NULL REFERENCES actors(id), -- who designates
-  subject        INTEGER NOT NULL REFERENCES actors(id), -- who is designated
+  authority      INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE, -- who designates
+  subject        INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE, -- who is designated
   kind           TEXT NOT NULL CHECK (kind IN ('terrorist_listing', 'diplomatic_recognition', 'accreditation',
                                                'sanction', 'other')), -- what sort of designation
   status         TEXT NOT NULL CHECK (status IN ('in_force', 'ended')), -- as of the latest source
@@ -98,8 +100,8 @@ CREATE TABLE designations ( -- Standing statuses one actor gives another: listin
   end            TEXT CHECK (end <> ''),            -- EDTF; NULL while in force or when unknown
   end_earliest   TEXT CHECK (end_earliest IS date(end_earliest, '+0 days')),
   end_latest     TEXT CHECK (end_latest IS date(end_latest, '+0 days')),
-  imposed_by     INTEGER REFERENCES events(id),    -- the event that imposed it, if recorded
-  ended_by       INTEGER REFERENCES events(id),    -- the event that ended it, if recorded
+  imposed_by     INTEGER REFERENCES events(id) ON DELETE SET NULL, -- the event that imposed it, if recorded
+  ended_by       INTEGER REFERENCES events(id) ON DELETE SET NULL, -- the event that ended it, if recorded
   note           TEXT CHECK (note <> ''),           -- anything the dates and status cannot say
   CHECK (status = 'ended' OR (end IS NULL AND ended_by IS NULL)),
   CHECK (start_earliest <= end_latest)
@@ -111,13 +113,13 @@ CREATE INDEX designations_start ON designations(start_earliest);
 CREATE TABLE quotes ( -- Words attributed to an actor, direct or paraphrased, located in their document.
   id        INTEGER PRIMARY KEY,
   slug      TEXT NOT NULL UNIQUE CHECK (slug <> '' AND NOT slug GLOB '*[^a-z0-9-]*'), -- stable human id
-  speaker   INTEGER NOT NULL REFERENCES actors(id),   -- who said it
-  document  INTEGER NOT NULL REFERENCES documents(id),
+  speaker   INTEGER NOT NULL REFERENCES actors(id) ON DELETE CASCADE, -- who said it
+  document  INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
   text      TEXT NOT NULL CHECK (text <> ''),         -- the words as they stand in the document
   kind      TEXT NOT NULL CHECK (kind IN ('direct', 'paraphrase')), -- direct: the speaker's own words
   start     INTEGER NOT NULL CHECK (start >= 0),      -- code-point offset of `text` in the body
   end       INTEGER NOT NULL CHECK (end > start),     -- end-exclusive
-  addressee INTEGER REFERENCES actors(id),            -- to whom it was said, where the text says
+  addressee INTEGER REFERENCES actors(id) ON DELETE SET NULL, -- to whom it was said, where the text says
   CHECK (length(text) = end - start)
 );
 CREATE INDEX quotes_speaker ON quotes(speaker);
@@ -125,14 +127,14 @@ CREATE INDEX quotes_document ON quotes(document, start);
 
 CREATE TABLE evidence ( -- The exact words that support each fact. Exactly one of actor/event/designation/quote is set.
   id          INTEGER PRIMARY KEY,
-  document    INTEGER NOT NULL REFERENCES documents(id),
+  document    INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
   start       INTEGER NOT NULL CHECK (start >= 0),    -- code-point offset into documents.body
   end         INTEGER NOT NULL CHECK (end > start),   -- end-exclusive
   exact       TEXT NOT NULL,                          -- the words; = substr(body, start + 1, end - start)
-  actor       INTEGER REFERENCES actors(id),
-  event       INTEGER REFERENCES events(id),
-  designation INTEGER REFERENCES designations(id),
-  quote       INTEGER REFERENCES quotes(id),
+  actor       INTEGER REFERENCES actors(id) ON DELETE CASCADE,             -- the fact supported: one of these four
+  event       INTEGER REFERENCES events(id) ON DELETE CASCADE,
+  designation INTEGER REFERENCES designations(id) ON DELETE CASCADE,
+  quote       INTEGER REFERENCES quotes(id) ON DELETE CASCADE,
   CHECK (length(exact) = end - start),
   CHECK ((actor IS NOT NULL) + (event IS NOT NULL) + (designation IS NOT NULL) + (quote IS NOT NULL) = 1)
 );
@@ -152,7 +154,7 @@ CREATE TABLE reports ( -- Canned reports, stored in the file so that shipping th
 
 CREATE TABLE report_params ( -- The typed parameters of each report, in order.
   id          INTEGER PRIMARY KEY,
-  report      INTEGER NOT NULL REFERENCES reports(id),
+  report      INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
   position    INTEGER NOT NULL CHECK (position >= 1),  -- order in listings
   name        TEXT NOT NULL CHECK (name <> '' AND NOT name GLOB '*[^a-z0-9_]*'), -- bound as :name
   type        TEXT NOT NULL CHECK (type IN ('text', 'integer', 'date', 'actor')), -- date: EDTF day, month or year; actor: slug or alias
@@ -217,7 +219,7 @@ SELECT ev.id, d.slug AS document, ev.start, ev.end, ev.exact,
 
 -- Full-text index over document text, quotes, event summaries, and actor names with their aliases.
 -- Diacritics are folded (remove_diacritics 2), so 'charge' finds 'chargé'.
-CREATE VIRTUAL TABLE search USING fts5(
+CREATE VIRTUAL TABLE search USING fts5( -- Full-text index: documents, quotes, event summaries, actor names and aliases.
   kind UNINDEXED,   -- 'document', 'quote', 'event' or 'actor'
   slug UNINDEXED,   -- the slug of that row
   title,            -- document title, speaker, event date, actor name

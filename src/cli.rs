@@ -22,7 +22,7 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     /// Output format
-    #[arg(long, short = 'f', global = true, value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
     pub format: Format,
 
     #[command(subcommand)]
@@ -32,6 +32,23 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Build(cmd::build::Args),
+    Report(cmd::report::Args),
+    Sql(cmd::sql::Args),
+    Search(cmd::search::Args),
+    Evidence(cmd::evidence::Args),
+    Schema(cmd::schema::Args),
     Info(cmd::info::Args),
     Verify(cmd::verify::Args),
+    Completions(cmd::completions::CompletionArgs),
+    Man(cmd::completions::ManArgs),
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
 }

@@ -78,6 +78,9 @@ pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
     )
     .with_context(|| format!("cannot open {} for writing", path.display()))?;
     check_dossier(&conn, path)?;
+    // Deletions cascade to the rows that depend on what was deleted (schema.sql says how), so a write cannot
+    // leave a dangling reference.
+    conn.execute_batch("PRAGMA foreign_keys = ON")?;
     Ok(conn)
 }
 
@@ -90,7 +93,9 @@ pub fn create(path: &Path) -> anyhow::Result<Connection> {
     .with_context(|| format!("cannot create {}", path.display()))?;
     // The file is private until it is renamed into place, and a failed build deletes it, so a rollback journal
     // buys nothing: the old target is the safety net.
-    conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;")?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;",
+    )?;
     Ok(conn)
 }
 
@@ -146,7 +151,80 @@ pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
         );
     }
     if version < 1 {
-        bail!("{} has no schema version; rebuild it with `dossier build`", path.display());
+        bail!(
+            "{} has no schema version; rebuild it with `dossier build`",
+            path.display()
+        );
     }
     Ok(())
+}
+
+/// What the authorizer refused, and why, so that the error names the cause rather than "not authorized".
+pub type Refusal = std::sync::Arc<std::sync::Mutex<Option<String>>>;
+
+/// Installs the authorizer that guards ad hoc SQL. Always refused: ATTACH and DETACH (they reach other files),
+/// load_extension, and `PRAGMA writable_schema`. Without `allow_writes`, every change to the main database is
+/// refused too; temporary tables and views stay allowed, as they live only in this connection.
+pub fn guard(conn: &mut Connection, allow_writes: bool) -> anyhow::Result<Refusal> {
+    use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+    let refusal: Refusal = Default::default();
+    let slot = refusal.clone();
+    const WRITE_HINT: &str = "the file is opened read-only; pass --write to change it";
+    conn.authorizer(Some(move |ctx: AuthContext<'_>| {
+        let temp = ctx.database_name == Some("temp");
+        let why: Option<String> = match ctx.action {
+            AuthAction::Attach { .. } => {
+                Some("ATTACH is refused: dossier sql reads only the dossier file".into())
+            }
+            AuthAction::Detach { .. } => Some("DETACH is refused".into()),
+            AuthAction::Function { function_name }
+                if function_name.eq_ignore_ascii_case("load_extension") =>
+            {
+                Some("load_extension is refused: dossier sql loads no extensions".into())
+            }
+            AuthAction::Pragma { pragma_name, .. }
+                if pragma_name.eq_ignore_ascii_case("writable_schema") =>
+            {
+                Some("PRAGMA writable_schema is refused".into())
+            }
+            _ if allow_writes || temp => None,
+            AuthAction::Insert { table_name } | AuthAction::Delete { table_name }
+                if table_name.starts_with("sqlite_") =>
+            {
+                Some(format!("changing the schema is refused: {WRITE_HINT}"))
+            }
+            AuthAction::Insert { table_name } | AuthAction::Delete { table_name } => {
+                Some(format!("writing to {table_name} is refused: {WRITE_HINT}"))
+            }
+            AuthAction::Update { table_name, .. } => {
+                Some(format!("updating {table_name} is refused: {WRITE_HINT}"))
+            }
+            AuthAction::CreateIndex { .. }
+            | AuthAction::CreateTable { .. }
+            | AuthAction::CreateTrigger { .. }
+            | AuthAction::CreateView { .. }
+            | AuthAction::CreateVtable { .. }
+            | AuthAction::DropIndex { .. }
+            | AuthAction::DropTable { .. }
+            | AuthAction::DropTrigger { .. }
+            | AuthAction::DropView { .. }
+            | AuthAction::DropVtable { .. }
+            | AuthAction::AlterTable { .. }
+            | AuthAction::Reindex { .. }
+            | AuthAction::Analyze { .. } => {
+                Some(format!("changing the schema is refused: {WRITE_HINT}"))
+            }
+            _ => None,
+        };
+        match why {
+            Some(w) => {
+                if let Ok(mut s) = slot.lock() {
+                    s.get_or_insert(w);
+                }
+                Authorization::Deny
+            }
+            None => Authorization::Allow,
+        }
+    }))?;
+    Ok(refusal)
 }

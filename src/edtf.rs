@@ -42,9 +42,6 @@ impl Edtf {
     pub fn latest(&self) -> Option<Day> {
         self.latest
     }
-    pub fn is_interval(&self) -> bool {
-        self.interval
-    }
 
     /// Parses a single date with no qualifier and no interval: a year, a month or a day. Report parameters use
     /// this form.
@@ -119,7 +116,9 @@ impl std::str::FromStr for Edtf {
                 {
                     return Err(EdtfError::new(
                         text,
-                        format!("the interval ends ({last}) before it starts ({first}); swap the two ends"),
+                        format!(
+                            "the interval ends ({last}) before it starts ({first}); swap the two ends"
+                        ),
                     ));
                 }
                 Ok(Edtf {
@@ -217,7 +216,9 @@ const MONTHS: [&str; 12] = [
 fn days_in_month(year: u16, month: u8) -> u8 {
     match month {
         4 | 6 | 9 | 11 => 30,
-        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => 29,
+        2 if year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400)) => {
+            29
+        }
         2 => 28,
         _ => 31,
     }
@@ -266,7 +267,7 @@ mod tests {
         assert_eq!(bounds("../2025-04"), (None, s("2025-04-30")));
         assert_eq!(bounds("/2025-04"), (None, s("2025-04-30")));
         assert_eq!(bounds("2025-07-03/.."), (s("2025-07-03"), None));
-        assert!("2025/2025".parse::<Edtf>().unwrap().is_interval());
+        assert!("2025/2025".parse::<Edtf>().unwrap().interval);
     }
 
     #[test]
@@ -284,8 +285,17 @@ mod tests {
                 .contains("month 13")
         );
         for bad in [
-            "", "25", "2025-7", "2025-07-3", "July 2025", "2025-07-03T10:00", "/", "../..", "2025//",
-            "2025-07-03-01", "２０２５",
+            "",
+            "25",
+            "2025-7",
+            "2025-07-3",
+            "July 2025",
+            "2025-07-03T10:00",
+            "/",
+            "../..",
+            "2025//",
+            "2025-07-03-01",
+            "２０２５",
         ] {
             assert!(bad.parse::<Edtf>().is_err(), "{bad:?} should be rejected");
         }
@@ -294,7 +304,10 @@ mod tests {
     #[test]
     fn interval_out_of_order_is_rejected() {
         let e = "2025-07-25/2025-07-03".parse::<Edtf>().unwrap_err();
-        assert!(e.reason.contains("ends (2025-07-03) before it starts (2025-07-25)"));
+        assert!(
+            e.reason
+                .contains("ends (2025-07-03) before it starts (2025-07-25)")
+        );
         // A month that contains the end day is not out of order.
         assert!("2025-07/2025-07-03".parse::<Edtf>().is_ok());
     }

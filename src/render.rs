@@ -65,7 +65,12 @@ pub trait Sink {
 }
 
 /// A sink for `format` writing to `out`.
-pub fn sink<'w>(format: Format, columns: &[String], out: &'w mut dyn Write, style: Style) -> io::Result<Box<dyn Sink + 'w>> {
+pub fn sink<'w>(
+    format: Format,
+    columns: &[String],
+    out: &'w mut dyn Write,
+    style: Style,
+) -> io::Result<Box<dyn Sink + 'w>> {
     let columns = columns.to_vec();
     Ok(match format {
         Format::Table => Box::new(TableSink {
@@ -74,11 +79,16 @@ pub fn sink<'w>(format: Format, columns: &[String], out: &'w mut dyn Write, styl
             out,
             style,
         }),
-        Format::Markdown => Box::new(MarkdownSink { columns, rows: Vec::new(), out }),
+        Format::Markdown => Box::new(MarkdownSink {
+            columns,
+            rows: Vec::new(),
+            out,
+        }),
         Format::Csv | Format::Tsv => {
             let mut s = DelimitedSink {
                 out,
                 tsv: format == Format::Tsv,
+                crlf: false,
                 line: Vec::new(),
             };
             let header: Vec<Value> = columns.into_iter().map(Value::Text).collect();
@@ -104,7 +114,13 @@ pub fn sink<'w>(format: Format, columns: &[String], out: &'w mut dyn Write, styl
 }
 
 /// Renders a whole in-memory result set.
-pub fn write_all(format: Format, columns: &[&str], rows: &[Vec<Value>], out: &mut dyn Write, style: Style) -> io::Result<()> {
+pub fn write_all(
+    format: Format,
+    columns: &[&str],
+    rows: &[Vec<Value>],
+    out: &mut dyn Write,
+    style: Style,
+) -> io::Result<()> {
     let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
     let mut s = sink(format, &columns, out, style)?;
     for r in rows {
@@ -123,7 +139,8 @@ pub fn real_text(x: f64) -> String {
         return if x > 0.0 { "Inf" } else { "-Inf" }.to_string();
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0.0" } else { "0.0" }.to_string();
+        // SQLite prints negative zero as 0.0 too.
+        return "0.0".to_string();
     }
     // Round to 15 significant digits, then choose %g's fixed or exponential form.
     let sci = format!("{:.14e}", x);
@@ -133,7 +150,7 @@ pub fn real_text(x: f64) -> String {
     let digits = digits.trim_end_matches('0');
     let digits = if digits.is_empty() { "0" } else { digits };
     let neg = if x < 0.0 { "-" } else { "" };
-    if !(-5..15).contains(&exp) {
+    if !(-4..15).contains(&exp) {
         let (first, rest) = digits.split_at(1);
         let rest = if rest.is_empty() { "0" } else { rest };
         let sign = if exp < 0 { '-' } else { '+' };
@@ -143,7 +160,10 @@ pub fn real_text(x: f64) -> String {
     if point <= 0 {
         format!("{neg}0.{}{digits}", "0".repeat((-point) as usize))
     } else if (point as usize) >= digits.len() {
-        format!("{neg}{digits}{}.0", "0".repeat(point as usize - digits.len()))
+        format!(
+            "{neg}{digits}{}.0",
+            "0".repeat(point as usize - digits.len())
+        )
     } else {
         let (int, frac) = digits.split_at(point as usize);
         format!("{neg}{int}.{frac}")
@@ -234,10 +254,22 @@ impl Sink for MarkdownSink<'_> {
     }
 
     fn finish(self: Box<Self>) -> io::Result<()> {
-        let cell = |s: &str| s.replace('\\', "\\\\").replace('|', "\\|").replace('\n', "<br>");
+        let cell = |s: &str| {
+            s.replace('\\', "\\\\")
+                .replace('|', "\\|")
+                .replace('\n', "<br>")
+        };
         let line = |cells: Vec<String>| format!("| {} |", cells.join(" | "));
-        writeln!(self.out, "{}", line(self.columns.iter().map(|c| cell(c)).collect()))?;
-        writeln!(self.out, "{}", line(self.columns.iter().map(|_| "---".to_string()).collect()))?;
+        writeln!(
+            self.out,
+            "{}",
+            line(self.columns.iter().map(|c| cell(c)).collect())
+        )?;
+        writeln!(
+            self.out,
+            "{}",
+            line(self.columns.iter().map(|_| "---".to_string()).collect())
+        )?;
         for r in &self.rows {
             writeln!(self.out, "{}", line(r.iter().map(|c| cell(c)).collect()))?;
         }
@@ -248,6 +280,8 @@ impl Sink for MarkdownSink<'_> {
 struct DelimitedSink<'w> {
     out: &'w mut dyn Write,
     tsv: bool,
+    /// Rows end in CRLF (RFC 4180 exports) rather than LF (stdout, as the sqlite3 shell does).
+    crlf: bool,
     line: Vec<u8>,
 }
 
@@ -268,19 +302,22 @@ impl Sink for DelimitedSink<'_> {
                         '\\' => self.line.extend_from_slice(b"\\\\"),
                         c => {
                             let mut buf = [0; 4];
-                            self.line.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                            self.line
+                                .extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
                         }
                     }
                 }
             } else if csv_needs_quotes(&text) {
                 self.line.push(b'"');
-                self.line.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+                self.line
+                    .extend_from_slice(text.replace('"', "\"\"").as_bytes());
                 self.line.push(b'"');
             } else {
                 self.line.extend_from_slice(text.as_bytes());
             }
         }
-        self.line.extend_from_slice(if self.tsv { b"\n" } else { b"\r\n" });
+        self.line
+            .extend_from_slice(if self.crlf { b"\r\n" } else { b"\n" });
         self.out.write_all(&self.line)
     }
 
@@ -289,10 +326,13 @@ impl Sink for DelimitedSink<'_> {
     }
 }
 
-/// RFC 4180 quoting: fields with a comma, quote, or line break, and (so that they survive a round trip) fields
-/// with leading or trailing spaces.
+/// Quoting as the sqlite3 shell does it, so that `--format csv` equals `sqlite3 -csv` byte for byte: an empty
+/// field, and any field with a comma, a space, a quote or apostrophe, a control character or a non-ASCII
+/// character. That is a superset of what RFC 4180 requires (comma, quote, line break), so any CSV reader agrees.
 fn csv_needs_quotes(s: &str) -> bool {
-    s.is_empty() || s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ')
+    s.is_empty()
+        || s.bytes()
+            .any(|b| b <= b' ' || b == b'"' || b == b'\'' || b == b',' || b >= 0x7f)
 }
 
 struct JsonSink<'w> {
@@ -340,7 +380,8 @@ impl Sink for JsonSink<'_> {
 
     fn finish(self: Box<Self>) -> io::Result<()> {
         if !self.lines {
-            self.out.write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
+            self.out
+                .write_all(if self.first { b"]\n" } else { b"\n]\n" })?;
         }
         self.out.flush()
     }
@@ -354,18 +395,22 @@ mod tests {
     fn reals_print_as_sqlite_does() {
         assert_eq!(real_text(0.1), "0.1");
         assert_eq!(real_text(1e300), "1.0e+300");
-        assert_eq!(real_text(-0.0), "-0.0");
+        assert_eq!(real_text(-0.0), "0.0");
         assert_eq!(real_text(1.0), "1.0");
         assert_eq!(real_text(100.0), "100.0");
         assert_eq!(real_text(1.5e-7), "1.5e-07");
         assert_eq!(real_text(0.0001), "0.0001");
+        assert_eq!(real_text(0.00001), "1.0e-05");
         assert_eq!(real_text(1.0 / 3.0), "0.333333333333333");
         assert_eq!(real_text(123456789012345678.0), "1.23456789012346e+17");
     }
 
     fn render(format: Format, rows: &[Vec<Value>]) -> String {
         let mut out = Vec::new();
-        let style = Style { width: Some(80), color: false };
+        let style = Style {
+            width: Some(80),
+            color: false,
+        };
         write_all(format, &["a", "b"], rows, &mut out, style).unwrap();
         String::from_utf8(out).unwrap()
     }
@@ -373,7 +418,7 @@ mod tests {
     #[test]
     fn null_differs_from_empty_text() {
         let rows = vec![vec![Value::Null, Value::Text(String::new())]];
-        assert_eq!(render(Format::Csv, &rows), "a,b\r\n,\"\"\r\n");
+        assert_eq!(render(Format::Csv, &rows), "a,b\n,\"\"\n");
         assert!(render(Format::Table, &rows).contains("NULL"));
         assert_eq!(render(Format::Ndjson, &rows), "{\"a\":null,\"b\":\"\"}\n");
     }
@@ -382,8 +427,11 @@ mod tests {
     fn blobs_are_named_in_tables_and_hex_elsewhere() {
         let rows = vec![vec![Value::Blob(vec![0xde, 0xad]), Value::Integer(7)]];
         assert!(render(Format::Table, &rows).contains("<blob 2 bytes>"));
-        assert_eq!(render(Format::Csv, &rows), "a,b\r\ndead,7\r\n");
-        assert_eq!(render(Format::Json, &rows), "[\n  {\"a\":\"dead\",\"b\":7}\n]\n");
+        assert_eq!(render(Format::Csv, &rows), "a,b\ndead,7\n");
+        assert_eq!(
+            render(Format::Json, &rows),
+            "[\n  {\"a\":\"dead\",\"b\":7}\n]\n"
+        );
     }
 
     #[test]
@@ -394,7 +442,13 @@ mod tests {
 
     #[test]
     fn markdown_escapes_pipes() {
-        let rows = vec![vec![Value::Text("a|b".into()), Value::Text("l1\nl2".into())]];
-        assert_eq!(render(Format::Markdown, &rows), "| a | b |\n| --- | --- |\n| a\\|b | l1<br>l2 |\n");
+        let rows = vec![vec![
+            Value::Text("a|b".into()),
+            Value::Text("l1\nl2".into()),
+        ]];
+        assert_eq!(
+            render(Format::Markdown, &rows),
+            "| a | b |\n| --- | --- |\n| a\\|b | l1<br>l2 |\n"
+        );
     }
 }

@@ -24,8 +24,11 @@ const SHOWN: usize = 20;
 
 /// Runs every check. An error means a check could not run at all (for example, a table is missing), which
 /// is itself reported as a failed check.
+/// A check's body: the problems it finds, or the error that kept it from running.
+type CheckFn = fn(&Connection) -> rusqlite::Result<Vec<String>>;
+
 pub fn run(conn: &Connection) -> Vec<Check> {
-    let checks: [(&'static str, fn(&Connection) -> rusqlite::Result<Vec<String>>); 9] = [
+    let checks: [(&'static str, CheckFn); 9] = [
         ("integrity_check", integrity),
         ("foreign_key_check", foreign_keys),
         ("application_id", application_id),
@@ -39,7 +42,8 @@ pub fn run(conn: &Connection) -> Vec<Check> {
     checks
         .into_iter()
         .map(|(name, f)| {
-            let mut problems = f(conn).unwrap_or_else(|e| vec![format!("the check could not run: {e}")]);
+            let mut problems =
+                f(conn).unwrap_or_else(|e| vec![format!("the check could not run: {e}")]);
             if problems.len() > SHOWN {
                 let more = problems.len() - SHOWN;
                 problems.truncate(SHOWN);
@@ -67,7 +71,8 @@ fn foreign_keys(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         Ok(format!(
             "{} row {} points to a missing {} row",
             r.get::<_, String>(0)?,
-            r.get::<_, Option<i64>>(1)?.map_or("?".into(), |i| i.to_string()),
+            r.get::<_, Option<i64>>(1)?
+                .map_or("?".into(), |i| i.to_string()),
             r.get::<_, String>(2)?
         ))
     })?;
@@ -79,7 +84,9 @@ fn application_id(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     Ok(if id == APPLICATION_ID {
         vec![]
     } else {
-        vec![format!("application_id is {id:#x}, expected {APPLICATION_ID:#x}")]
+        vec![format!(
+            "application_id is {id:#x}, expected {APPLICATION_ID:#x}"
+        )]
     })
 }
 
@@ -100,7 +107,9 @@ fn document_digests(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         let (slug, body, stored): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let actual = sha256_hex(body.as_bytes());
         if actual != stored {
-            problems.push(format!("document \"{slug}\": body sha256 is {actual}, stored {stored}"));
+            problems.push(format!(
+                "document \"{slug}\": body sha256 is {actual}, stored {stored}"
+            ));
         }
     }
     Ok(problems)
@@ -114,11 +123,19 @@ fn span_problems(conn: &Connection, sql: &str, what: &str) -> rusqlite::Result<V
     let mut problems = Vec::new();
     let mut current: Option<(i64, Vec<char>)> = None;
     while let Some(r) = rows.next()? {
-        let (doc, id, label, start, end, exact): (i64, i64, String, i64, i64, String) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+        let (doc, id, label, start, end, exact): (i64, i64, String, i64, i64, String) = (
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        );
         if current.as_ref().is_none_or(|(d, _)| *d != doc) {
             let body: String =
-                conn.query_row("SELECT body FROM documents WHERE id = ?1", [doc], |r| r.get(0))?;
+                conn.query_row("SELECT body FROM documents WHERE id = ?1", [doc], |r| {
+                    r.get(0)
+                })?;
             current = Some((doc, body.chars().collect()));
         }
         let chars = &current.as_ref().expect("set above").1;
@@ -155,9 +172,14 @@ fn quote_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 fn facts_have_evidence(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut stmt = conn.prepare("SELECT fact_table, slug FROM facts_without_evidence ORDER BY 1, 2")?;
+    let mut stmt =
+        conn.prepare("SELECT fact_table, slug FROM facts_without_evidence ORDER BY 1, 2")?;
     let rows = stmt.query_map([], |r| {
-        Ok(format!("{}/{} has no evidence", r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        Ok(format!(
+            "{}/{} has no evidence",
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?
+        ))
     })?;
     rows.collect()
 }
@@ -179,8 +201,10 @@ pub fn report_problems(conn: &Connection) -> rusqlite::Result<Vec<(String, Strin
     let mut problems = Vec::new();
     for (id, name, sql) in reports {
         let declared: Vec<String> = {
-            let mut p = conn.prepare("SELECT name FROM report_params WHERE report = ?1 ORDER BY position")?;
-            p.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+            let mut p =
+                conn.prepare("SELECT name FROM report_params WHERE report = ?1 ORDER BY position")?;
+            p.query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
         };
         match conn.prepare(&sql) {
             Err(e) => problems.push((name.clone(), e.to_string())),
@@ -194,16 +218,25 @@ pub fn report_problems(conn: &Connection) -> rusqlite::Result<Vec<(String, Strin
                     .collect();
                 for u in &used {
                     if !declared.contains(u) {
-                        problems.push((name.clone(), format!("the SQL uses :{u}, which the header does not declare")));
+                        problems.push((
+                            name.clone(),
+                            format!("the SQL uses :{u}, which the header does not declare"),
+                        ));
                     }
                 }
                 for d in &declared {
                     if !used.contains(d) {
-                        problems.push((name.clone(), format!("parameter \"{d}\" is declared but the SQL never uses :{d}")));
+                        problems.push((
+                            name.clone(),
+                            format!("parameter \"{d}\" is declared but the SQL never uses :{d}"),
+                        ));
                     }
                 }
                 if s.parameter_count() > used.len() {
-                    problems.push((name.clone(), "the SQL has unnamed parameters (?); use :name".to_string()));
+                    problems.push((
+                        name.clone(),
+                        "the SQL has unnamed parameters (?); use :name".to_string(),
+                    ));
                 }
             }
         }

@@ -61,7 +61,10 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
 /// Returns the new file's sha256.
 pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
     if out.is_dir() {
-        bail!("{} is a directory; pass a file path with --out", out.display());
+        bail!(
+            "{} is a directory; pass a file path with --out",
+            out.display()
+        );
     }
     let dir = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -80,7 +83,11 @@ pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
         let report_problems: Vec<Problem> = verify::report_problems(&conn)?
             .into_iter()
             .map(|(name, message)| {
-                let r = seed.reports.iter().find(|r| r.name == name).expect("stored from the seed");
+                let r = seed
+                    .reports
+                    .iter()
+                    .find(|r| r.name == name)
+                    .expect("stored from the seed");
                 Problem {
                     file: r.file.clone(),
                     line: Some(r.sql_line),
@@ -101,7 +108,10 @@ pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
             .map(|c| format!("{}: {}", c.name, c.problems.join("; ")))
             .collect();
         if !failed.is_empty() {
-            bail!("the built file fails verification, so it was not written:\n  {}", failed.join("\n  "));
+            bail!(
+                "the built file fails verification, so it was not written:\n  {}",
+                failed.join("\n  ")
+            );
         }
         conn.execute_batch("VACUUM")
             .context("cannot compact the new file")?;

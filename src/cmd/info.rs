@@ -46,7 +46,13 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
-    for key in ["title", "description", "schema_version", "generator", "seed_sha256"] {
+    for key in [
+        "title",
+        "description",
+        "schema_version",
+        "generator",
+        "seed_sha256",
+    ] {
         if let Some((_, v)) = meta.iter().find(|(k, _)| k == key) {
             push(key, Value::Text(v.clone()));
         }
@@ -60,7 +66,8 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
     }
     match &ctx.db {
         Database::File(path) => {
-            let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+            let bytes =
+                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
             push("size_bytes", Value::Integer(bytes.len() as i64));
             push("sha256", Value::Text(crate::seed::sha256_hex(&bytes)));
         }
@@ -69,6 +76,12 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
             push("sha256", Value::Null);
         }
     }
-    render::write_all(ctx.format, &["key", "value"], &rows, &mut ctx.out(), ctx.style)?;
+    render::write_all(
+        ctx.format,
+        &["key", "value"],
+        &rows,
+        &mut ctx.out(),
+        ctx.style,
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,7 +8,13 @@ use crate::db::Database;
 use crate::render::{Format, Style};
 
 pub mod build;
+pub mod completions;
+pub mod evidence;
 pub mod info;
+pub mod report;
+pub mod schema;
+pub mod search;
+pub mod sql;
 pub mod verify;
 
 pub const MAIN_AFTER_HELP: &str = "\
@@ -23,10 +29,15 @@ EXIT CODES:
   2  wrong usage: an unknown command, flag or value
 
 EXAMPLES:
-  dossier build                      build ./dossier.db from ./seed
-  dossier info                       title, schema, counts, size and sha256
-  dossier verify                     run every integrity check; exit 1 on failure
-  dossier --format json info         the same, as JSON";
+  dossier build                               build ./dossier.db from ./seed
+  dossier report                              list the reports stored in the file
+  dossier report timeline -p actor=Moscow     run one, with a typed parameter
+  dossier sql \"SELECT name, kind FROM actors\"  ad hoc SQL, read-only
+  dossier search charge d\\'affaires           full-text search, diacritics folded
+  dossier evidence russia                     the words behind a fact
+  dossier schema evidence                     columns, constraints and comments
+  dossier verify                              every integrity check; exit 1 on failure
+  dossier --format csv report actors > a.csv  any output as table, markdown, csv, tsv, json or ndjson";
 
 /// What every command gets: where the data is and how to print it.
 pub struct Ctx {
@@ -49,6 +60,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let code = match cli.command {
         Command::Build(args) => build::run(&ctx, cli.db.as_deref(), args)?,
+        Command::Report(args) => report::run(&ctx, args)?,
+        Command::Sql(args) => sql::run(&ctx, args)?,
+        Command::Search(args) => search::run(&ctx, args)?,
+        Command::Evidence(args) => evidence::run(&ctx, args)?,
+        Command::Schema(args) => schema::run(&ctx, args)?,
+        Command::Completions(args) => completions::completions(&ctx, args)?,
+        Command::Man(args) => completions::man(&ctx, args)?,
         Command::Info(args) => info::run(&ctx, args)?,
         Command::Verify(args) => verify::run(&ctx, args)?,
     };

@@ -31,11 +31,21 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
             vec![
                 Value::Text(c.name.to_string()),
                 Value::Text(if c.passed() { "ok" } else { "FAILED" }.to_string()),
-                if c.passed() { Value::Null } else { Value::Text(c.problems.join("\n")) },
+                if c.passed() {
+                    Value::Null
+                } else {
+                    Value::Text(c.problems.join("\n"))
+                },
             ]
         })
         .collect();
-    render::write_all(ctx.format, &["check", "result", "problems"], &rows, &mut ctx.out(), ctx.style)?;
+    render::write_all(
+        ctx.format,
+        &["check", "result", "problems"],
+        &rows,
+        &mut ctx.out(),
+        ctx.style,
+    )?;
     let failed = checks.iter().filter(|c| !c.passed()).count();
     if failed > 0 {
         eprintln!("dossier: {failed} of {} checks failed", checks.len());

@@ -15,7 +15,8 @@ const INSERT_ACTOR: &str = "INSERT INTO actors (id, slug, name, kind, country, d
 const INSERT_ALIAS: &str = "INSERT INTO actor_aliases (actor, alias) VALUES (?1, ?2)";
 const INSERT_EVENT: &str = "INSERT INTO events (id, slug, date, date_earliest, date_latest, kind, cameo, summary) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-const INSERT_PARTICIPANT: &str = "INSERT INTO event_actors (event, actor, role) VALUES (?1, ?2, ?3)";
+const INSERT_PARTICIPANT: &str =
+    "INSERT INTO event_actors (event, actor, role) VALUES (?1, ?2, ?3)";
 const INSERT_DESIGNATION: &str = "INSERT INTO designations (id, slug, authority, subject, kind, status, \
      start, start_earliest, start_latest, end, end_earliest, end_latest, imposed_by, ended_by, note) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
@@ -175,7 +176,12 @@ pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
                     q.addressee.map(id),
                 ])
                 .with_context(|| format!("cannot insert quote \"{}\"", q.slug))?;
-            search.execute(params!["quote", q.slug, seed.actors[q.speaker].name, q.text])?;
+            search.execute(params![
+                "quote",
+                q.slug,
+                seed.actors[q.speaker].name,
+                q.text
+            ])?;
         }
 
         let mut evidence = tx.prepare_cached(INSERT_EVIDENCE)?;

@@ -33,7 +33,9 @@ impl std::fmt::Display for LocateError {
             LocateError::NotFound { near: Some(why) } => {
                 write!(f, "the words are not in the document as written ({why})")
             }
-            LocateError::Ambiguous { count } => write!(f, "the words occur {count} times in the document"),
+            LocateError::Ambiguous { count } => {
+                write!(f, "the words occur {count} times in the document")
+            }
             LocateError::NoneWithContext { count } => write!(
                 f,
                 "the words occur {count} time{} in the document, but never with that prefix/suffix",
@@ -82,7 +84,11 @@ pub fn locate_all(body: &str, quotes: &[&Quote]) -> Vec<Result<Span, LocateError
     patterns.dedup();
     let pattern_of: Vec<usize> = quotes
         .iter()
-        .map(|q| patterns.binary_search(&q.exact.as_str()).expect("pattern present"))
+        .map(|q| {
+            patterns
+                .binary_search(&q.exact.as_str())
+                .expect("pattern present")
+        })
         .collect();
     let mut quotes_of: Vec<Vec<usize>> = vec![Vec::new(); patterns.len()];
     for (qi, &pi) in pattern_of.iter().enumerate() {
@@ -99,8 +105,14 @@ pub fn locate_all(body: &str, quotes: &[&Quote]) -> Vec<Result<Span, LocateError
             let q = quotes[qi];
             let t = &mut tallies[qi];
             t.count += 1;
-            let prefix_ok = q.prefix.as_deref().is_none_or(|p| body[..m.start()].ends_with(p));
-            let suffix_ok = q.suffix.as_deref().is_none_or(|s| body[m.end()..].starts_with(s));
+            let prefix_ok = q
+                .prefix
+                .as_deref()
+                .is_none_or(|p| body[..m.start()].ends_with(p));
+            let suffix_ok = q
+                .suffix
+                .as_deref()
+                .is_none_or(|s| body[m.end()..].starts_with(s));
             if prefix_ok && suffix_ok {
                 t.matching += 1;
                 t.first.get_or_insert((m.start(), m.end()));
@@ -171,7 +183,9 @@ fn near_miss(body: &str, exact: &str) -> Option<String> {
     }
     let (b, e) = (fold_punct(body), fold_punct(exact));
     if b.contains(&e) {
-        return Some("they differ in quote marks or dashes: the document uses ’ “ ” and —".to_string());
+        return Some(
+            "they differ in quote marks or dashes: the document uses ’ “ ” and —".to_string(),
+        );
     }
     let (b, e) = (fold_space(&b), fold_space(&e));
     if b.contains(&e) {
@@ -237,8 +251,13 @@ mod tests {
 
     #[test]
     fn near_misses_are_explained() {
-        let found = locate_all("the Taliban’s return", &[&q("Taliban's return"), &q("nothing")]);
-        assert!(matches!(&found[0], Err(LocateError::NotFound { near: Some(w) }) if w.contains("quote marks")));
+        let found = locate_all(
+            "the Taliban’s return",
+            &[&q("Taliban's return"), &q("nothing")],
+        );
+        assert!(
+            matches!(&found[0], Err(LocateError::NotFound { near: Some(w) }) if w.contains("quote marks"))
+        );
         assert_eq!(found[1], Err(LocateError::NotFound { near: None }));
     }
 }

@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-pub use validate::Seed;
+pub use validate::{Seed, nearest};
 
 /// The raw files of a seed, keyed by their path relative to the seed directory, with `/` separators.
 #[derive(Clone, Debug, Default)]
@@ -101,10 +101,12 @@ impl SeedFiles {
 
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {

@@ -16,6 +16,7 @@ macro_rules! checked_string {
         pub struct $name(pub String);
 
         impl $name {
+            #[allow(dead_code)]
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -139,6 +140,8 @@ macro_rules! text_enum {
         }
 
         impl $name {
+            /// Every value, in declaration order; a test keeps schema.sql's CHECK lists equal to these.
+            #[allow(dead_code)]
             pub const ALL: &'static [&'static str] = &[$($text),+];
             pub fn as_str(self) -> &'static str {
                 match self {
@@ -411,4 +414,44 @@ pub struct ParamDef {
     pub required: bool,
     pub default: Option<String>,
     pub description: NonEmpty,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The values schema.sql allows in `table.column`, read from its `CHECK (column IN (...))`.
+    fn schema_values(table: &str, column: &str) -> Vec<String> {
+        let schema = crate::db::SCHEMA;
+        let start = schema
+            .find(&format!("CREATE TABLE {table} ("))
+            .expect("table in schema.sql");
+        let body = &schema[start..];
+        let body = &body[..body.find(");").expect("end of table")];
+        let marker = format!("CHECK ({column} IN (");
+        let at = body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("{table}.{column} has no IN list"))
+            + marker.len();
+        let list = &body[at..at + body[at..].find(')').expect("end of list")];
+        list.split(',')
+            .map(|v| v.trim().trim_matches('\'').to_string())
+            .collect()
+    }
+
+    #[test]
+    fn schema_check_lists_match_the_seed_enums() {
+        let cases: [(&str, &str, &[&str]); 7] = [
+            ("actors", "kind", ActorKind::ALL),
+            ("events", "kind", EventKind::ALL),
+            ("designations", "kind", DesignationKind::ALL),
+            ("designations", "status", DesignationStatus::ALL),
+            ("quotes", "kind", QuoteKind::ALL),
+            ("report_params", "type", ParamType::ALL),
+            ("event_actors", "role", &["actor", "recipient", "other"]),
+        ];
+        for (table, column, values) in cases {
+            assert_eq!(schema_values(table, column), values, "{table}.{column}");
+        }
+    }
 }

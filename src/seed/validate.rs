@@ -173,7 +173,10 @@ impl Source {
                     .find(|(_, l)| {
                         let t = l.trim_start().trim_start_matches('"');
                         t.starts_with(field)
-                            && t[field.len()..].trim_start_matches('"').trim_start().starts_with(['=', ':'])
+                            && t[field.len()..]
+                                .trim_start_matches('"')
+                                .trim_start()
+                                .starts_with(['=', ':'])
                     })
                     .map(|(i, _)| i + 1)
             })
@@ -210,13 +213,27 @@ impl Validator<'_> {
     }
 
     /// A problem with one field of one record. `value`, the string value at fault, helps find the exact line.
-    fn at(&mut self, rec: &Rec, field: Option<&str>, value: Option<&str>, message: String, hint: Option<&str>) {
+    fn at(
+        &mut self,
+        rec: &Rec,
+        field: Option<&str>,
+        value: Option<&str>,
+        message: String,
+        hint: Option<&str>,
+    ) {
         let needle = value.map(|v| format!("\"{v}\""));
         self.at_needle(rec, field, needle.as_deref(), message, hint)
     }
 
     /// A problem with one field of one record, whose line is the first after the record's that holds `needle`.
-    fn at_needle(&mut self, rec: &Rec, field: Option<&str>, needle: Option<&str>, message: String, hint: Option<&str>) {
+    fn at_needle(
+        &mut self,
+        rec: &Rec,
+        field: Option<&str>,
+        needle: Option<&str>,
+        message: String,
+        hint: Option<&str>,
+    ) {
         let src = &self.sources[rec.file];
         let record_line = src.record_line("slug", &rec.slug, rec.nth).unwrap_or(1);
         let line = match field {
@@ -379,10 +396,16 @@ impl Registry {
 pub fn nearest<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
     let mut scored: Vec<(usize, &str)> = known
         .map(|k| (strsim::levenshtein(wanted, k), k))
-        .filter(|(d, k)| *d <= wanted.len().max(k.len()) / 2 || k.contains(wanted) || wanted.contains(k))
+        .filter(|(d, k)| {
+            *d <= wanted.len().max(k.len()) / 2 || k.contains(wanted) || wanted.contains(k)
+        })
         .collect();
     scored.sort();
-    scored.into_iter().take(3).map(|(_, k)| format!("\"{k}\"")).collect()
+    scored
+        .into_iter()
+        .take(3)
+        .map(|(_, k)| format!("\"{k}\""))
+        .collect()
 }
 
 /// A quote to locate in a document, and what it supports.
@@ -627,7 +650,10 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
             let src = &v.sources[*file];
             let line = src.record_line("actor", m.actor.as_str(), 0);
             let Some(actor) = actor_registry.index.get(m.actor.as_str()).copied() else {
-                let near = nearest(m.actor.as_str(), actor_registry.index.keys().map(String::as_str));
+                let near = nearest(
+                    m.actor.as_str(),
+                    actor_registry.index.keys().map(String::as_str),
+                );
                 let path = src.path.clone();
                 v.problems.push(Problem {
                     file: path,
@@ -645,7 +671,13 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
                 continue;
             };
             if m.evidence.is_empty() {
-                v.at(&r, Some("evidence"), None, "a mention needs evidence".to_string(), None);
+                v.at(
+                    &r,
+                    Some("evidence"),
+                    None,
+                    "a mention needs evidence".to_string(),
+                    None,
+                );
             }
             if let Some(d) = doc {
                 for (i, q) in m.evidence.iter().enumerate() {
@@ -666,11 +698,21 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
             }
             let idx = events.len();
             let mut participants: Vec<(usize, &'static str)> = Vec::new();
-            for (role, slugs) in [("actor", &e.actor), ("recipient", &e.recipient), ("other", &e.other)] {
+            for (role, slugs) in [
+                ("actor", &e.actor),
+                ("recipient", &e.recipient),
+                ("other", &e.other),
+            ] {
                 for s in slugs {
                     if let Some(a) = actor_registry.resolve(&mut v, &r, role, s) {
                         if participants.contains(&(a, role)) {
-                            v.at(&r, Some(role), Some(s.as_str()), format!("\"{s}\" is listed twice"), None);
+                            v.at(
+                                &r,
+                                Some(role),
+                                Some(s.as_str()),
+                                format!("\"{s}\" is listed twice"),
+                                None,
+                            );
                         } else {
                             participants.push((a, role));
                         }
@@ -683,7 +725,9 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
                     None,
                     None,
                     "the event has no participants".to_string(),
-                    Some("list them by role: actor = [\"…\"], recipient = [\"…\"], other = [\"…\"]"),
+                    Some(
+                        "list them by role: actor = [\"…\"], recipient = [\"…\"], other = [\"…\"]",
+                    ),
                 );
             }
             need_evidence(&mut v, &r, &e.evidence);
@@ -849,15 +893,30 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
                 },
                 Err(e) => {
                     // The quote's first words, as they would stand in the seed file after an opening quote mark.
-                    let first_words: String = p.quote.exact.chars().take_while(|c| !matches!(c, '"' | '\\' | '\n')).take(24).collect();
+                    let first_words: String = p
+                        .quote
+                        .exact
+                        .chars()
+                        .take_while(|c| !matches!(c, '"' | '\\' | '\n'))
+                        .take(24)
+                        .collect();
                     let needle = format!("\"{first_words}");
                     let shown: String = p.quote.exact.chars().take(60).collect();
-                    let ellipsis = if shown.len() < p.quote.exact.len() { "…" } else { "" };
+                    let ellipsis = if shown.len() < p.quote.exact.len() {
+                        "…"
+                    } else {
+                        ""
+                    };
                     v.at_needle(
                         &p.rec,
                         Some(&p.field),
-                        Some(&needle).filter(|_| !first_words.is_empty()).map(|w| w.as_str()),
-                        format!("{e}: \"{shown}{ellipsis}\" in document \"{}\"", documents[*d].slug),
+                        Some(&needle)
+                            .filter(|_| !first_words.is_empty())
+                            .map(|w| w.as_str()),
+                        format!(
+                            "{e}: \"{shown}{ellipsis}\" in document \"{}\"",
+                            documents[*d].slug
+                        ),
                         Some(e.hint()),
                     );
                 }
@@ -941,7 +1000,12 @@ fn parse_report(v: &mut Validator, path: &str, actors: &[Actor]) -> Option<Repor
         .trim_end_matches(".sql")
         .to_string();
     if let Err(e) = Slug::parse(&name) {
-        v.problem(path, None, format!("bad report name: {e}"), Some("rename the file"));
+        v.problem(
+            path,
+            None,
+            format!("bad report name: {e}"),
+            Some("rename the file"),
+        );
         return None;
     }
     let header_lines = text.lines().take_while(|l| l.starts_with("--")).count();
@@ -953,7 +1017,11 @@ fn parse_report(v: &mut Validator, path: &str, actors: &[Actor]) -> Option<Repor
             format!("{}\n", l.strip_prefix(' ').unwrap_or(l))
         })
         .collect();
-    let sql: String = text.lines().skip(header_lines).collect::<Vec<_>>().join("\n");
+    let sql: String = text
+        .lines()
+        .skip(header_lines)
+        .collect::<Vec<_>>()
+        .join("\n");
     let sql = sql.trim().to_string();
     let header: ReportHeader = match toml::from_str(&header) {
         Ok(h) => h,
@@ -965,16 +1033,29 @@ fn parse_report(v: &mut Validator, path: &str, actors: &[Actor]) -> Option<Repor
                 path,
                 line,
                 format!("report header: {}", e.message().trim()),
-                Some("the header is TOML in `-- ` comment lines: title, description and [[params]]"),
+                Some(
+                    "the header is TOML in `-- ` comment lines: title, description and [[params]]",
+                ),
             );
             return None;
         }
     };
     if sql.is_empty() {
-        v.problem(path, None, "the report has no SQL after its header".to_string(), None);
+        v.problem(
+            path,
+            None,
+            "the report has no SQL after its header".to_string(),
+            None,
+        );
         return None;
     }
-    let sql_line = header_lines + 1 + text.lines().skip(header_lines).take_while(|l| l.trim().is_empty()).count();
+    let sql_line = header_lines
+        + 1
+        + text
+            .lines()
+            .skip(header_lines)
+            .take_while(|l| l.trim().is_empty())
+            .count();
     let mut params: Vec<Param> = Vec::new();
     let param_line = |name: &str| {
         text.lines()
@@ -996,12 +1077,22 @@ fn parse_report(v: &mut Validator, path: &str, actors: &[Actor]) -> Option<Repor
             })
         };
         let name_ok = p.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && p.name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            && p.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
         if !name_ok {
-            bad(v, "bad parameter name".into(), "use lower-case letters, digits and underscores");
+            bad(
+                v,
+                "bad parameter name".into(),
+                "use lower-case letters, digits and underscores",
+            );
         }
         if params.iter().any(|q| q.name == p.name) {
-            bad(v, "the parameter is declared twice".into(), "declare each parameter once");
+            bad(
+                v,
+                "the parameter is declared twice".into(),
+                "declare each parameter once",
+            );
         }
         if p.required && p.default.is_some() {
             bad(
@@ -1046,11 +1137,15 @@ pub fn check_value(kind: ParamType, value: &str, actors: &[Actor]) -> Result<(),
             .map(|_| ())
             .map_err(|_| format!("{value:?} is not an integer")),
         ParamType::Date if value == "today" => Ok(()),
-        ParamType::Date => Edtf::parse_plain(value).map(|_| ()).map_err(|e| e.to_string()),
+        ParamType::Date => Edtf::parse_plain(value)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         ParamType::Actor => {
             let known = actors.iter().any(|a| {
                 a.slug.eq_ignore_ascii_case(value)
-                    || a.aliases.iter().any(|x| x.to_lowercase() == value.to_lowercase())
+                    || a.aliases
+                        .iter()
+                        .any(|x| x.to_lowercase() == value.to_lowercase())
             });
             if known {
                 Ok(())

@@ -25,11 +25,15 @@ fn two_builds_give_the_same_bytes() {
 
 #[test]
 fn the_seed_is_the_first_document_byte_for_byte() {
-    let seed = std::fs::read(repo().join("seed/documents/how-russia-ended-the-talibans-isolation.txt")).unwrap();
+    let seed =
+        std::fs::read(repo().join("seed/documents/how-russia-ended-the-talibans-isolation.txt"))
+            .unwrap();
     let text = std::str::from_utf8(&seed).unwrap();
     assert_eq!(seed.len(), 2102);
     assert_eq!(text.chars().count(), 2069);
-    if let Ok(shared) = std::fs::read(repo().join("../shared/source-documents/how-russia-ended-the-talibans-isolation.txt")) {
+    if let Ok(shared) = std::fs::read(
+        repo().join("../shared/source-documents/how-russia-ended-the-talibans-isolation.txt"),
+    ) {
         assert_eq!(seed, shared);
     }
 }
@@ -40,7 +44,12 @@ fn embedded_seed_matches_the_seed_directory() {
     let seed = env.real_seed();
     env.build(&seed, "built.db");
     let digest = |args: &[&str]| {
-        let out = env.cmd().args(args).args(["info", "--format", "csv"]).output().unwrap();
+        let out = env
+            .cmd()
+            .args(args)
+            .args(["info", "--format", "csv"])
+            .output()
+            .unwrap();
         assert!(out.status.success());
         String::from_utf8(out.stdout)
             .unwrap()
@@ -49,10 +58,19 @@ fn embedded_seed_matches_the_seed_directory() {
             .expect("seed digest row")
             .to_string()
     };
-    let embedded = env.cmd().args(["info", "--format", "csv"]).env("DOSSIER_DB", "").output().unwrap();
+    let embedded = env
+        .cmd()
+        .args(["info", "--format", "csv"])
+        .env("DOSSIER_DB", "")
+        .output()
+        .unwrap();
     // With no dossier.db in the directory, `info` uses the embedded seed and says so on stderr.
     std::fs::rename(env.path("built.db"), env.path("elsewhere.db")).unwrap();
-    let out = env.cmd().args(["info", "--format", "csv"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["info", "--format", "csv"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert!(stderr(&out).contains("using the seed compiled into this binary"));
     let embedded_digest = String::from_utf8(out.stdout)
@@ -63,7 +81,10 @@ fn embedded_seed_matches_the_seed_directory() {
         .to_string();
     assert_eq!(embedded_digest, digest(&["--db", "elsewhere.db"]));
     drop(embedded);
-    assert!(!env.path("dossier.db").exists(), "a read command created a file");
+    assert!(
+        !env.path("dossier.db").exists(),
+        "a read command created a file"
+    );
 }
 
 #[test]
@@ -87,15 +108,36 @@ fn fails_cleanly(case: &str) {
     let bad = env.fixture(case, "bad");
     let entries_before = env.entries();
 
-    let out = env.cmd().args(["build", "--seed", "bad", "--out", "out.db"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["build", "--seed", "bad", "--out", "out.db"])
+        .output()
+        .unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{case}: exit code; stderr:\n{err}");
-    let expected = std::fs::read_to_string(repo().join("tests/fixtures").join(case).join("expected.txt")).unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{case}: exit code; stderr:\n{err}"
+    );
+    let expected = std::fs::read_to_string(
+        repo()
+            .join("tests/fixtures")
+            .join(case)
+            .join("expected.txt"),
+    )
+    .unwrap();
     for line in expected.lines().filter(|l| !l.is_empty()) {
-        assert!(err.contains(line), "{case}: stderr lacks {line:?}; stderr was:\n{err}");
+        assert!(
+            err.contains(line),
+            "{case}: stderr lacks {line:?}; stderr was:\n{err}"
+        );
     }
     assert!(err.contains("nothing was written"), "{case}: {err}");
-    assert_eq!(sha256(&std::fs::read(env.path("out.db")).unwrap()), sha256(&before), "{case}: target changed");
+    assert_eq!(
+        sha256(&std::fs::read(env.path("out.db")).unwrap()),
+        sha256(&before),
+        "{case}: target changed"
+    );
     assert_eq!(env.entries(), entries_before, "{case}: stray files");
     assert!(bad.exists());
 }
@@ -159,7 +201,11 @@ bad_seed_cases! {
 #[test]
 fn a_missing_seed_directory_is_an_error_that_names_it() {
     let env = Env::new();
-    let out = env.cmd().args(["build", "--seed", "nope"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["build", "--seed", "nope"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("cannot read the seed directory nope"));
     assert!(env.entries().is_empty());

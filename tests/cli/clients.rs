@@ -20,11 +20,17 @@ fn built() -> Env {
 
 /// Asserts the four counts of CHECKS: no evidence_check rows, and every evidence and quote span matching.
 fn assert_counts(client: &str, out: &str) {
-    let n: Vec<i64> = out.split_whitespace().map(|x| x.parse().expect("a count")).collect();
+    let n: Vec<i64> = out
+        .split_whitespace()
+        .map(|x| x.parse().expect("a count"))
+        .collect();
     assert_eq!(n.len(), 4, "{client}: {out}");
     assert_eq!(n[0], 0, "{client}: evidence_check is not empty");
     assert!(n[1] > 30, "{client}: too little evidence: {}", n[1]);
-    assert_eq!(n[2], n[1], "{client}: substr(body, start+1, end-start) = exact fails for some rows");
+    assert_eq!(
+        n[2], n[1],
+        "{client}: substr(body, start+1, end-start) = exact fails for some rows"
+    );
     assert_eq!(n[3], 5, "{client}: quote spans");
 }
 
@@ -37,11 +43,19 @@ fn sqlite3_shell_opens_the_file_and_every_span_matches() {
         .arg(CHECKS)
         .output()
         .expect("the sqlite3 shell is installed (.ci/run installs it)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_counts("sqlite3", &String::from_utf8(out.stdout).unwrap());
 
     // The schema comments travel with the file.
-    let schema = Command::new("sqlite3").arg(env.path("dossier.db")).arg(".schema actors").output().unwrap();
+    let schema = Command::new("sqlite3")
+        .arg(env.path("dossier.db"))
+        .arg(".schema actors")
+        .output()
+        .unwrap();
     let schema = String::from_utf8(schema.stdout).unwrap();
     assert!(schema.contains("-- ISO 3166-1 alpha-3"), "{schema}");
 }
@@ -64,6 +78,10 @@ fn python_sqlite3_opens_the_file_and_every_span_matches() {
         .arg(env.path("dossier.db"))
         .output()
         .expect("python3 is installed");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_counts("python", &String::from_utf8(out.stdout).unwrap());
 }

@@ -3,5 +3,8 @@
 
 mod build;
 mod clients;
+mod help;
+mod query;
+mod report;
 mod support;
 mod verify;

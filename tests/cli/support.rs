@@ -26,7 +26,12 @@ impl Env {
 
     /// The binary, run in this test's directory with a fixed, clean environment.
     pub fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("dossier").expect("binary built");
+        Command::from_std(self.std_cmd())
+    }
+
+    /// The same, as a plain `std::process::Command`, for tests that spawn and read as they go.
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin!("dossier"));
         c.current_dir(self.dir.path())
             .env_remove("NO_COLOR")
             .env_remove("DOSSIER_DB")
@@ -99,7 +104,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
 
 pub fn sha256(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub fn stdout(out: &std::process::Output) -> String {
@@ -108,4 +116,24 @@ pub fn stdout(out: &std::process::Output) -> String {
 
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8(out.stderr.clone()).expect("utf-8 stderr")
+}
+
+impl Env {
+    /// A directory holding `dossier.db` built from the real seed.
+    pub fn with_db() -> Env {
+        let env = Env::new();
+        let seed = env.real_seed();
+        env.build(&seed, "dossier.db");
+        env
+    }
+
+    /// Runs the binary with `args`; returns (exit code, stdout, stderr).
+    pub fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let out = self.cmd().args(args).output().expect("run dossier");
+        (out.status.code().unwrap_or(-1), stdout(&out), stderr(&out))
+    }
+
+    pub fn file_sha(&self, rel: &str) -> String {
+        sha256(&std::fs::read(self.path(rel)).expect("file"))
+    }
 }

@@ -12,27 +12,44 @@ fn a_corrupted_offset_fails_verify_and_names_the_row() {
     let id: i64 = {
         let conn = Connection::open(env.path("dossier.db")).unwrap();
         let id = conn
-            .query_row("SELECT id FROM evidence WHERE exact = 'Moscow’s move'", [], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM evidence WHERE exact = 'Moscow’s move'",
+                [],
+                |r| r.get(0),
+            )
             .unwrap();
-        conn.execute("UPDATE evidence SET start = start + 1, end = end + 1 WHERE id = ?1", [id]).unwrap();
+        conn.execute(
+            "UPDATE evidence SET start = start + 1, end = end + 1 WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
         id
     };
-    let out = env.cmd().args(["verify", "--format", "csv"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["verify", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = stdout(&out);
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("evidence spans"))
-        .expect("evidence row");
-    assert!(line.contains("FAILED"), "{line}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    let failed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["result"] == "FAILED")
+        .map(|r| r["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(failed, ["evidence spans (code points)"]);
     assert!(
-        text.contains(&format!("evidence {id} (actors/russia)")) && text.contains("expected “Moscow’s move”, found “oscow’s move,”"),
+        text.contains(&format!("evidence {id} (actors/russia)"))
+            && text.contains("expected “Moscow’s move”, found “oscow’s move,”"),
         "{text}"
     );
     assert!(stderr(&out).contains("1 of 9 checks failed"));
     // The view that needs no dossier binary sees it too.
     let conn = Connection::open(env.path("dossier.db")).unwrap();
-    let bad: i64 = conn.query_row("SELECT count(*) FROM evidence_check", [], |r| r.get(0)).unwrap();
+    let bad: i64 = conn
+        .query_row("SELECT count(*) FROM evidence_check", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(bad, 1);
 }
 
@@ -42,11 +59,24 @@ fn a_changed_body_fails_the_digest_check() {
     let seed = env.real_seed();
     env.build(&seed, "dossier.db");
     let conn = Connection::open(env.path("dossier.db")).unwrap();
-    conn.execute("UPDATE documents SET body = replace(body, 'July 3', 'July 4')", []).unwrap();
+    conn.execute(
+        "UPDATE documents SET body = replace(body, 'July 3', 'July 4')",
+        [],
+    )
+    .unwrap();
     drop(conn);
-    let out = env.cmd().args(["verify", "--format", "csv"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["verify", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stdout(&out).contains("document \"\"how-russia-ended-the-talibans-isolation\"\": body sha256 is"), "{}", stdout(&out));
+    assert!(
+        stdout(&out)
+            .contains("document \\\"how-russia-ended-the-talibans-isolation\\\": body sha256 is"),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
@@ -54,10 +84,19 @@ fn info_counts_every_table_and_hashes_the_file() {
     let env = Env::new();
     let seed = env.real_seed();
     let bytes = env.build(&seed, "dossier.db");
-    let out = env.cmd().args(["info", "--format", "json"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["info", "--format", "json"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let get = |k: &str| rows.iter().find(|r| r["key"] == k).map(|r| r["value"].clone()).unwrap();
+    let get = |k: &str| {
+        rows.iter()
+            .find(|r| r["key"] == k)
+            .map(|r| r["value"].clone())
+            .unwrap()
+    };
     assert_eq!(get("sha256"), crate::support::sha256(&bytes));
     assert_eq!(get("size_bytes"), bytes.len());
     assert_eq!(get("schema_version"), "1");
@@ -65,7 +104,9 @@ fn info_counts_every_table_and_hashes_the_file() {
     assert_eq!(get("reports"), 8);
     let conn = Connection::open(env.path("dossier.db")).unwrap();
     for table in ["actors", "events", "designations", "quotes", "evidence"] {
-        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0)).unwrap();
+        let n: i64 = conn
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap();
         assert_eq!(get(table), n, "{table}");
         assert!(n > 0);
     }
@@ -76,17 +117,30 @@ fn a_newer_schema_is_refused_clearly() {
     let env = Env::new();
     let seed = env.real_seed();
     env.build(&seed, "dossier.db");
-    Connection::open(env.path("dossier.db")).unwrap().execute_batch("PRAGMA user_version = 99").unwrap();
+    Connection::open(env.path("dossier.db"))
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
     let out = env.cmd().arg("info").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("has schema version 99, newer than this dossier reads (1); upgrade dossier"));
+    assert!(
+        stderr(&out)
+            .contains("has schema version 99, newer than this dossier reads (1); upgrade dossier")
+    );
 }
 
 #[test]
 fn a_foreign_sqlite_file_is_refused() {
     let env = Env::new();
-    Connection::open(env.path("other.db")).unwrap().execute_batch("CREATE TABLE t(x)").unwrap();
-    let out = env.cmd().args(["--db", "other.db", "verify"]).output().unwrap();
+    Connection::open(env.path("other.db"))
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x)")
+        .unwrap();
+    let out = env
+        .cmd()
+        .args(["--db", "other.db", "verify"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("other.db is a SQLite database but not a dossier file"));
 }
@@ -94,8 +148,16 @@ fn a_foreign_sqlite_file_is_refused() {
 #[test]
 fn a_missing_path_is_an_error_and_nothing_is_created() {
     let env = Env::new();
-    let out = env.cmd().args(["--db", "missing.db", "info"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["--db", "missing.db", "info"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cannot open missing.db: no such file"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot open missing.db: no such file"),
+        "{}",
+        stderr(&out)
+    );
     assert!(env.entries().is_empty());
 }

@@ -1,0 +1,267 @@
+//! `dossier report`: list the reports stored in the file, or run one with typed, bound parameters.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use rusqlite::Connection;
+use rusqlite::types::Value;
+
+use super::Ctx;
+use crate::edtf::Edtf;
+use crate::seed::nearest;
+use crate::{db, query, render};
+
+const EXAMPLES: &str = "\
+The reports travel inside the file: whoever receives the file can list and run them. Parameters are typed
+(text, integer, date, actor) and always bound as SQL parameters. A date is an EDTF day, month or year (2025,
+2025-07, 2025-07-03); an actor is a slug or any alias, in any case.
+
+EXAMPLES:
+  dossier report                                  list the reports and their parameters
+  dossier report timeline                         every event in date order
+  dossier report timeline -p actor=Moscow -p from=2022
+  dossier report actor -p actor=\"Kabul regime\"    one actor's profile
+  dossier report in-force -p on=2024-01-01        designations in force on a day
+  dossier report recognitions --format json
+  dossier report quotes --sql                     print the report's SQL";
+
+/// List the stored reports, or run one
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct Args {
+    /// The report to run; omit to list them
+    pub name: Option<String>,
+    /// A parameter, as key=value (repeatable)
+    #[arg(short = 'p', long = "param", value_name = "KEY=VALUE", value_parser = query::parse_param)]
+    pub params: Vec<(String, String)>,
+    /// Print the report's SQL instead of running it
+    #[arg(long, requires = "name")]
+    pub sql: bool,
+}
+
+/// A parameter as stored in `report_params`.
+struct Param {
+    name: String,
+    kind: String,
+    required: bool,
+    default: Option<String>,
+    description: String,
+}
+
+impl Param {
+    fn describe(&self) -> String {
+        let need = match (&self.default, self.required) {
+            (Some(d), _) => format!("default {d}"),
+            (None, true) => "required".to_string(),
+            (None, false) => "optional".to_string(),
+        };
+        format!("{} ({}, {need})", self.name, self.kind)
+    }
+}
+
+fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
+    let mut stmt = conn.prepare(
+        "SELECT name, type, required, default_value, description FROM report_params \
+          WHERE report = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([report], |r| {
+        Ok(Param {
+            name: r.get(0)?,
+            kind: r.get(1)?,
+            required: r.get(2)?,
+            default: r.get(3)?,
+            description: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
+    let conn = db::open_read(&ctx.db)?;
+    let Some(name) = args.name else {
+        return list(ctx, &conn);
+    };
+    let found: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT id, sql FROM reports WHERE name = ?1",
+            [&name],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    let Some((id, sql)) = found else {
+        let names: Vec<String> = {
+            let mut stmt = conn.prepare("SELECT name FROM reports ORDER BY name")?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        };
+        let near = nearest(&name, names.iter().map(String::as_str));
+        let hint = if near.is_empty() {
+            format!("the reports are: {}", names.join(", "))
+        } else {
+            format!(
+                "did you mean {}? (`dossier report` lists them all)",
+                near.join(" or ")
+            )
+        };
+        bail!("no report named \"{name}\"; {hint}");
+    };
+    if args.sql {
+        let mut out = ctx.out();
+        writeln!(out, "{sql}")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let params = params_of(&conn, id)?;
+    let bound = bind_values(&conn, &name, &params, &args.params)?;
+    let mut stmt = conn.prepare(&sql).with_context(|| {
+        format!("the stored SQL of report \"{name}\" does not prepare; run `dossier verify`")
+    })?;
+    query::bind(&mut stmt, &bound)?;
+    query::render_rows(&mut stmt, ctx.format, &mut ctx.out(), ctx.style)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn list(ctx: &Ctx, conn: &Connection) -> anyhow::Result<ExitCode> {
+    let reports: Vec<(i64, String, String, String)> = {
+        let mut stmt =
+            conn.prepare("SELECT id, name, title, description FROM reports ORDER BY name")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut rows = Vec::new();
+    for (id, name, title, description) in reports {
+        let params: Vec<String> = params_of(conn, id)?.iter().map(Param::describe).collect();
+        rows.push(vec![
+            Value::Text(name),
+            Value::Text(title),
+            Value::Text(params.join("\n")),
+            Value::Text(description),
+        ]);
+    }
+    render::write_all(
+        ctx.format,
+        &["name", "title", "parameters", "description"],
+        &rows,
+        &mut ctx.out(),
+        ctx.style,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Checks the given values against the report's parameters and converts them to typed SQL values. Every declared
+/// parameter gets a value: the given one, else its default, else NULL.
+fn bind_values(
+    conn: &Connection,
+    report: &str,
+    params: &[Param],
+    given: &[(String, String)],
+) -> anyhow::Result<BTreeMap<String, Value>> {
+    let listing = || {
+        if params.is_empty() {
+            format!("report \"{report}\" takes no parameters")
+        } else {
+            let lines: Vec<String> = params
+                .iter()
+                .map(|p| format!("  -p {}=…  {}: {}", p.name, p.describe(), p.description))
+                .collect();
+            format!("report \"{report}\" takes:\n{}", lines.join("\n"))
+        }
+    };
+    let mut values: BTreeMap<String, Value> = BTreeMap::new();
+    for (key, value) in given {
+        let Some(p) = params.iter().find(|p| &p.name == key) else {
+            bail!("unknown parameter \"{key}\"\n{}", listing());
+        };
+        if values.contains_key(key) {
+            bail!("parameter \"{key}\" is given twice");
+        }
+        let v = typed(conn, p, value)
+            .map_err(|e| anyhow::anyhow!("parameter \"{key}\": {e}\n{}", listing()))?;
+        values.insert(key.clone(), v);
+    }
+    for p in params {
+        if values.contains_key(&p.name) {
+            continue;
+        }
+        let v = match &p.default {
+            Some(d) => typed(conn, p, d).map_err(|e| {
+                anyhow::anyhow!("parameter \"{}\": bad stored default: {e}", p.name)
+            })?,
+            None if p.required => bail!("missing required parameter \"{}\"\n{}", p.name, listing()),
+            None => Value::Null,
+        };
+        values.insert(p.name.clone(), v);
+    }
+    Ok(values)
+}
+
+/// One value converted to its parameter's type.
+fn typed(conn: &Connection, p: &Param, value: &str) -> Result<Value, String> {
+    match p.kind.as_str() {
+        "integer" => value
+            .trim()
+            .parse::<i64>()
+            .map(Value::Integer)
+            .map_err(|_| format!("{value:?} is not an integer")),
+        "date" if value == "today" => conn
+            .query_row("SELECT date('now', 'localtime')", [], |r| r.get(0))
+            .map(Value::Text)
+            .map_err(|e| e.to_string()),
+        "date" => Edtf::parse_plain(value)
+            .map(|d| Value::Text(d.as_str().to_string()))
+            .map_err(|e| format!("{e}; use YYYY, YYYY-MM or YYYY-MM-DD")),
+        "actor" => resolve_actor(conn, value).map(Value::Text),
+        _ => Ok(Value::Text(value.to_string())),
+    }
+}
+
+/// An actor's slug from its slug or any alias or name, compared without regard to case.
+pub fn resolve_actor(conn: &Connection, wanted: &str) -> Result<String, String> {
+    let names: Vec<(String, String)> = (|| -> rusqlite::Result<Vec<(String, String)>> {
+        let mut stmt = conn.prepare(
+            "SELECT slug, slug FROM actors UNION ALL SELECT slug, name FROM actors \
+             UNION ALL SELECT a.slug, al.alias FROM actor_aliases al JOIN actors a ON a.id = al.actor",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+    })()
+    .map_err(|e| e.to_string())?;
+    if names.iter().any(|(slug, _)| slug == wanted) {
+        return Ok(wanted.to_string());
+    }
+    let folded = wanted.trim().to_lowercase();
+    let mut matches: Vec<&String> = names
+        .iter()
+        .filter(|(_, n)| n.to_lowercase() == folded)
+        .map(|(slug, _)| slug)
+        .collect();
+    matches.sort();
+    matches.dedup();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => {
+            let near = nearest(wanted, names.iter().map(|(_, n)| n.as_str()));
+            Err(if near.is_empty() {
+                format!(
+                    "no actor has the slug, name or alias \"{wanted}\" (`dossier report actors` lists them)"
+                )
+            } else {
+                format!(
+                    "no actor has the slug, name or alias \"{wanted}\"; did you mean {}?",
+                    near.join(" or ")
+                )
+            })
+        }
+        many => Err(format!(
+            "\"{wanted}\" names more than one actor: {}; use a slug",
+            many.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}

@@ -1,0 +1,252 @@
+//! `dossier sql`: ad hoc SQL, read-only unless --write, with bound parameters and a caret under errors.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, anyhow, bail};
+use fallible_iterator::FallibleIterator;
+use rusqlite::Batch;
+use rusqlite::types::Value;
+
+use super::Ctx;
+use crate::db::{self, Refusal};
+use crate::{query, render::Format};
+
+const EXAMPLES: &str = "\
+The file is opened read-only, and an authorizer refuses every write, ATTACH, DETACH, load_extension,
+PRAGMA writable_schema and VACUUM INTO. With --write the statements run in one transaction, which is
+rolled back if any of them fails, and the number of rows changed goes to stderr. Several statements may be given;
+each one's rows are printed. Named parameters (:name, @name or $name) are bound from -p name=value: a value that
+looks like an integer is bound as an integer, anything else as text.
+
+EXAMPLES:
+  dossier sql \"SELECT slug, name, kind FROM actors ORDER BY name\"
+  dossier sql \"SELECT * FROM timeline WHERE date >= :from\" -p from=2025
+  dossier sql -f query.sql --format csv > out.csv
+  echo \"SELECT count(*) FROM evidence\" | dossier sql -
+  dossier sql --write \"UPDATE actors SET description = 'Envoy' WHERE slug = 'jamal-nasir-gharwal'\"";
+
+/// Run ad hoc SQL (read-only unless --write)
+#[derive(Debug, clap::Args)]
+#[command(after_long_help = EXAMPLES)]
+pub struct Args {
+    /// The SQL to run, or - to read it from stdin
+    #[arg(required_unless_present = "file", conflicts_with = "file")]
+    pub sql: Option<String>,
+    /// Read the SQL from a file
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// A named parameter, as key=value (repeatable)
+    #[arg(short = 'p', long = "param", value_name = "KEY=VALUE", value_parser = query::parse_param)]
+    pub params: Vec<(String, String)>,
+    /// Allow writes; all statements run in one transaction
+    #[arg(long)]
+    pub write: bool,
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
+    let sql = match (&args.sql, &args.file) {
+        (Some(s), None) if s == "-" => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read SQL from stdin")?;
+            s
+        }
+        (Some(s), None) => s.clone(),
+        (None, Some(f)) => {
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?
+        }
+        _ => unreachable!("clap requires exactly one of SQL and --file"),
+    };
+    let params: BTreeMap<String, Value> = args
+        .params
+        .iter()
+        .map(|(k, v)| {
+            let value = v
+                .parse::<i64>()
+                .map(Value::Integer)
+                .unwrap_or_else(|_| Value::Text(v.clone()));
+            (k.clone(), value)
+        })
+        .collect();
+
+    let mut conn = if args.write {
+        db::open_write(&ctx.db)?
+    } else {
+        db::open_read(&ctx.db)?
+    };
+    let refusal = db::guard(&mut conn, args.write)?;
+    if args.write {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    let before = conn.total_changes();
+    let mut used: Vec<String> = Vec::new();
+    let mut direct: u64 = 0;
+    let result = run_all(
+        ctx,
+        &conn,
+        &sql,
+        &params,
+        args.write,
+        &refusal,
+        &mut used,
+        &mut direct,
+    );
+    let result = result.and_then(|()| {
+        let unused: Vec<&String> = params.keys().filter(|k| !used.contains(k)).collect();
+        if unused.is_empty() {
+            Ok(())
+        } else {
+            Err(anyhow!(
+                "parameter {} is not used by the SQL",
+                unused
+                    .iter()
+                    .map(|k| format!("\"{k}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        }
+    });
+    if args.write {
+        match &result {
+            Ok(()) => {
+                conn.execute_batch("COMMIT")?;
+                let all = conn.total_changes() - before;
+                let s = if direct == 1 { "" } else { "s" };
+                if all > direct {
+                    eprintln!(
+                        "dossier: {direct} row{s} changed, {all} with the rows that depended on them"
+                    );
+                } else {
+                    eprintln!("dossier: {direct} row{s} changed");
+                }
+            }
+            Err(_) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                eprintln!("dossier: rolled back; nothing was changed");
+            }
+        }
+    }
+    result.map(|()| ExitCode::SUCCESS)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn run_all(
+    ctx: &Ctx,
+    conn: &rusqlite::Connection,
+    sql: &str,
+    params: &BTreeMap<String, Value>,
+    write: bool,
+    refusal: &Refusal,
+    used: &mut Vec<String>,
+    direct: &mut u64,
+) -> anyhow::Result<()> {
+    let mut batch = Batch::new(conn, sql);
+    let mut result_sets = 0;
+    loop {
+        let next = batch.next();
+        let mut stmt = match next {
+            Ok(Some(s)) => s,
+            Ok(None) => break,
+            Err(e) => return Err(explain(e, sql, refusal)),
+        };
+        // The authorizer has vetted every table write by now, and the read-only connection stops the rest,
+        // except VACUUM INTO, which writes a new file the read-only flag does not cover.
+        if !write && !stmt.readonly() {
+            let text = stmt.expanded_sql().unwrap_or_default();
+            if text
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| w.eq_ignore_ascii_case("VACUUM"))
+            {
+                bail!(
+                    "VACUUM is refused: the file is opened read-only; pass --write to compact it"
+                );
+            }
+        }
+        for i in 1..=stmt.parameter_count() {
+            if let Some(n) = stmt.parameter_name(i) {
+                used.push(n.trim_start_matches([':', '@', '$']).to_string());
+            }
+        }
+        query::bind(&mut stmt, params)?;
+        if stmt.column_count() > 0 {
+            let mut out = ctx.out();
+            if result_sets > 0 && matches!(ctx.format, Format::Table | Format::Markdown) {
+                writeln!(out)?;
+            }
+            query::render_rows(&mut stmt, ctx.format, &mut out, ctx.style).map_err(|e| {
+                match e.downcast::<rusqlite::Error>() {
+                    Ok(sqlite) => explain(sqlite, sql, refusal),
+                    Err(other) => other,
+                }
+            })?;
+            result_sets += 1;
+        } else {
+            *direct += stmt.raw_execute().map_err(|e| explain(e, sql, refusal))? as u64;
+        }
+    }
+    Ok(())
+}
+
+/// SQLite's message, with the authorizer's reason for a refusal, or a caret under the error's position.
+fn explain(err: rusqlite::Error, full: &str, refusal: &Refusal) -> anyhow::Error {
+    if let Some(why) = refusal.lock().ok().and_then(|mut s| s.take()) {
+        return anyhow!("{why}");
+    }
+    match &err {
+        rusqlite::Error::SqlInputError {
+            msg, sql, offset, ..
+        } if *offset >= 0 => {
+            // `sql` is the rest of the input from the failing statement on.
+            let at = full.len().saturating_sub(sql.len()) + *offset as usize;
+            anyhow!("{msg}{}", caret(full, at))
+        }
+        rusqlite::Error::SqliteFailure(e, _) if e.code == rusqlite::ErrorCode::ReadOnly => {
+            anyhow!("{err}: the file is opened read-only; pass --write to change it")
+        }
+        rusqlite::Error::SqliteFailure(_, Some(msg)) => {
+            // SQLite gives no position for unknown names; point at the first place the name is written.
+            let name = ["no such table: ", "no such column: ", "no such function: "]
+                .iter()
+                .find_map(|p| msg.strip_prefix(p))
+                .map(|n| n.rsplit('.').next().unwrap_or(n));
+            match name.and_then(|n| find_word(full, n)) {
+                Some(at) => anyhow!("{msg}{}", caret(full, at)),
+                None => anyhow!("{msg}"),
+            }
+        }
+        _ => anyhow::Error::new(err),
+    }
+}
+
+/// The line of `full` holding byte `at`, with a caret under it, as the sqlite3 shell shows a parse error.
+fn caret(full: &str, at: usize) -> String {
+    let at = (0..=at.min(full.len()))
+        .rev()
+        .find(|i| full.is_char_boundary(*i))
+        .unwrap_or(0);
+    let line_start = full[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = full[at..].find('\n').map_or(full.len(), |i| at + i);
+    let line_no = full[..at].matches('\n').count() + 1;
+    let col = full[line_start..at].chars().count();
+    format!(
+        "\n  line {line_no}, column {}:\n  {}\n  {}^",
+        col + 1,
+        &full[line_start..line_end],
+        " ".repeat(col)
+    )
+}
+
+/// The byte position of `word` in `text` as a whole word, ignoring ASCII case.
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let (hay, needle) = (text.to_ascii_lowercase(), word.to_ascii_lowercase());
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    hay.match_indices(&needle).map(|(i, _)| i).find(|&i| {
+        !hay[..i].chars().next_back().is_some_and(is_word)
+            && !hay[i + needle.len()..].chars().next().is_some_and(is_word)
+    })
+}

@@ -1,0 +1,64 @@
+//! Running one prepared statement into a renderer, with named parameters always bound, never spliced.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use anyhow::bail;
+use rusqlite::Statement;
+use rusqlite::types::Value;
+
+use crate::render::{self, Format, Style};
+
+/// Binds every named parameter of `stmt` from `params` (keys without the `:`, `@` or `$`). A parameter the
+/// statement uses but `params` lacks is an error, as is an unnamed `?` parameter.
+pub fn bind(stmt: &mut Statement, params: &BTreeMap<String, Value>) -> anyhow::Result<()> {
+    for i in 1..=stmt.parameter_count() {
+        let Some(name) = stmt.parameter_name(i).map(str::to_string) else {
+            bail!(
+                "the SQL has an unnamed parameter (?{i}); use a named one such as :value and pass -p value=…"
+            );
+        };
+        let key = name.trim_start_matches([':', '@', '$']);
+        match params.get(key) {
+            Some(v) => stmt.raw_bind_parameter(i, v)?,
+            None => bail!("the SQL uses {name}, but no value was given: pass -p {key}=VALUE"),
+        }
+    }
+    Ok(())
+}
+
+/// Runs a bound statement and renders its rows; returns how many rows there were.
+pub fn render_rows(
+    stmt: &mut Statement,
+    format: Format,
+    out: &mut dyn Write,
+    style: Style,
+) -> anyhow::Result<usize> {
+    let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
+    let n = columns.len();
+    let mut sink = render::sink(format, &columns, out, style)?;
+    let mut rows = stmt.raw_query();
+    let mut count = 0;
+    let mut buf: Vec<Value> = Vec::with_capacity(n);
+    while let Some(row) = rows.next()? {
+        buf.clear();
+        for i in 0..n {
+            buf.push(row.get::<_, Value>(i)?);
+        }
+        sink.row(&buf)?;
+        count += 1;
+    }
+    sink.finish()?;
+    Ok(count)
+}
+
+/// Parses `key=value`, as given to `-p`.
+pub fn parse_param(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((
+            k.trim_start_matches([':', '@', '$']).to_string(),
+            v.to_string(),
+        )),
+        _ => Err(format!("expected key=value, got {s:?}")),
+    }
+}
