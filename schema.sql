@@ -172,9 +172,9 @@ SELECT e.date_earliest AS sort_date,
        e.slug AS event,
        e.kind,
        e.cameo,
-       (SELECT group_concat(a.name || ' (' || ea.role || ')', '; ')
-          FROM event_actors ea JOIN actors a ON a.id = ea.actor
-         WHERE ea.event = e.id) AS participants,
+       (SELECT group_concat(x.name || ' (' || x.role || ')', '; ')
+          FROM (SELECT a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor
+                 WHERE ea.event = e.id ORDER BY ea.id) x) AS participants,
        e.summary
   FROM events e
  ORDER BY e.date_earliest IS NULL, e.date_earliest, e.date_latest, e.slug;

@@ -234,11 +234,50 @@ impl Sink for TableSink<'_> {
             })
             .collect();
         t.set_header(header);
+        let widths = self.style.width.map(|w| fit_widths(&self.columns, &self.rows, w));
         for r in self.rows {
             t.add_row(r);
         }
+        if let Some(widths) = widths {
+            t.set_constraints(
+                widths
+                    .into_iter()
+                    .map(|w| comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(w + 2))),
+            );
+        }
         writeln!(self.out, "{t}")
     }
+}
+
+/// Content widths that fit `total` columns of terminal: every column gets its natural width when all fit;
+/// otherwise each keeps room for its longest word (up to 12), and the rest goes to the columns that need it, in
+/// proportion to how much they need, so that a long text column gets more than a short code.
+fn fit_widths(columns: &[String], rows: &[Vec<String>], total: u16) -> Vec<u16> {
+    use unicode_width::UnicodeWidthStr;
+    let width = |s: &str| s.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
+    let natural: Vec<usize> = (0..columns.len())
+        .map(|i| rows.iter().map(|r| width(&r[i])).chain([width(&columns[i])]).max().unwrap_or(0).max(1))
+        .collect();
+    // Each column costs its content, two spaces of padding and one border.
+    let room = (total as usize).saturating_sub(3 * columns.len() + 1);
+    if natural.iter().sum::<usize>() <= room {
+        return natural.iter().map(|&n| n as u16).collect();
+    }
+    let longest_word = |s: &str| s.split_whitespace().map(UnicodeWidthStr::width).max().unwrap_or(0);
+    let floor: Vec<usize> = (0..columns.len())
+        .map(|i| {
+            let word = rows.iter().map(|r| longest_word(&r[i])).chain([longest_word(&columns[i])]).max().unwrap_or(0);
+            natural[i].min(word.clamp(4, 12))
+        })
+        .collect();
+    let spare = room.saturating_sub(floor.iter().sum());
+    let need: Vec<usize> = natural.iter().zip(&floor).map(|(n, f)| n - f).collect();
+    let total_need: usize = need.iter().sum::<usize>().max(1);
+    floor
+        .iter()
+        .zip(&need)
+        .map(|(f, n)| (f + n * spare / total_need).min(f + n) as u16)
+        .collect()
 }
 
 struct MarkdownSink<'w> {
