@@ -37,6 +37,8 @@ pub enum Command {
     Search(cmd::search::Args),
     Evidence(cmd::evidence::Args),
     Schema(cmd::schema::Args),
+    Export(cmd::export::Args),
+    Diff(cmd::diff::Args),
     Info(cmd::info::Args),
     Verify(cmd::verify::Args),
     Completions(cmd::completions::CompletionArgs),

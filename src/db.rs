@@ -109,17 +109,16 @@ pub fn build_embedded() -> anyhow::Result<Connection> {
 }
 
 fn check_path(path: &Path) -> anyhow::Result<()> {
-    let meta = std::fs::metadata(path).with_context(|| {
-        format!(
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => bail!(
             "cannot open {}: no such file (build one with `dossier build --out {}`)",
             path.display(),
             path.display()
-        )
-    });
-    let meta = match meta {
-        Ok(m) => m,
-        Err(e) if path.exists() => return Err(e),
-        Err(e) => return Err(e),
+        ),
+        Err(e) => {
+            return Err(anyhow::Error::new(e).context(format!("cannot open {}", path.display())));
+        }
     };
     if meta.is_dir() {
         bail!("{} is a directory, not a dossier file", path.display());

@@ -8,6 +8,7 @@ mod cli;
 mod cmd;
 mod db;
 mod edtf;
+mod export;
 mod query;
 mod render;
 mod seed;

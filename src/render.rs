@@ -25,6 +25,19 @@ pub enum Format {
     Json,
     /// One JSON object per line
     Ndjson,
+    /// export only: an SQL dump
+    Sql,
+    /// export only: a seed directory
+    Seed,
+    /// export only: Datasette metadata
+    Datasette,
+}
+
+impl Format {
+    /// Whether the format describes files written by `export` rather than rows printed.
+    pub fn is_export_only(self) -> bool {
+        matches!(self, Format::Sql | Format::Seed | Format::Datasette)
+    }
 }
 
 /// How output should look on this terminal.
@@ -110,7 +123,26 @@ pub fn sink<'w>(
             lines: true,
             first: true,
         }),
+        Format::Sql | Format::Seed | Format::Datasette => {
+            unreachable!("export-only formats are refused before any command runs")
+        }
     })
+}
+
+/// An RFC 4180 CSV sink (CRLF line ends), for files written by `export`.
+pub fn rfc4180_sink<'w>(
+    columns: &[String],
+    out: &'w mut dyn Write,
+) -> io::Result<Box<dyn Sink + 'w>> {
+    let mut s = DelimitedSink {
+        out,
+        tsv: false,
+        crlf: true,
+        line: Vec::new(),
+    };
+    let header: Vec<Value> = columns.iter().cloned().map(Value::Text).collect();
+    s.row(&header)?;
+    Ok(Box::new(s))
 }
 
 /// Renders a whole in-memory result set.
@@ -234,16 +266,17 @@ impl Sink for TableSink<'_> {
             })
             .collect();
         t.set_header(header);
-        let widths = self.style.width.map(|w| fit_widths(&self.columns, &self.rows, w));
+        let widths = self
+            .style
+            .width
+            .map(|w| fit_widths(&self.columns, &self.rows, w));
         for r in self.rows {
             t.add_row(r);
         }
         if let Some(widths) = widths {
-            t.set_constraints(
-                widths
-                    .into_iter()
-                    .map(|w| comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(w + 2))),
-            );
+            t.set_constraints(widths.into_iter().map(|w| {
+                comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(w + 2))
+            }));
         }
         writeln!(self.out, "{t}")
     }
@@ -256,17 +289,34 @@ fn fit_widths(columns: &[String], rows: &[Vec<String>], total: u16) -> Vec<u16> 
     use unicode_width::UnicodeWidthStr;
     let width = |s: &str| s.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
     let natural: Vec<usize> = (0..columns.len())
-        .map(|i| rows.iter().map(|r| width(&r[i])).chain([width(&columns[i])]).max().unwrap_or(0).max(1))
+        .map(|i| {
+            rows.iter()
+                .map(|r| width(&r[i]))
+                .chain([width(&columns[i])])
+                .max()
+                .unwrap_or(0)
+                .max(1)
+        })
         .collect();
     // Each column costs its content, two spaces of padding and one border.
     let room = (total as usize).saturating_sub(3 * columns.len() + 1);
     if natural.iter().sum::<usize>() <= room {
         return natural.iter().map(|&n| n as u16).collect();
     }
-    let longest_word = |s: &str| s.split_whitespace().map(UnicodeWidthStr::width).max().unwrap_or(0);
+    let longest_word = |s: &str| {
+        s.split_whitespace()
+            .map(UnicodeWidthStr::width)
+            .max()
+            .unwrap_or(0)
+    };
     let floor: Vec<usize> = (0..columns.len())
         .map(|i| {
-            let word = rows.iter().map(|r| longest_word(&r[i])).chain([longest_word(&columns[i])]).max().unwrap_or(0);
+            let word = rows
+                .iter()
+                .map(|r| longest_word(&r[i]))
+                .chain([longest_word(&columns[i])])
+                .max()
+                .unwrap_or(0);
             natural[i].min(word.clamp(4, 12))
         })
         .collect();

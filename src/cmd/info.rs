@@ -23,19 +23,6 @@ EXAMPLES:
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {}
 
-/// The tables whose rows `info` counts, in display order.
-pub const COUNTED: &[&str] = &[
-    "documents",
-    "actors",
-    "actor_aliases",
-    "events",
-    "event_actors",
-    "designations",
-    "quotes",
-    "evidence",
-    "reports",
-];
-
 pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
     let mut rows: Vec<Vec<Value>> = Vec::new();
@@ -57,7 +44,7 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
             push(key, Value::Text(v.clone()));
         }
     }
-    for table in COUNTED {
+    for table in crate::seed::load::CONTENT_TABLES {
         // Table names come from the fixed list above, never from input.
         let n: i64 = conn
             .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))

@@ -9,7 +9,9 @@ use crate::render::{Format, Style};
 
 pub mod build;
 pub mod completions;
+pub mod diff;
 pub mod evidence;
+pub mod export;
 pub mod info;
 pub mod report;
 pub mod schema;
@@ -53,6 +55,25 @@ impl Ctx {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // One --format serves every command; the export-only formats make sense only for export, and export only
+    // writes files.
+    let exporting = matches!(cli.command, Command::Export(_));
+    let fits = if exporting {
+        export::FORMATS.contains(&cli.format)
+    } else {
+        !cli.format.is_export_only()
+    };
+    if !fits {
+        use clap::CommandFactory;
+        let msg = if exporting {
+            "export needs --format csv, json, sql, seed or datasette"
+        } else {
+            "--format sql, seed and datasette are for `dossier export`; use table, markdown, csv, tsv, json or ndjson"
+        };
+        Cli::command()
+            .error(clap::error::ErrorKind::InvalidValue, msg)
+            .exit();
+    }
     let ctx = Ctx {
         db: Database::resolve(cli.db.as_deref()),
         format: cli.format,
@@ -67,6 +88,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(args) => schema::run(&ctx, args)?,
         Command::Completions(args) => completions::completions(&ctx, args)?,
         Command::Man(args) => completions::man(&ctx, args)?,
+        Command::Export(args) => export::run(&ctx, args)?,
+        Command::Diff(args) => diff::run(&ctx, args)?,
         Command::Info(args) => info::run(&ctx, args)?,
         Command::Verify(args) => verify::run(&ctx, args)?,
     };

@@ -202,6 +202,36 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The comments of a table or view: its own, and each column's (empty where it has none).
+pub struct Comments {
+    pub table: Option<String>,
+    pub columns: Vec<(String, String)>,
+}
+
+pub fn comments(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Comments> {
+    let names: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT name FROM pragma_table_info(?1) ORDER BY cid")?;
+        stmt.query_map([name], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let parsed = parse_create(sql, &names);
+    Ok(Comments {
+        table: parsed.table_comment,
+        columns: names
+            .iter()
+            .map(|n| {
+                let c = parsed
+                    .columns
+                    .iter()
+                    .find(|(c, _, _)| c == n)
+                    .map(|(_, _, c)| c.clone())
+                    .unwrap_or_default();
+                (n.clone(), c)
+            })
+            .collect(),
+    })
+}
+
 fn describe(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Vec<Vec<Value>>> {
     let info: Vec<(String, String, bool, Option<String>, i64)> = {
         let mut stmt = conn.prepare("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) ORDER BY cid")?;

@@ -49,7 +49,6 @@ pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
             ("schema_version", &schema_version),
             ("title", &seed.title),
             ("generator", &generator),
-            ("seed_sha256", &seed.digest),
         ];
         if let Some(d) = &seed.description {
             pairs.push(("description", d));
@@ -221,7 +220,61 @@ pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
                 ])?;
             }
         }
+        let digest = content_digest(&tx)?;
+        meta.execute(params!["seed_sha256", digest])?;
     }
     tx.commit()?;
     Ok(())
+}
+
+/// The tables whose rows make up the content of a dossier, in a fixed order.
+pub const CONTENT_TABLES: &[&str] = &[
+    "documents",
+    "actors",
+    "actor_aliases",
+    "events",
+    "event_actors",
+    "designations",
+    "quotes",
+    "evidence",
+    "reports",
+    "report_params",
+];
+
+/// sha256 over every row of the content tables, in id order: the seed's digest, stored in `meta`. It depends on the
+/// facts alone, not on how the seed files are laid out or commented, so a seed written back by `export` has the
+/// same digest as the one it came from.
+pub fn content_digest(conn: &Connection) -> rusqlite::Result<String> {
+    use rusqlite::types::ValueRef;
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for table in CONTENT_TABLES {
+        h.update(table.as_bytes());
+        h.update([0]);
+        // Table names come from the fixed list above.
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
+        let n = stmt.column_count();
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            for i in 0..n {
+                match row.get_ref(i)? {
+                    ValueRef::Null => h.update([0]),
+                    ValueRef::Integer(v) => {
+                        h.update([1]);
+                        h.update(v.to_le_bytes());
+                    }
+                    ValueRef::Real(v) => {
+                        h.update([2]);
+                        h.update(v.to_le_bytes());
+                    }
+                    ValueRef::Text(t) | ValueRef::Blob(t) => {
+                        h.update([3]);
+                        h.update((t.len() as u64).to_le_bytes());
+                        h.update(t);
+                    }
+                }
+            }
+        }
+    }
+    Ok(super::hex(&h.finalize()))
 }

@@ -85,18 +85,6 @@ impl SeedFiles {
         }
         Ok(SeedFiles { files })
     }
-
-    /// sha256 over every file's path and bytes, in path order: the seed's identity, stored in `meta`.
-    pub fn digest(&self) -> String {
-        let mut h = Sha256::new();
-        for (path, bytes) in &self.files {
-            h.update((path.len() as u64).to_le_bytes());
-            h.update(path.as_bytes());
-            h.update((bytes.len() as u64).to_le_bytes());
-            h.update(bytes);
-        }
-        hex(&h.finalize())
-    }
 }
 
 pub fn hex(bytes: &[u8]) -> String {

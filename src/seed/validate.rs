@@ -15,7 +15,6 @@ use crate::edtf::Edtf;
 pub struct Seed {
     pub title: String,
     pub description: Option<String>,
-    pub digest: String,
     pub documents: Vec<Document>,
     pub actors: Vec<Actor>,
     pub events: Vec<Event>,
@@ -472,10 +471,13 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
         .iter()
         .filter_map(|p| v.parse::<ActorsFile>(p))
         .collect();
-    let docs: Vec<(usize, DocumentFile)> = doc_paths
+    let mut docs: Vec<(usize, DocumentFile)> = doc_paths
         .iter()
         .filter_map(|p| v.parse::<DocumentFile>(p))
         .collect();
+    // Documents are taken in slug order, not file-name order, so that row ids follow from the facts alone and a
+    // seed written back by `export --format seed` rebuilds the same file whatever its files are called.
+    docs.sort_by(|a, b| a.1.document.slug.cmp(&b.1.document.slug));
 
     // Later checks would only repeat what a file that did not parse already says.
     if !v.problems.is_empty() {
@@ -954,7 +956,6 @@ pub fn validate(files: &SeedFiles) -> Result<Seed, SeedErrors> {
     Ok(Seed {
         title: project.title.to_string(),
         description: project.description.as_ref().map(ToString::to_string),
-        digest: files.digest(),
         documents,
         actors,
         events,

@@ -6,5 +6,6 @@ mod clients;
 mod help;
 mod query;
 mod report;
+mod ship;
 mod support;
 mod verify;
