@@ -318,4 +318,53 @@ mod tests {
         assert!(Edtf::parse_plain("2025-07?").is_err());
         assert!(Edtf::parse_plain("2025/2026").is_err());
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_text_parses_or_errs_without_panic(text in ".{0,40}") {
+                if let Ok(e) = text.parse::<Edtf>() {
+                    if let (Some(a), Some(b)) = (e.earliest(), e.latest()) {
+                        prop_assert!(a <= b);
+                    }
+                    prop_assert_eq!(e.as_str(), text.as_str());
+                }
+            }
+
+            #[test]
+            fn date_like_text_parses_or_errs_without_panic(text in "[0-9./?~%-]{0,25}") {
+                let _ = text.parse::<Edtf>();
+                let _ = Edtf::parse_plain(&text);
+            }
+
+            #[test]
+            fn every_real_day_parses_to_itself(y in 0u16..=9999, m in 1u8..=12, d in 1u8..=31) {
+                let text = format!("{y:04}-{m:02}-{d:02}");
+                let valid = d <= days_in_month(y, m);
+                match text.parse::<Edtf>() {
+                    Ok(e) => {
+                        prop_assert!(valid);
+                        let day = Day { year: y, month: m, day: d };
+                        prop_assert_eq!((e.earliest(), e.latest()), (Some(day), Some(day)));
+                    }
+                    Err(err) => {
+                        prop_assert!(!valid);
+                        prop_assert!(err.reason.contains("does not exist"));
+                    }
+                }
+            }
+
+            #[test]
+            fn intervals_are_ordered_or_refused(a in 1900u16..2100, b in 1900u16..2100, q in prop::sample::select(vec!["", "?", "~", "%"])) {
+                let text = format!("{a}{q}/{b}");
+                match text.parse::<Edtf>() {
+                    Ok(e) => prop_assert!(a <= b && e.earliest() <= e.latest()),
+                    Err(_) => prop_assert!(a > b),
+                }
+            }
+        }
+    }
 }

@@ -3,16 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-
-mod cli;
-mod cmd;
-mod db;
-mod edtf;
-mod export;
-mod query;
-mod render;
-mod seed;
-mod verify;
+use dossier::{cli, cmd};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

@@ -260,4 +260,63 @@ mod tests {
         );
         assert_eq!(found[1], Err(LocateError::NotFound { near: None }));
     }
+
+    mod props {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        /// Text made of pieces that trip byte/code-point confusions: accents precomposed and combining, emoji with
+        /// modifiers, right-to-left scripts, CJK, curly punctuation, CRLF line ends.
+        fn document() -> impl Strategy<Value = String> {
+            let pieces = prop::sample::select(vec![
+                "the", "Moscow", "Kabul", " ", " ", ", ", ". ", "\r\n", "\n", "é", "e\u{301}", "😀", "👍🏽", "مرحبا",
+                "طالبان", "שלום", "漢字", "’", "“", "”", "—", "a", "aa", "chargé d’affaires", "\u{200f}",
+            ]);
+            prop::collection::vec(pieces, 1..60).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn located_spans_hold_the_exact_words(doc in document(), a in 0usize..400, len in 1usize..40) {
+                let chars: Vec<char> = doc.chars().collect();
+                let start = a % chars.len();
+                let end = (start + len).min(chars.len());
+                let exact: String = chars[start..end].iter().collect();
+                let before: String = chars[..start].iter().collect();
+                let after: String = chars[end..].iter().collect();
+                let plain = Quote { exact: exact.clone(), prefix: None, suffix: None };
+                let pinned = Quote {
+                    exact: exact.clone(),
+                    prefix: Some(before).filter(|s| !s.is_empty()),
+                    suffix: Some(after).filter(|s| !s.is_empty()),
+                };
+                let found = locate_all(&doc, &[&plain, &pinned]);
+                // With the whole text around it as context, the occurrence is the one chosen.
+                prop_assert_eq!(&found[1], &Ok(Span { start, end }));
+                match &found[0] {
+                    Ok(span) => {
+                        let got: String = chars[span.start..span.end].iter().collect();
+                        prop_assert_eq!(got, exact);
+                    }
+                    Err(LocateError::Ambiguous { count }) => prop_assert!(*count >= 2),
+                    Err(other) => prop_assert!(false, "unexpected {:?}", other),
+                }
+            }
+
+            #[test]
+            fn locating_together_equals_locating_alone(doc in document(), picks in prop::collection::vec((0usize..400, 1usize..12), 1..8)) {
+                let chars: Vec<char> = doc.chars().collect();
+                let quotes: Vec<Quote> = picks.iter().map(|(a, len)| {
+                    let start = a % chars.len();
+                    let end = (start + len).min(chars.len());
+                    Quote { exact: chars[start..end].iter().collect(), prefix: None, suffix: None }
+                }).collect();
+                let refs: Vec<&Quote> = quotes.iter().collect();
+                let together = locate_all(&doc, &refs);
+                for (q, t) in quotes.iter().zip(&together) {
+                    prop_assert_eq!(&locate_all(&doc, &[q])[0], t);
+                }
+            }
+        }
+    }
 }

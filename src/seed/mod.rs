@@ -162,3 +162,80 @@ impl Seed {
         validate::validate(files)
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    const NOTE: &str = include_str!("../../tests/fixtures/minimal/documents/note.toml");
+
+    fn minimal() -> SeedFiles {
+        let mut files = BTreeMap::new();
+        for (path, text) in [
+            ("dossier.toml", include_str!("../../tests/fixtures/minimal/dossier.toml")),
+            ("actors.toml", include_str!("../../tests/fixtures/minimal/actors.toml")),
+            ("documents/note.txt", include_str!("../../tests/fixtures/minimal/documents/note.txt")),
+            ("documents/note.toml", NOTE),
+            ("reports/events.sql", include_str!("../../tests/fixtures/minimal/reports/events.sql")),
+        ] {
+            files.insert(path.to_string(), text.as_bytes().to_vec());
+        }
+        SeedFiles { files }
+    }
+
+    #[test]
+    fn the_minimal_seed_is_valid() {
+        Seed::from_files(&minimal()).expect("valid");
+    }
+
+    proptest! {
+        #[test]
+        fn any_document_file_validates_or_errs_without_panic(text in "\\PC{0,300}", json in any::<bool>()) {
+            let mut files = minimal();
+            if json {
+                files.files.remove("documents/note.toml");
+                files.files.insert("documents/note.json".into(), text.into_bytes());
+            } else {
+                files.files.insert("documents/note.toml".into(), text.into_bytes());
+            }
+            let _ = Seed::from_files(&files);
+        }
+
+        #[test]
+        fn any_bytes_as_a_body_validate_or_err_without_panic(body in prop::collection::vec(any::<u8>(), 0..400)) {
+            let mut files = minimal();
+            files.files.insert("documents/note.txt".into(), body);
+            let _ = Seed::from_files(&files);
+        }
+
+        #[test]
+        fn a_mutated_seed_validates_or_errs_with_a_location(line in 0usize..60, op in 0u8..4, at in 0usize..80, c in any::<char>()) {
+            let mut lines: Vec<String> = NOTE.lines().map(str::to_string).collect();
+            let i = line % lines.len();
+            match op {
+                0 => { lines.remove(i); }
+                1 => { let l = lines[i].clone(); lines.insert(i, l); }
+                2 => {
+                    let mut chars: Vec<char> = lines[i].chars().collect();
+                    let j = at % (chars.len() + 1);
+                    chars.insert(j, c);
+                    lines[i] = chars.into_iter().collect();
+                }
+                _ => {
+                    let chars: Vec<char> = lines[i].chars().collect();
+                    let j = at % (chars.len() + 1);
+                    lines[i] = chars[..j].iter().collect();
+                }
+            }
+            let mut files = minimal();
+            files.files.insert("documents/note.toml".into(), lines.join("\n").into_bytes());
+            if let Err(SeedErrors(problems)) = Seed::from_files(&files) {
+                prop_assert!(!problems.is_empty());
+                for p in problems {
+                    prop_assert!(!p.file.is_empty() && !p.message.is_empty());
+                }
+            }
+        }
+    }
+}
