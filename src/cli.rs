@@ -41,6 +41,8 @@ pub enum Command {
     Diff(cmd::diff::Args),
     Info(cmd::info::Args),
     Verify(cmd::verify::Args),
+    #[command(hide = true)]
+    Synth(cmd::synth::Args),
     Completions(cmd::completions::CompletionArgs),
     Man(cmd::completions::ManArgs),
 }

@@ -11,4 +11,5 @@ pub mod export;
 pub mod query;
 pub mod render;
 pub mod seed;
+pub mod synth;
 pub mod verify;

@@ -17,6 +17,7 @@ pub mod report;
 pub mod schema;
 pub mod search;
 pub mod sql;
+pub mod synth;
 pub mod verify;
 
 pub const MAIN_AFTER_HELP: &str = "\
@@ -86,6 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(&ctx, args)?,
         Command::Evidence(args) => evidence::run(&ctx, args)?,
         Command::Schema(args) => schema::run(&ctx, args)?,
+        Command::Synth(args) => synth::run(&ctx, args)?,
         Command::Completions(args) => completions::completions(&ctx, args)?,
         Command::Man(args) => completions::man(&ctx, args)?,
         Command::Export(args) => export::run(&ctx, args)?,

@@ -269,8 +269,31 @@ mod tests {
         /// modifiers, right-to-left scripts, CJK, curly punctuation, CRLF line ends.
         fn document() -> impl Strategy<Value = String> {
             let pieces = prop::sample::select(vec![
-                "the", "Moscow", "Kabul", " ", " ", ", ", ". ", "\r\n", "\n", "é", "e\u{301}", "😀", "👍🏽", "مرحبا",
-                "طالبان", "שלום", "漢字", "’", "“", "”", "—", "a", "aa", "chargé d’affaires", "\u{200f}",
+                "the",
+                "Moscow",
+                "Kabul",
+                " ",
+                " ",
+                ", ",
+                ". ",
+                "\r\n",
+                "\n",
+                "é",
+                "e\u{301}",
+                "😀",
+                "👍🏽",
+                "مرحبا",
+                "طالبان",
+                "שלום",
+                "漢字",
+                "’",
+                "“",
+                "”",
+                "—",
+                "a",
+                "aa",
+                "chargé d’affaires",
+                "\u{200f}",
             ]);
             prop::collection::vec(pieces, 1..60).prop_map(|v| v.concat())
         }

@@ -173,11 +173,23 @@ mod props {
     fn minimal() -> SeedFiles {
         let mut files = BTreeMap::new();
         for (path, text) in [
-            ("dossier.toml", include_str!("../../tests/fixtures/minimal/dossier.toml")),
-            ("actors.toml", include_str!("../../tests/fixtures/minimal/actors.toml")),
-            ("documents/note.txt", include_str!("../../tests/fixtures/minimal/documents/note.txt")),
+            (
+                "dossier.toml",
+                include_str!("../../tests/fixtures/minimal/dossier.toml"),
+            ),
+            (
+                "actors.toml",
+                include_str!("../../tests/fixtures/minimal/actors.toml"),
+            ),
+            (
+                "documents/note.txt",
+                include_str!("../../tests/fixtures/minimal/documents/note.txt"),
+            ),
             ("documents/note.toml", NOTE),
-            ("reports/events.sql", include_str!("../../tests/fixtures/minimal/reports/events.sql")),
+            (
+                "reports/events.sql",
+                include_str!("../../tests/fixtures/minimal/reports/events.sql"),
+            ),
         ] {
             files.insert(path.to_string(), text.as_bytes().to_vec());
         }
