@@ -127,7 +127,30 @@ fn check_path(path: &Path) -> anyhow::Result<()> {
         bail!("{} is empty (0 bytes), not a dossier file", path.display());
     }
     // Opening for read fails late in SQLite; check readability now for a plain message.
-    std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    // A file cut short still opens, and its first page still reads; the header says how long it should be.
+    let mut header = [0u8; 100];
+    use std::io::Read;
+    if file.read_exact(&mut header).is_ok() && header.starts_with(b"SQLite format 3\0") {
+        let page_size = match u16::from_be_bytes([header[16], header[17]]) {
+            1 => 65536,
+            n => u64::from(n),
+        };
+        let pages = u64::from(u32::from_be_bytes([
+            header[28], header[29], header[30], header[31],
+        ]));
+        let counter_valid = header[24..28] == header[92..96];
+        if counter_valid && pages > 0 && meta.len() < pages * page_size {
+            bail!(
+                "{} is truncated: it has {} bytes, but its header says {} pages of {} bytes; get a complete copy",
+                path.display(),
+                meta.len(),
+                pages,
+                page_size
+            );
+        }
+    }
     Ok(())
 }
 

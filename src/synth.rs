@@ -21,7 +21,7 @@ impl Rng {
         Rng(seed)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -30,7 +30,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
@@ -400,7 +400,7 @@ pub fn generate(documents: usize, seed: u64) -> anyhow::Result<(SeedFiles, Stats
         }
         body.push_str("\n\n");
         let mut events = Array::new();
-        for e in 0..14 {
+        for (e, &day) in days.iter().enumerate().take(14) {
             let (a, b) = (cast[rng.below(8)], cast[rng.below(8)]);
             let b = if a == b {
                 cast[(cast.iter().position(|&x| x == a).unwrap_or(0) + 1) % 8]
@@ -408,7 +408,7 @@ pub fn generate(documents: usize, seed: u64) -> anyhow::Result<(SeedFiles, Stats
                 b
             };
             let (verb, kind, cameo) = *rng.pick(ACTS);
-            let (spoken, iso) = date(days[e]);
+            let (spoken, iso) = date(day);
             let when = format!("On {spoken}");
             let sentence = format!(
                 "{when}, {} {verb} {} in {}",

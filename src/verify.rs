@@ -116,12 +116,16 @@ fn document_digests(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 /// Compares each span with the document's code points, computed here rather than by SQLite's substr, so the
-/// check does not share a possible bug with the evidence_check view.
+/// check does not share a possible bug with the evidence_check view. Rows come sorted by document and start, and
+/// a cursor walks each body once, so a large document costs one pass and no copy.
 fn span_problems(conn: &Connection, sql: &str, what: &str) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
     let mut problems = Vec::new();
-    let mut current: Option<(i64, Vec<char>)> = None;
+    let mut doc_id: Option<i64> = None;
+    let mut body = String::new();
+    // The cursor: a byte position in `body` and the code point it starts.
+    let (mut at_byte, mut at_cp) = (0usize, 0usize);
     while let Some(r) = rows.next()? {
         let (doc, id, label, start, end, exact): (i64, i64, String, i64, i64, String) = (
             r.get(0)?,
@@ -131,19 +135,29 @@ fn span_problems(conn: &Connection, sql: &str, what: &str) -> rusqlite::Result<V
             r.get(4)?,
             r.get(5)?,
         );
-        if current.as_ref().is_none_or(|(d, _)| *d != doc) {
-            let body: String =
-                conn.query_row("SELECT body FROM documents WHERE id = ?1", [doc], |r| {
-                    r.get(0)
-                })?;
-            current = Some((doc, body.chars().collect()));
+        if doc_id != Some(doc) {
+            body = conn.query_row("SELECT body FROM documents WHERE id = ?1", [doc], |r| {
+                r.get(0)
+            })?;
+            doc_id = Some(doc);
+            (at_byte, at_cp) = (0, 0);
         }
-        let chars = &current.as_ref().expect("set above").1;
-        let found: Option<String> = usize::try_from(start)
-            .ok()
-            .zip(usize::try_from(end).ok())
-            .filter(|(s, e)| s <= e && *e <= chars.len())
-            .map(|(s, e)| chars[s..e].iter().collect());
+        let found = match (usize::try_from(start), usize::try_from(end)) {
+            (Ok(s), Ok(e)) if s <= e => {
+                if s < at_cp {
+                    (at_byte, at_cp) = (0, 0);
+                }
+                match body[at_byte..].char_indices().nth(s - at_cp) {
+                    Some((offset, _)) => {
+                        (at_byte, at_cp) = (at_byte + offset, s);
+                        let taken: String = body[at_byte..].chars().take(e - s).collect();
+                        (taken.chars().count() == e - s).then_some(taken)
+                    }
+                    None => None,
+                }
+            }
+            _ => None,
+        };
         if found.as_deref() != Some(exact.as_str()) {
             let found = found.map_or("(outside the document)".to_string(), |f| format!("“{f}”"));
             problems.push(format!(
@@ -158,7 +172,7 @@ fn evidence_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     span_problems(
         conn,
         "SELECT ev.document, ev.id, ef.fact_table || '/' || ef.fact, ev.start, ev.end, ev.exact \
-           FROM evidence ev JOIN evidence_facts ef ON ef.id = ev.id ORDER BY ev.document, ev.id",
+           FROM evidence ev JOIN evidence_facts ef ON ef.id = ev.id ORDER BY ev.document, ev.start, ev.id",
         "evidence",
     )
 }
@@ -166,7 +180,7 @@ fn evidence_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 fn quote_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     span_problems(
         conn,
-        "SELECT document, id, slug, start, end, text FROM quotes ORDER BY document, id",
+        "SELECT document, id, slug, start, end, text FROM quotes ORDER BY document, start, id",
         "quote",
     )
 }

@@ -57,6 +57,34 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+const TMP_PREFIX: &str = ".dossier-build-";
+
+/// Removes the temporary files of builds that were killed (their process is gone), so that an interrupted build
+/// leaves nothing behind for long. Files of builds still running are left alone.
+fn remove_stale_temporaries(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix(TMP_PREFIX)
+            .filter(|_| name.ends_with(".tmp"))
+            .and_then(|rest| rest.split('-').next())
+            .and_then(|p| p.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let alive = Path::new("/proc").is_dir() && Path::new(&format!("/proc/{pid}")).exists();
+        if !alive && Path::new("/proc").is_dir() && fs::remove_file(entry.path()).is_ok() {
+            eprintln!(
+                "dossier: removed {}, left by an interrupted build",
+                entry.path().display()
+            );
+        }
+    }
+}
+
 /// Loads, verifies and compacts `seed` into a temporary file beside `out`, then renames it over `out`.
 /// Returns the new file's sha256.
 pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
@@ -70,9 +98,12 @@ pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    // The temporary file is deleted when `tmp` is dropped, on every error path.
+    remove_stale_temporaries(&dir);
+    // The temporary file is deleted when `tmp` is dropped, on every error path. Its name carries the process id,
+    // so that a later build can tell the leftovers of a killed build from the file of one still running.
+    let prefix = format!("{TMP_PREFIX}{}-", std::process::id());
     let tmp = tempfile::Builder::new()
-        .prefix(".dossier-build-")
+        .prefix(&prefix)
         .suffix(".tmp")
         .tempfile_in(&dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;

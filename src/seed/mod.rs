@@ -36,6 +36,37 @@ mod embedded {
 }
 
 impl SeedFiles {
+    /// The small seed of `tests/fixtures/minimal`, which property tests and fuzz targets vary.
+    #[doc(hidden)]
+    pub fn minimal_fixture() -> SeedFiles {
+        let mut files = BTreeMap::new();
+        for (path, text) in [
+            (
+                "dossier.toml",
+                include_str!("../../tests/fixtures/minimal/dossier.toml"),
+            ),
+            (
+                "actors.toml",
+                include_str!("../../tests/fixtures/minimal/actors.toml"),
+            ),
+            (
+                "documents/note.txt",
+                include_str!("../../tests/fixtures/minimal/documents/note.txt"),
+            ),
+            (
+                "documents/note.toml",
+                include_str!("../../tests/fixtures/minimal/documents/note.toml"),
+            ),
+            (
+                "reports/events.sql",
+                include_str!("../../tests/fixtures/minimal/reports/events.sql"),
+            ),
+        ] {
+            files.insert(path.to_string(), text.as_bytes().to_vec());
+        }
+        SeedFiles { files }
+    }
+
     /// The seed compiled into this binary.
     pub fn embedded() -> SeedFiles {
         SeedFiles {
@@ -171,29 +202,7 @@ mod props {
     const NOTE: &str = include_str!("../../tests/fixtures/minimal/documents/note.toml");
 
     fn minimal() -> SeedFiles {
-        let mut files = BTreeMap::new();
-        for (path, text) in [
-            (
-                "dossier.toml",
-                include_str!("../../tests/fixtures/minimal/dossier.toml"),
-            ),
-            (
-                "actors.toml",
-                include_str!("../../tests/fixtures/minimal/actors.toml"),
-            ),
-            (
-                "documents/note.txt",
-                include_str!("../../tests/fixtures/minimal/documents/note.txt"),
-            ),
-            ("documents/note.toml", NOTE),
-            (
-                "reports/events.sql",
-                include_str!("../../tests/fixtures/minimal/reports/events.sql"),
-            ),
-        ] {
-            files.insert(path.to_string(), text.as_bytes().to_vec());
-        }
-        SeedFiles { files }
+        SeedFiles::minimal_fixture()
     }
 
     #[test]

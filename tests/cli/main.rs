@@ -3,6 +3,7 @@
 
 mod build;
 mod clients;
+mod faults;
 mod help;
 mod query;
 mod report;

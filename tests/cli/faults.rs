@@ -1,0 +1,336 @@
+//! The fault battery: killed builds, damaged and foreign files, readers during rebuilds, and a very large
+//! document.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::{Env, sha256};
+
+/// A synthetic seed of `n` documents in `dir` under the test directory.
+fn synth(env: &Env, n: usize, dir: &str) {
+    let (code, _, err) = env.run(&[
+        "synth",
+        "--documents",
+        &n.to_string(),
+        "--seed",
+        "5",
+        "--out",
+        dir,
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
+    let env = Env::new();
+    synth(&env, 400, "corpus");
+    let original = env.build(&env.path("corpus"), "dossier.db");
+    let before = sha256(&original);
+    // Time a second, warm build: the kills below are spread over its run.
+    let started = Instant::now();
+    env.build(&env.path("corpus"), "dossier.db");
+    let took = started.elapsed();
+    let strays = |env: &Env| {
+        env.entries()
+            .into_iter()
+            .filter(|e| e.starts_with(".dossier-build-"))
+            .count()
+    };
+    let mut killed_mid_build = 0;
+    let mut messages = String::new();
+    for tenth in [1u32, 3, 5, 7, 9] {
+        let mut child = env
+            .std_cmd()
+            .args(["build", "--seed", "corpus", "--out", "dossier.db"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(took * tenth / 10);
+        if child.try_wait().unwrap().is_none() {
+            killed_mid_build += 1;
+        }
+        child.kill().unwrap(); // SIGKILL
+        let out = child.wait_with_output().unwrap();
+        messages.push_str(&String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            sha256(&std::fs::read(env.path("dossier.db")).unwrap()),
+            before,
+            "killed at {tenth}/10"
+        );
+        let conn = rusqlite::Connection::open_with_flags(
+            env.path("dossier.db"),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+        )
+        .unwrap();
+        let ok: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(ok, "ok");
+        // Each build removes what the previous killed one left, so at most the last one's file remains.
+        assert!(strays(&env) <= 1, "{:?}", env.entries());
+    }
+    assert!(
+        killed_mid_build >= 3,
+        "only {killed_mid_build} kills landed during a build"
+    );
+    let out = env
+        .cmd()
+        .args(["build", "--seed", "corpus", "--out", "dossier.db"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    messages.push_str(&String::from_utf8_lossy(&out.stderr));
+    assert!(
+        messages.contains("left by an interrupted build"),
+        "{messages}"
+    );
+    assert_eq!(strays(&env), 0, "{:?}", env.entries());
+    assert_eq!(
+        sha256(&std::fs::read(env.path("dossier.db")).unwrap()),
+        before
+    );
+}
+
+/// Ways a file can be wrong, each written into `bad.db` (or made a directory, or left missing).
+fn make_case(env: &Env, case: &str, good: &[u8]) {
+    let path = env.path("bad.db");
+    match case {
+        "truncated" => std::fs::write(&path, &good[..good.len() / 3]).unwrap(),
+        "empty" => std::fs::write(&path, b"").unwrap(),
+        "random" => {
+            let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+            let bytes: Vec<u8> = (0..8192)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    x as u8
+                })
+                .collect();
+            std::fs::write(&path, bytes).unwrap();
+        }
+        "foreign" => {
+            let c = rusqlite::Connection::open(&path).unwrap();
+            c.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hi');")
+                .unwrap();
+        }
+        "newer" => {
+            std::fs::write(&path, good).unwrap();
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute_batch("PRAGMA user_version = 2")
+                .unwrap();
+        }
+        "directory" => std::fs::create_dir(&path).unwrap(),
+        "missing" => {}
+        "unreadable" => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::write(&path, good).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+        }
+        _ => unreachable!(),
+    }
+}
+
+const CASES: &[(&str, &str)] = &[
+    ("truncated", "is truncated"),
+    ("empty", "is empty (0 bytes)"),
+    ("random", "is not a SQLite database"),
+    ("foreign", "not a dossier file"),
+    ("newer", "newer than this dossier reads"),
+    ("directory", "is a directory"),
+    ("missing", "no such file"),
+    ("unreadable", "cannot read"),
+];
+
+const READS: &[&[&str]] = &[
+    &["info"],
+    &["verify"],
+    &["report"],
+    &["report", "timeline"],
+    &["sql", "SELECT 1"],
+    &["sql", "--write", "DELETE FROM actors"],
+    &["search", "Kabul"],
+    &["evidence", "russia"],
+    &["schema"],
+    &["export", "--format", "json", "--to", "out"],
+];
+
+fn snapshot(dir: &Path) -> Vec<(String, Option<String>)> {
+    let mut all: Vec<(String, Option<String>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let bytes = if e.path().is_file() {
+                std::fs::read(e.path()).ok().map(|b| sha256(&b))
+            } else {
+                None
+            };
+            (e.file_name().to_string_lossy().into_owned(), bytes)
+        })
+        .collect();
+    all.sort();
+    all
+}
+
+#[test]
+fn every_read_command_refuses_every_damaged_file_clearly() {
+    let good = {
+        let env = Env::with_db();
+        std::fs::read(env.path("dossier.db")).unwrap()
+    };
+    let mut tried = 0;
+    for (case, message) in CASES {
+        let env = Env::new();
+        make_case(&env, case, &good);
+        // Root reads anything; the unreadable case runs as an unprivileged user.
+        let as_nobody = *case == "unreadable"
+            && Command::new("id")
+                .arg("-u")
+                .output()
+                .map(|o| o.stdout == b"0\n")
+                .unwrap_or(false);
+        if as_nobody {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(env.dir.path(), std::fs::Permissions::from_mode(0o777))
+                .unwrap();
+        }
+        let before = snapshot(env.dir.path());
+        for args in READS {
+            let mut full = vec!["--db", "bad.db"];
+            full.extend_from_slice(args);
+            let out = if as_nobody {
+                let bin = env.path("dossier-bin");
+                if !bin.exists() {
+                    std::fs::copy(assert_cmd::cargo::cargo_bin!("dossier"), &bin).unwrap();
+                }
+                Command::new("setpriv")
+                    .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                    .arg(&bin)
+                    .args(&full)
+                    .current_dir(env.dir.path())
+                    .output()
+                    .unwrap()
+            } else {
+                env.cmd().args(&full).output().unwrap()
+            };
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{case} {args:?}: {err}");
+            assert!(
+                err.starts_with("dossier: error: ") && err.contains(message),
+                "{case} {args:?}: {err}"
+            );
+            assert!(!err.contains("panicked"), "{case} {args:?}: {err}");
+            let after: Vec<_> = snapshot(env.dir.path())
+                .into_iter()
+                .filter(|(n, _)| n != "dossier-bin")
+                .collect();
+            let before: Vec<_> = before
+                .iter()
+                .filter(|(n, _)| n != "dossier-bin")
+                .cloned()
+                .collect();
+            assert_eq!(after, before, "{case} {args:?} changed the directory");
+            tried += 1;
+        }
+        // diff, which exits 2 when it cannot read a file.
+        if !as_nobody {
+            let out = env
+                .cmd()
+                .args(["diff", "bad.db", "bad.db"])
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{case} diff");
+        }
+    }
+    assert_eq!(tried, CASES.len() * READS.len());
+}
+
+#[test]
+fn readers_never_see_a_partial_file_while_builds_replace_it() {
+    let env = Env::with_db();
+    let expected = env.run(&["report", "timeline", "--format", "csv"]);
+    assert_eq!(expected.0, 0);
+    let dir = env.dir.path().to_path_buf();
+    let builder = {
+        let mut cmd = env.std_cmd();
+        cmd.args(["build", "--seed", "seed", "--out", "dossier.db"]);
+        std::thread::spawn(move || {
+            let mut builds = 0;
+            let until = Instant::now() + Duration::from_secs(4);
+            while Instant::now() < until {
+                let out = cmd.output().unwrap();
+                assert!(
+                    out.status.success(),
+                    "{}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                builds += 1;
+            }
+            builds
+        })
+    };
+    let mut reads = 0;
+    while !builder.is_finished() {
+        let got = env.run(&["report", "timeline", "--format", "csv"]);
+        assert_eq!(got, expected, "read {reads}");
+        reads += 1;
+    }
+    let builds = builder.join().unwrap();
+    assert!(builds >= 3 && reads >= 10, "{builds} builds, {reads} reads");
+    assert!(
+        std::fs::read_dir(dir).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .ends_with(".tmp"))
+    );
+}
+
+#[test]
+fn a_50_megabyte_document_with_100000_evidence_spans_builds() {
+    let env = Env::new();
+    let seed = env.fixture("minimal", "big");
+    // 100,000 unique marked sentences with non-ASCII text around them, padded to 50 MB.
+    let mut body = String::with_capacity(52 << 20);
+    let mut evidence = String::from("[[mentions]]\nactor = \"ruritania\"\nevidence = [\n");
+    let filler =
+        "Pädagogik — “quoted” words, 漢字 and emoji 😀 fill the line until the next marker. ";
+    for i in 0..100_000 {
+        let marker = format!("marker {i:06} of Ruritania");
+        body.push_str(&marker);
+        body.push_str(". ");
+        while body.len() < (i + 1) * 524 {
+            body.push_str(filler);
+        }
+        body.push('\n');
+        evidence.push_str(&format!("  \"{marker}\",\n"));
+    }
+    evidence.push_str("]\n");
+    assert!(body.len() >= 50_000_000, "{}", body.len());
+    let original = std::fs::read_to_string(seed.join("documents/note.txt")).unwrap();
+    std::fs::write(seed.join("documents/big.txt"), format!("{original}{body}")).unwrap();
+    let mut toml = std::fs::File::create(seed.join("documents/big.toml")).unwrap();
+    write!(
+        toml,
+        "[document]\nslug = \"big\"\nfile = \"big.txt\"\ntitle = \"Big\"\n\n{evidence}"
+    )
+    .unwrap();
+    drop(toml);
+    let out = env
+        .cmd()
+        .args(["build", "--seed", "big", "--out", "big.db"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (code, out, _) = env.run(&["--db", "big.db", "sql", "--format", "csv", "SELECT count(*) AS n FROM evidence WHERE document = (SELECT id FROM documents WHERE slug = 'big')"]);
+    assert_eq!((code, out.as_str()), (0, "n\n100000\n"));
+    let (code, _, err) = env.run(&["--db", "big.db", "verify"]);
+    assert_eq!(code, 0, "{err}");
+}
