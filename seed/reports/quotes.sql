@@ -17,5 +17,9 @@ SELECT q.slug,
   JOIN actors sp ON sp.id = q.speaker
   LEFT JOIN actors ad ON ad.id = q.addressee
   JOIN documents d ON d.id = q.document
- WHERE nullif(:speaker, '') IS NULL OR sp.slug = :speaker
+ -- The candidate quotes come through an index, never a scan of quotes: the speaker's, or else all of them by
+ -- the speaker index.
+ WHERE q.id IN (SELECT q2.id FROM quotes q2 JOIN actors a ON a.id = q2.speaker WHERE a.slug = :speaker
+                UNION ALL
+                SELECT id FROM quotes WHERE nullif(:speaker, '') IS NULL AND speaker > 0)
  ORDER BY d.published_earliest, d.slug, q.start, q.slug;

@@ -26,8 +26,14 @@ SELECT e.date,
                  ORDER BY ea.id) x) AS participants,
        e.summary
   FROM events e
- WHERE (nullif(:actor, '') IS NULL
-        OR e.id IN (SELECT ea.event FROM event_actors ea JOIN actors a ON a.id = ea.actor WHERE a.slug = :actor))
+ -- The candidate events come through an index, never a scan of events: an actor's events through
+ -- event_actors, or else the events that may fall before the end of :to through the date index.
+ WHERE e.id IN (SELECT ea.event FROM event_actors ea JOIN actors a ON a.id = ea.actor WHERE a.slug = :actor
+                UNION ALL
+                SELECT id FROM events
+                 WHERE nullif(:actor, '') IS NULL AND date_earliest < coalesce(nullif(:to, ''), '9999') || '~'
+                UNION ALL
+                SELECT id FROM events WHERE nullif(:actor, '') IS NULL AND date_earliest IS NULL)
    AND (nullif(:from, '') IS NULL OR coalesce(e.date_latest, '9999-12-31') >= :from)
    AND (nullif(:to, '') IS NULL OR substr(coalesce(e.date_earliest, '0000-01-01'), 1, length(:to)) <= :to)
  ORDER BY e.date_earliest IS NULL, e.date_earliest, e.date_latest, e.slug;

@@ -38,9 +38,13 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
         .out
         .or_else(|| db_flag.map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("dossier.db"));
+    let mut phase = Phases::new();
     let files = SeedFiles::read_dir(&args.seed)?;
+    phase.done("read seed files");
     let seed = Seed::from_files(&files)?;
-    let sha = build_file(&seed, &out)?;
+    phase.done("parse and validate, locate evidence");
+    drop(files);
+    let sha = build_file(&seed, &out, &mut phase)?;
     eprintln!(
         "dossier: built {} from {}: {} documents, {} actors, {} events, {} designations, {} quotes, {} evidence, {} reports (sha256 {})",
         out.display(),
@@ -55,6 +59,37 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
         &sha[..16],
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Times each phase of a build and prints them to stderr when `DOSSIER_TIMINGS` is set, for profiling.
+pub struct Phases {
+    enabled: bool,
+    last: std::time::Instant,
+}
+
+impl Phases {
+    pub fn new() -> Phases {
+        Phases {
+            enabled: std::env::var_os("DOSSIER_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+        }
+    }
+
+    pub fn done(&mut self, what: &str) {
+        if self.enabled {
+            eprintln!(
+                "dossier: {:>8.3} s  {what}",
+                self.last.elapsed().as_secs_f64()
+            );
+        }
+        self.last = std::time::Instant::now();
+    }
+}
+
+impl Default for Phases {
+    fn default() -> Self {
+        Phases::new()
+    }
 }
 
 const TMP_PREFIX: &str = ".dossier-build-";
@@ -87,7 +122,7 @@ fn remove_stale_temporaries(dir: &Path) {
 
 /// Loads, verifies and compacts `seed` into a temporary file beside `out`, then renames it over `out`.
 /// Returns the new file's sha256.
-pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
+pub fn build_file(seed: &Seed, out: &Path, phase: &mut Phases) -> anyhow::Result<String> {
     if out.is_dir() {
         bail!(
             "{} is a directory; pass a file path with --out",
@@ -110,6 +145,7 @@ pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
     {
         let mut conn = db::create(tmp.path())?;
         load::load(&mut conn, seed)?;
+        phase.done("load rows, full-text index, digest");
         // Report SQL can only be checked against the loaded schema; name the report file like any seed problem.
         let report_problems: Vec<Problem> = verify::report_problems(&conn)?
             .into_iter()
@@ -133,7 +169,9 @@ pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
         if !report_problems.is_empty() {
             return Err(SeedErrors(report_problems).into());
         }
-        let failed: Vec<String> = verify::run(&conn)
+        let checks = verify::run(&conn);
+        phase.done("verify");
+        let failed: Vec<String> = checks
             .into_iter()
             .filter(|c| !c.passed())
             .map(|c| format!("{}: {}", c.name, c.problems.join("; ")))
@@ -146,6 +184,7 @@ pub fn build_file(seed: &Seed, out: &Path) -> anyhow::Result<String> {
         }
         conn.execute_batch("VACUUM")
             .context("cannot compact the new file")?;
+        phase.done("vacuum");
         conn.close().map_err(|(_, e)| e)?;
     }
     let file = tmp.as_file();

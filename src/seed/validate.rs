@@ -337,7 +337,8 @@ impl Validator<'_> {
 struct Registry {
     kind: &'static str,
     index: HashMap<String, usize>,
-    first: Vec<(String, usize)>,
+    /// Where each slug was first defined; its line is looked up only if a duplicate needs it.
+    first: Vec<Rec>,
 }
 
 impl Registry {
@@ -352,7 +353,12 @@ impl Registry {
     /// Adds a slug; on a duplicate, reports it and returns false.
     fn add(&mut self, v: &mut Validator, rec: &Rec) -> bool {
         if let Some(&i) = self.index.get(&rec.slug) {
-            let (first_file, first_line) = self.first[i].clone();
+            let first = &self.first[i];
+            let src = &v.sources[first.file];
+            let (first_file, first_line) = (
+                src.path.clone(),
+                src.record_line("slug", &first.slug, first.nth).unwrap_or(1),
+            );
             v.at(
                 rec,
                 Some("slug"),
@@ -365,11 +371,8 @@ impl Registry {
             );
             return false;
         }
-        let line = v.sources[rec.file]
-            .record_line("slug", &rec.slug, rec.nth)
-            .unwrap_or(1);
         self.index.insert(rec.slug.clone(), self.first.len());
-        self.first.push((v.sources[rec.file].path.clone(), line));
+        self.first.push(rec.clone());
         true
     }
 

@@ -295,3 +295,55 @@ fn every_report_runs_in_the_sqlite3_shell_too() {
         );
     }
 }
+
+#[test]
+fn filtered_reports_never_scan_events_evidence_or_quotes() {
+    let env = Env::with_db();
+    let conn = rusqlite::Connection::open(env.path("dossier.db")).unwrap();
+    let reports: Vec<(i64, String, String)> = conn
+        .prepare("SELECT id, name, sql FROM reports ORDER BY name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let scan = regex_free_scan;
+    for (id, name, sql) in reports {
+        let params: Vec<(String, String)> = conn
+            .prepare("SELECT name, type FROM report_params WHERE report = ?1")
+            .unwrap()
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", sql.trim_end_matches(';')))
+            .unwrap();
+        for (pname, ptype) in &params {
+            let value = match ptype.as_str() {
+                "actor" => "russia",
+                "date" => "2025",
+                _ => "state",
+            };
+            let i = stmt.parameter_index(&format!(":{pname}")).unwrap().unwrap();
+            stmt.raw_bind_parameter(i, value).unwrap();
+        }
+        let mut rows = stmt.raw_query();
+        while let Some(r) = rows.next().unwrap() {
+            let detail: String = r.get(3).unwrap();
+            assert!(
+                !scan(&detail),
+                "report {name} with its filters set: {detail}"
+            );
+        }
+    }
+}
+
+/// Whether a query-plan line is a full scan of events, evidence or quotes (under the aliases the reports use).
+fn regex_free_scan(detail: &str) -> bool {
+    let Some(rest) = detail.strip_prefix("SCAN ") else {
+        return false;
+    };
+    let table = rest.split_whitespace().next().unwrap_or("");
+    ["events", "evidence", "quotes", "e", "ev", "q", "q2"].contains(&table)
+}
