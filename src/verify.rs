@@ -42,12 +42,20 @@ pub fn run(conn: &Connection) -> Vec<Check> {
     checks
         .into_iter()
         .map(|(name, f)| {
+            let started = std::time::Instant::now();
+            let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
             let mut problems =
                 f(conn).unwrap_or_else(|e| vec![format!("the check could not run: {e}")]);
             if problems.len() > SHOWN {
                 let more = problems.len() - SHOWN;
                 problems.truncate(SHOWN);
                 problems.push(format!("… and {more} more"));
+            }
+            if timings {
+                eprintln!(
+                    "dossier: {:>8.3} s    check {name}",
+                    started.elapsed().as_secs_f64()
+                );
             }
             Check { name, problems }
         })
@@ -118,7 +126,13 @@ fn document_digests(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// Compares each span with the document's code points, computed here rather than by SQLite's substr, so the
 /// check does not share a possible bug with the evidence_check view. Rows come sorted by document and start, and
 /// a cursor walks each body once, so a large document costs one pass and no copy.
-fn span_problems(conn: &Connection, sql: &str, what: &str) -> rusqlite::Result<Vec<String>> {
+/// `sql` gives (document, id, start, end, exact); `label_sql` names a row by its id, and runs only for rows at fault.
+fn span_problems(
+    conn: &Connection,
+    sql: &str,
+    label_sql: &str,
+    what: &str,
+) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([])?;
     let mut problems = Vec::new();
@@ -127,14 +141,8 @@ fn span_problems(conn: &Connection, sql: &str, what: &str) -> rusqlite::Result<V
     // The cursor: a byte position in `body` and the code point it starts.
     let (mut at_byte, mut at_cp) = (0usize, 0usize);
     while let Some(r) = rows.next()? {
-        let (doc, id, label, start, end, exact): (i64, i64, String, i64, i64, String) = (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        );
+        let (doc, id, start, end, exact): (i64, i64, i64, i64, String) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
         if doc_id != Some(doc) {
             body = conn.query_row("SELECT body FROM documents WHERE id = ?1", [doc], |r| {
                 r.get(0)
@@ -160,6 +168,9 @@ fn span_problems(conn: &Connection, sql: &str, what: &str) -> rusqlite::Result<V
         };
         if found.as_deref() != Some(exact.as_str()) {
             let found = found.map_or("(outside the document)".to_string(), |f| format!("“{f}”"));
+            let label: String = conn
+                .query_row(label_sql, [id], |r| r.get(0))
+                .unwrap_or_default();
             problems.push(format!(
                 "{what} {id} ({label}) at {start}..{end}: expected “{exact}”, found {found}"
             ));
@@ -171,8 +182,8 @@ fn span_problems(conn: &Connection, sql: &str, what: &str) -> rusqlite::Result<V
 fn evidence_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     span_problems(
         conn,
-        "SELECT ev.document, ev.id, ef.fact_table || '/' || ef.fact, ev.start, ev.end, ev.exact \
-           FROM evidence ev JOIN evidence_facts ef ON ef.id = ev.id ORDER BY ev.document, ev.start, ev.id",
+        "SELECT document, id, start, end, exact FROM evidence ORDER BY document, start, id",
+        "SELECT fact_table || '/' || fact FROM evidence_facts WHERE id = ?1",
         "evidence",
     )
 }
@@ -180,7 +191,8 @@ fn evidence_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 fn quote_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     span_problems(
         conn,
-        "SELECT document, id, slug, start, end, text FROM quotes ORDER BY document, start, id",
+        "SELECT document, id, start, end, text FROM quotes ORDER BY document, start, id",
+        "SELECT slug FROM quotes WHERE id = ?1",
         "quote",
     )
 }

@@ -41,6 +41,7 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
     let mut phase = Phases::new();
     let files = SeedFiles::read_dir(&args.seed)?;
     phase.done("read seed files");
+    phase.spin(&format!("validating {} seed files", files.files.len()));
     let seed = Seed::from_files(&files)?;
     phase.done("parse and validate, locate evidence");
     drop(files);
@@ -61,28 +62,67 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-/// Times each phase of a build and prints them to stderr when `DOSSIER_TIMINGS` is set, for profiling.
+/// The build's phases: progress on stderr when it is a terminal (counts and rate while loading, a spinner
+/// otherwise), and each phase's time when `DOSSIER_TIMINGS` is set, for profiling.
 pub struct Phases {
-    enabled: bool,
+    timings: bool,
     last: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
+    terminal: bool,
 }
 
 impl Phases {
     pub fn new() -> Phases {
+        use std::io::IsTerminal;
         Phases {
-            enabled: std::env::var_os("DOSSIER_TIMINGS").is_some(),
+            timings: std::env::var_os("DOSSIER_TIMINGS").is_some(),
             last: std::time::Instant::now(),
+            bar: None,
+            terminal: std::io::stderr().is_terminal(),
         }
     }
 
+    /// Ends the current phase.
     pub fn done(&mut self, what: &str) {
-        if self.enabled {
+        if let Some(b) = self.bar.take() {
+            b.finish_and_clear();
+        }
+        if self.timings {
             eprintln!(
                 "dossier: {:>8.3} s  {what}",
                 self.last.elapsed().as_secs_f64()
             );
         }
         self.last = std::time::Instant::now();
+    }
+
+    /// Shows a spinner with `what` until the phase is done.
+    pub fn spin(&mut self, what: &str) {
+        if self.terminal {
+            let b = indicatif::ProgressBar::new_spinner().with_message(what.to_string());
+            b.enable_steady_tick(std::time::Duration::from_millis(120));
+            self.bar = Some(b);
+        }
+    }
+
+    /// Shows a bar of `total` rows with the rate, and returns it for the caller to advance.
+    pub fn bar(&mut self, total: u64, what: &str) -> Option<indicatif::ProgressBar> {
+        if !self.terminal {
+            return None;
+        }
+        let b = indicatif::ProgressBar::new(total).with_message(what.to_string());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} {bar:30} {human_pos}/{human_len} rows, {rate}, {eta} left",
+        ) {
+            b.set_style(style.with_key(
+                "rate",
+                |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} rows/s", state.per_sec());
+                },
+            ));
+        }
+        self.bar = Some(b.clone());
+        Some(b)
     }
 }
 
@@ -137,15 +177,26 @@ pub fn build_file(seed: &Seed, out: &Path, phase: &mut Phases) -> anyhow::Result
     // The temporary file is deleted when `tmp` is dropped, on every error path. Its name carries the process id,
     // so that a later build can tell the leftovers of a killed build from the file of one still running.
     let prefix = format!("{TMP_PREFIX}{}-", std::process::id());
-    let tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    let temporary = || {
+        tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".tmp")
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))
+    };
+    // The rows are loaded and verified in `work`, then compacted into `tmp`, which is renamed into place.
+    let work = temporary()?;
+    let tmp = temporary()?;
     {
-        let mut conn = db::create(tmp.path())?;
-        load::load(&mut conn, seed)?;
+        let mut conn = db::create(work.path())?;
+        let bar = phase.bar(load::row_count(seed), "loading rows");
+        load::load_with_progress(&mut conn, seed, &mut |n| {
+            if let Some(b) = &bar {
+                b.inc(n);
+            }
+        })?;
         phase.done("load rows, full-text index, digest");
+        phase.spin("verifying");
         // Report SQL can only be checked against the loaded schema; name the report file like any seed problem.
         let report_problems: Vec<Problem> = verify::report_problems(&conn)?
             .into_iter()
@@ -182,11 +233,18 @@ pub fn build_file(seed: &Seed, out: &Path, phase: &mut Phases) -> anyhow::Result
                 failed.join("\n  ")
             );
         }
-        conn.execute_batch("VACUUM")
+        // VACUUM INTO writes the compacted copy once; a VACUUM in place would write it twice.
+        let into = tmp
+            .path()
+            .to_str()
+            .context("the output directory's path is not UTF-8")?;
+        phase.spin("compacting");
+        conn.execute("VACUUM INTO ?1", [into])
             .context("cannot compact the new file")?;
         phase.done("vacuum");
         conn.close().map_err(|(_, e)| e)?;
     }
+    drop(work);
     let file = tmp.as_file();
     file.sync_all()?;
     // A new file is readable by colleagues; a rebuilt one keeps the permissions it had.
@@ -198,11 +256,11 @@ pub fn build_file(seed: &Seed, out: &Path, phase: &mut Phases) -> anyhow::Result
         }
     };
     file.set_permissions(perms)?;
-    let bytes = fs::read(tmp.path())?;
+    let sha = crate::seed::sha256_file(tmp.path())?;
     tmp.persist(out)
         .with_context(|| format!("cannot rename the new file over {}", out.display()))?;
     if let Ok(d) = fs::File::open(&dir) {
         let _ = d.sync_all();
     }
-    Ok(crate::seed::sha256_hex(&bytes))
+    Ok(sha)
 }

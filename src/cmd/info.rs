@@ -53,10 +53,11 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
     }
     match &ctx.db {
         Database::File(path) => {
-            let bytes =
-                std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-            push("size_bytes", Value::Integer(bytes.len() as i64));
-            push("sha256", Value::Text(crate::seed::sha256_hex(&bytes)));
+            let read = || format!("cannot read {}", path.display());
+            let size = std::fs::metadata(path).with_context(read)?.len();
+            let sha = crate::seed::sha256_file(path).with_context(read)?;
+            push("size_bytes", Value::Integer(size as i64));
+            push("sha256", Value::Text(sha));
         }
         Database::Embedded => {
             push("size_bytes", Value::Null);

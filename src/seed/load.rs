@@ -37,6 +37,35 @@ fn id(index: usize) -> i64 {
 
 /// Applies the schema and loads every row of `seed` into `conn`, which must be empty.
 pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
+    load_with_progress(conn, seed, &mut |_| {})
+}
+
+/// The number of rows `load` inserts, for a progress bar.
+pub fn row_count(seed: &Seed) -> u64 {
+    let participants: usize = seed.events.iter().map(|e| e.participants.len()).sum();
+    (seed.documents.len()
+        + seed.actors.len()
+        + seed.events.len()
+        + participants
+        + seed.designations.len()
+        + seed.quotes.len()
+        + seed.evidence.len()) as u64
+}
+
+/// As `load`, calling `progress` with the number of rows inserted since its last call, every few thousand rows.
+pub fn load_with_progress(
+    conn: &mut Connection,
+    seed: &Seed,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<()> {
+    let mut rows = 0u64;
+    let mut tick = |n: u64| {
+        rows += n;
+        if rows >= 4096 {
+            progress(rows);
+            rows = 0;
+        }
+    };
     conn.execute_batch(db::SCHEMA)
         .context("cannot apply schema.sql")?;
     let tx = conn.transaction()?;
@@ -78,6 +107,7 @@ pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
             ])
             .with_context(|| format!("cannot insert document \"{}\"", d.slug))?;
             search.execute(params!["document", d.slug, d.title, d.body])?;
+            tick(1);
         }
 
         let mut actor = tx.prepare_cached(INSERT_ACTOR)?;
@@ -107,6 +137,7 @@ pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
                 text.push_str(d);
             }
             search.execute(params!["actor", a.slug, a.name, text])?;
+            tick(1);
         }
         let mut parent = tx.prepare_cached("UPDATE actors SET parent = ?2 WHERE id = ?1")?;
         for (i, a) in seed.actors.iter().enumerate() {
@@ -134,6 +165,7 @@ pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
                 participant.execute(params![id(i), id(*a), role])?;
             }
             search.execute(params!["event", e.slug, e.date.as_str(), e.summary])?;
+            tick(1 + e.participants.len() as u64);
         }
 
         let mut designation = tx.prepare_cached(INSERT_DESIGNATION)?;
@@ -158,6 +190,7 @@ pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
                     g.note,
                 ])
                 .with_context(|| format!("cannot insert designation \"{}\"", g.slug))?;
+            tick(1);
         }
 
         let mut quote = tx.prepare_cached(INSERT_QUOTE)?;
@@ -202,6 +235,7 @@ pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
                 g,
                 q
             ])?;
+            tick(1);
         }
 
         let mut report = tx.prepare_cached(INSERT_REPORT)?;

@@ -132,6 +132,20 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
+/// sha256 of a file, read in blocks so that a large file costs no memory.
+pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut h = Sha256::new();
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match file.read(&mut buf)? {
+            0 => return Ok(hex(&h.finalize())),
+            n => h.update(&buf[..n]),
+        }
+    }
+}
+
 /// One thing wrong with the seed, located as precisely as the input allows.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# dossier's benchmark: each figure is measured in the same run as its anchor (sqlite3, or a bare rusqlite insert),
+# with hyperfine, and written as medians and ratios to BENCHMARKS.md.
+#
+#   bench/run.sh [DOCUMENTS]        default 10000 documents: about a million facts
+#
+# Needs: cargo, sqlite3, hyperfine, python3, /usr/bin/time (apt-get install sqlite3 hyperfine time).
+# The machine is shared and noisy: compare the ratios, not the absolute times.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+docs="${1:-10000}"
+runs="${RUNS:-5}"
+work="$root/bench/out"
+rm -rf "$work" && mkdir -p "$work"
+
+for tool in sqlite3 hyperfine python3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install sqlite3 hyperfine time)"; exit 1; }
+done
+
+cargo build --release --quiet
+cargo build --release --quiet --example raw_insert
+bin="$root/target/release/dossier"
+raw="$root/target/release/examples/raw_insert"
+json="$work/json"; mkdir -p "$json"
+
+echo "== corpus: $docs documents"
+"$bin" synth --documents "$docs" --seed 1 --out "$work/corpus"
+corpus_bytes=$(du -sb "$work/corpus" | cut -f1)
+"$bin" build --seed "$work/corpus" --out "$work/big.db"
+"$bin" --db "$work/big.db" export --format csv --to "$work/csv" >/dev/null 2>&1
+facts=$("$bin" --db "$work/big.db" sql --format csv "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM event_actors) + (SELECT count(*) FROM evidence)" | tail -1)
+"$bin" build --out "$work/seed.db" 2>/dev/null
+
+# 1. The build against sqlite3's .import of the same fact rows, and against a bare rusqlite insert (the floor).
+import_cmd="rm -f $work/import.db && sqlite3 -batch $work/import.db '.import --csv $work/csv/events.csv events' '.import --csv $work/csv/event_actors.csv event_actors' '.import --csv $work/csv/evidence.csv evidence'"
+raw_cmd="$raw $work/raw.db events=$work/csv/events.csv event_actors=$work/csv/event_actors.csv evidence=$work/csv/evidence.csv"
+build_cmd="$bin build --seed $work/corpus --out $work/rebuilt.db"
+hyperfine --runs "$runs" --warmup 1 --style basic --export-json "$json/build.json" \
+  -n "sqlite3 .import" "$import_cmd" -n "rusqlite insert" "$raw_cmd" -n "dossier build" "$build_cmd"
+
+# 2. A 20-row query on the seed database, process start to exit.
+q20="SELECT id, document, start, end, exact FROM evidence ORDER BY id LIMIT 20"
+hyperfine --runs 30 --warmup 3 -N --style basic --export-json "$json/sql.json" \
+  -n "sqlite3 -table" "sqlite3 -table -readonly $work/seed.db '$q20'" \
+  -n "dossier sql" "$bin --db $work/seed.db sql '$q20'"
+
+# 3. Every report at scale against the same SQL through sqlite3, with the same parameters.
+declare -A params=(
+  [actor]="actor=zembla" [actors]="kind=state" [designations]="" [in-force]="on=2015-06-01"
+  [quotes]="speaker=zembla" [recognitions]="subject=zembla" [sources]="" [timeline]="actor=zembla"
+)
+for report in $(printf '%s\n' "${!params[@]}" | sort); do
+  p="${params[$report]}"
+  "$bin" --db "$work/big.db" report "$report" --sql > "$work/$report.sql"
+  script="$work/$report.sqlite3"
+  : > "$script"
+  # Every declared parameter is bound: the given value, or '' (which the reports read as "not given").
+  for name in $("$bin" --db "$work/big.db" sql --format tsv "SELECT name FROM report_params WHERE report = (SELECT id FROM reports WHERE name = '$report')" | tail -n +2); do
+    value=""
+    [ -n "$p" ] && [ "${p%%=*}" = "$name" ] && value="${p#*=}"
+    echo ".parameter set :$name '$value'" >> "$script"
+  done
+  cat "$work/$report.sql" >> "$script"
+  dossier_cmd="$bin --db $work/big.db report $report --format csv"
+  [ -n "$p" ] && dossier_cmd="$dossier_cmd -p $p"
+  hyperfine --runs "$runs" --warmup 1 --style basic --export-json "$json/report-$report.json" \
+    -n "sqlite3 -csv" "sqlite3 -csv -readonly $work/big.db < $script > /dev/null" \
+    -n "dossier report $report" "$dossier_cmd > /dev/null"
+done
+
+# 4. Search, a rare and a common term, against the cost of the smallest query.
+hyperfine --runs "$runs" --warmup 1 -N --style basic --export-json "$json/search.json" \
+  -n "dossier sql 'select 1'" "$bin --db $work/big.db sql 'select 1'" \
+  -n "dossier search (rare)" "$bin --db $work/big.db search 4242" \
+  -n "dossier search (common)" "$bin --db $work/big.db search diplomacy"
+
+# 5. Peak memory: streaming csv, and the build.
+rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
+rss_events=$(rss "$bin" --db "$work/big.db" sql --format csv "SELECT * FROM events")
+rows_events=$("$bin" --db "$work/big.db" sql --format csv "SELECT count(*) FROM events" | tail -1)
+million="SELECT ev.* FROM evidence ev, (SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) LIMIT 1000000"
+rss_million=$(rss "$bin" --db "$work/big.db" sql --format csv "$million")
+rss_sqlite=$(rss sqlite3 -csv -readonly "$work/big.db" "$million")
+rss_build=$(rss "$bin" build --seed "$work/corpus" --out "$work/rss.db")
+
+python3 - "$json" "$docs" "$facts" "$corpus_bytes" "$rss_events" "$rows_events" "$rss_million" "$rss_sqlite" "$rss_build" <<'PY' > BENCHMARKS.md
+import json, os, sys, statistics, platform, subprocess
+d, docs, facts, corpus, rss_events, rows_events, rss_million, rss_sqlite, rss_build = sys.argv[1:]
+def load(name):
+    return {r["command"]: r for r in json.load(open(os.path.join(d, name)))["results"]}
+def med(r):
+    return statistics.median(r["times"])
+def ms(x):
+    return f"{x * 1000:.1f} ms" if x < 10 else f"{x:.2f} s"
+out = []
+p = out.append
+p("# Benchmarks")
+p("")
+p(f"Written by `bench/run.sh {docs}` on {platform.machine()} with {os.cpu_count()} cores. Every figure is a median "
+  "of hyperfine runs made in the same run as its anchor; the ratio is dossier's median over the anchor's. The "
+  "machine is shared, so the ratios mean more than the times.")
+p("")
+p(f"Corpus: {docs} synthetic documents, {int(corpus)/1e6:.1f} MB of seed files, {int(facts):,} facts "
+  "(events, participants and evidence).")
+p("")
+p("| what | dossier | anchor | anchor median | dossier median | ratio | target |")
+p("|---|---|---|---|---|---|---|")
+b = load("build.json")
+build = med(b["dossier build"])
+for anchor, target in [("sqlite3 .import", "≤ 3×"), ("rusqlite insert", "floor")]:
+    a = med(b[anchor])
+    p(f"| build, all validation, evidence location, indexes, FTS | `dossier build` | {anchor} of the same fact rows | {ms(a)} | {ms(build)} | {build / a:.2f}× | {target} |")
+s = load("sql.json")
+a, x = med(s["sqlite3 -table"]), med(s["dossier sql"])
+p(f"| 20-row query on the seed db, start to exit | `dossier sql` | `sqlite3 -table` | {ms(a)} | {ms(x)} | {x / a:.2f}× | ≤ 1.0× |")
+for name in sorted(f for f in os.listdir(d) if f.startswith("report-")):
+    r = load(name)
+    report = name[len("report-"):-len(".json")]
+    a, x = med(r["sqlite3 -csv"]), med(r[f"dossier report {report}"])
+    p(f"| report `{report}` at scale | `dossier report {report}` | same SQL in `sqlite3 -csv` | {ms(a)} | {ms(x)} | {x / a:.2f}× | ≤ 1.2× |")
+q = load("search.json")
+one = med(q["dossier sql 'select 1'"])
+for kind in ["rare", "common"]:
+    x = med(q[f"dossier search ({kind})"])
+    p(f"| search, {kind} term | `dossier search` | `dossier sql 'select 1'` | {ms(one)} | {ms(x)} | {x / one:.2f}× | {'≤ 3×' if kind == 'rare' else '—'} |")
+p("")
+p("| peak memory | RSS | target |")
+p("|---|---|---|")
+p(f"| `dossier sql --format csv \"select * from events\"` ({int(rows_events):,} rows) | {int(rss_events)/1024:.1f} MB | ≤ 32 MB |")
+p(f"| `dossier sql --format csv` of 1,000,000 evidence rows | {int(rss_million)/1024:.1f} MB | ≤ 32 MB |")
+p(f"| `sqlite3 -csv` of the same 1,000,000 rows (for comparison) | {int(rss_sqlite)/1024:.1f} MB | — |")
+p(f"| `dossier build` of the corpus ({int(corpus)/1e6:.1f} MB of files) | {int(rss_build)/1024:.1f} MB | ≤ {2*int(corpus)/1e6/1.048576:.1f} MB (2× corpus) |")
+p("")
+p("The commands behind each row are in `bench/run.sh`; hyperfine's raw results are in `bench/out/json/`.")
+print("\n".join(out))
+PY
+echo "== wrote BENCHMARKS.md"
+cat BENCHMARKS.md
