@@ -68,8 +68,8 @@ fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(ok, "ok");
-        // Each build removes what the previous killed one left, so at most the last one's file remains.
-        assert!(strays(&env) <= 1, "{:?}", env.entries());
+        // Each build removes what the previous killed one left, so at most the last one's two files remain.
+        assert!(strays(&env) <= 2, "{:?}", env.entries());
     }
     assert!(
         killed_mid_build >= 3,
