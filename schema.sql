@@ -53,6 +53,7 @@ CREATE TABLE actors ( -- States, bodies, organisations, groups and people who ac
   parent      INTEGER REFERENCES actors(id) ON DELETE SET NULL CHECK (parent <> id) -- the actor this one is part of
 );
 CREATE INDEX actors_parent ON actors(parent);
+CREATE INDEX actors_name ON actors(name COLLATE NOCASE);
 
 CREATE TABLE actor_aliases ( -- Other names the sources use for an actor ('Moscow', 'the Kremlin', 'Kabul regime').
   id    INTEGER PRIMARY KEY,

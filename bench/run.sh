@@ -59,11 +59,16 @@ for report in $(printf '%s\n' "${!params[@]}" | sort); do
   for name in $("$bin" --db "$work/big.db" sql --format tsv "SELECT name FROM report_params WHERE report = (SELECT id FROM reports WHERE name = '$report')" | tail -n +2); do
     value=""
     [ -n "$p" ] && [ "${p%%=*}" = "$name" ] && value="${p#*=}"
-    echo ".parameter set :$name '$value'" >> "$script"
+    # The shell evaluates the value as SQL once its own quotes are gone: "'text'" keeps it text.
+    echo ".parameter set :$name \"'$value'\"" >> "$script"
   done
   cat "$work/$report.sql" >> "$script"
   dossier_cmd="$bin --db $work/big.db report $report --format csv"
   [ -n "$p" ] && dossier_cmd="$dossier_cmd -p $p"
+  # Both sides must give the very same rows, or the comparison means nothing.
+  if ! cmp -s <(sqlite3 -csv -header -readonly "$work/big.db" < "$script") <(eval "$dossier_cmd"); then
+    echo "bench: report $report gives different rows in sqlite3 and dossier"; exit 1
+  fi
   hyperfine --runs "$runs" --warmup 1 --style basic --export-json "$json/report-$report.json" \
     -n "sqlite3 -csv" "sqlite3 -csv -readonly $work/big.db < $script > /dev/null" \
     -n "dossier report $report" "$dossier_cmd > /dev/null"

@@ -156,10 +156,14 @@ fn check_path(path: &Path) -> anyhow::Result<()> {
 
 /// Checks the application id and schema version, so that a foreign or newer file gives a clear error.
 pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
-    let app: i32 = conn
-        .query_row("PRAGMA application_id", [], |r| r.get(0))
+    // Both in one statement, so one read transaction.
+    let (app, version): (i32, i32) = conn
+        .query_row(
+            "SELECT a.application_id, v.user_version FROM pragma_application_id() a, pragma_user_version() v",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
         .with_context(|| format!("{} is not a SQLite database", path.display()))?;
-    let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if app != APPLICATION_ID {
         bail!(
             "{} is a SQLite database but not a dossier file (application_id {app:#x}, expected {APPLICATION_ID:#x})",

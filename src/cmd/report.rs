@@ -222,6 +222,23 @@ fn typed(conn: &Connection, p: &Param, value: &str) -> Result<Value, String> {
 
 /// An actor's slug from its slug or any alias or name, compared without regard to case.
 pub fn resolve_actor(conn: &Connection, wanted: &str) -> Result<String, String> {
+    // The common cases go through indexes: an exact slug, or a slug, name or alias equal but for ASCII case.
+    let quick = (|| -> rusqlite::Result<Vec<String>> {
+        let mut stmt = conn.prepare_cached(
+            "SELECT slug FROM actors WHERE slug = ?1 COLLATE NOCASE \
+             UNION SELECT slug FROM actors WHERE name = ?1 COLLATE NOCASE \
+             UNION SELECT a.slug FROM actor_aliases al JOIN actors a ON a.id = al.actor WHERE al.alias = ?1 COLLATE NOCASE",
+        )?;
+        stmt.query_map([wanted.trim()], |r| r.get(0))?.collect()
+    })()
+    .map_err(|e| e.to_string())?;
+    if quick.iter().any(|s| s == wanted) {
+        return Ok(wanted.to_string());
+    }
+    if let [one] = quick.as_slice() {
+        return Ok(one.clone());
+    }
+    // Otherwise compare every name with Unicode case folding, which also finds near misses to suggest.
     let names: Vec<(String, String)> = (|| -> rusqlite::Result<Vec<(String, String)>> {
         let mut stmt = conn.prepare(
             "SELECT slug, slug FROM actors UNION ALL SELECT slug, name FROM actors \
