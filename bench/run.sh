@@ -80,7 +80,11 @@ hyperfine --runs "$runs" --warmup 1 -N --style basic --export-json "$json/search
   -n "dossier search (rare)" "$bin --db $work/big.db search 4242" \
   -n "dossier search (common)" "$bin --db $work/big.db search diplomacy"
 
-# 5. Peak memory: streaming csv, and the build.
+# 5. One large document: the build's time must grow linearly with the document and its evidence.
+bench/linear.sh "$bin" "$work"
+for f in 12 25 50; do du -b "$work/linear-$f/documents/big.txt" | cut -f1; done > "$work/linear-sizes"
+
+# 6. Peak memory: streaming csv, and the build.
 rss() { /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; }
 rss_events=$(rss "$bin" --db "$work/big.db" sql --format csv "SELECT * FROM events")
 rows_events=$("$bin" --db "$work/big.db" sql --format csv "SELECT count(*) FROM events" | tail -1)
@@ -130,6 +134,18 @@ for kind in ["rare", "common"]:
     x = med(q[f"dossier search ({kind})"])
     p(f"| search, {kind} term | `dossier search` | `dossier sql 'select 1'` | {ms(one)} | {ms(x)} | {x / one:.2f}× | {'≤ 3×' if kind == 'rare' else '—'} |")
 p("")
+lin = os.path.join(d, "linear.json")
+if os.path.exists(lin):
+    rows = json.load(open(lin))["results"]
+    sizes = [int(x) for x in open(os.path.join(os.path.dirname(d), "linear-sizes")).read().split()]
+    p("| one document | bytes | build median | seconds per 10 MB |")
+    p("|---|---|---|---|")
+    for r, size in zip(rows, sizes):
+        m = med(r)
+        p(f"| {r['command']} | {size:,} | {ms(m)} | {m / size * 1e7:.3f} |")
+    p("")
+    p("Linear time shows as a constant last column.")
+    p("")
 p("| peak memory | RSS | target |")
 p("|---|---|---|")
 p(f"| `dossier sql --format csv \"select * from events\"` ({int(rows_events):,} rows) | {int(rss_events)/1024:.1f} MB | ≤ 32 MB |")

@@ -51,7 +51,7 @@ pub fn open_read(db: &Database) -> anyhow::Result<Connection> {
                 path,
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
-            .with_context(|| format!("cannot open {}", path.display()))?;
+            .map_err(|e| open_error(path, e))?;
             check_dossier(&conn, path)?;
             Ok(conn)
         }
@@ -76,7 +76,7 @@ pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .with_context(|| format!("cannot open {} for writing", path.display()))?;
+    .map_err(|e| open_error(path, e))?;
     check_dossier(&conn, path)?;
     // Deletions cascade to the rows that depend on what was deleted (schema.sql says how), so a write cannot
     // leave a dangling reference.
@@ -126,32 +126,15 @@ fn check_path(path: &Path) -> anyhow::Result<()> {
     if meta.len() == 0 {
         bail!("{} is empty (0 bytes), not a dossier file", path.display());
     }
-    // Opening for read fails late in SQLite; check readability now for a plain message.
-    let mut file =
-        std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
-    // A file cut short still opens, and its first page still reads; the header says how long it should be.
-    let mut header = [0u8; 100];
-    use std::io::Read;
-    if file.read_exact(&mut header).is_ok() && header.starts_with(b"SQLite format 3\0") {
-        let page_size = match u16::from_be_bytes([header[16], header[17]]) {
-            1 => 65536,
-            n => u64::from(n),
-        };
-        let pages = u64::from(u32::from_be_bytes([
-            header[28], header[29], header[30], header[31],
-        ]));
-        let counter_valid = header[24..28] == header[92..96];
-        if counter_valid && pages > 0 && meta.len() < pages * page_size {
-            bail!(
-                "{} is truncated: it has {} bytes, but its header says {} pages of {} bytes; get a complete copy",
-                path.display(),
-                meta.len(),
-                pages,
-                page_size
-            );
-        }
-    }
     Ok(())
+}
+
+/// Why SQLite could not open a file that exists: most often the file cannot be read.
+fn open_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
+    match std::fs::File::open(path) {
+        Err(io) => anyhow::Error::new(io).context(format!("cannot read {}", path.display())),
+        Ok(_) => anyhow::Error::new(e).context(format!("cannot open {}", path.display())),
+    }
 }
 
 /// Checks the application id and schema version, so that a foreign or newer file gives a clear error.
@@ -163,7 +146,14 @@ pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
-        .with_context(|| format!("{} is not a SQLite database", path.display()))?;
+        .map_err(|e| match e.sqlite_error_code() {
+            // A file cut short fails as soon as its header's page count exceeds what is there.
+            Some(rusqlite::ErrorCode::DatabaseCorrupt) => anyhow::anyhow!(
+                "{} is truncated or damaged ({e}); get a complete copy, or rebuild it",
+                path.display()
+            ),
+            _ => anyhow::Error::new(e).context(format!("{} is not a SQLite database", path.display())),
+        })?;
     if app != APPLICATION_ID {
         bail!(
             "{} is a SQLite database but not a dossier file (application_id {app:#x}, expected {APPLICATION_ID:#x})",

@@ -135,7 +135,7 @@ fn make_case(env: &Env, case: &str, good: &[u8]) {
 }
 
 const CASES: &[(&str, &str)] = &[
-    ("truncated", "is truncated"),
+    ("truncated", "is truncated or damaged"),
     ("empty", "is empty (0 bytes)"),
     ("random", "is not a SQLite database"),
     ("foreign", "not a dossier file"),
