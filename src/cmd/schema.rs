@@ -232,6 +232,15 @@ pub fn comments(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Comm
     })
 }
 
+/// Empty text as NULL, so that a missing comment or constraint shows as NULL.
+fn text(s: String) -> Value {
+    if s.is_empty() {
+        Value::Null
+    } else {
+        Value::Text(s)
+    }
+}
+
 fn describe(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Vec<Vec<Value>>> {
     let info: Vec<(String, String, bool, Option<String>, i64)> = {
         let mut stmt = conn.prepare("SELECT name, type, \"notnull\", dflt_value, pk FROM pragma_table_info(?1) ORDER BY cid")?;
@@ -261,13 +270,6 @@ fn describe(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Vec<Vec<
             .iter()
             .find(|(from, _, _)| from == col)
             .map(|(_, t, to)| format!("{t}({to})"));
-        let text = |s: String| {
-            if s.is_empty() {
-                Value::Null
-            } else {
-                Value::Text(s)
-            }
-        };
         rows.push(vec![
             Value::Text(col.clone()),
             text(decl.clone()),
@@ -280,13 +282,6 @@ fn describe(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Vec<Vec<
         ]);
     }
     for (constraint, comment) in parsed.constraints {
-        let text = |s: String| {
-            if s.is_empty() {
-                Value::Null
-            } else {
-                Value::Text(s)
-            }
-        };
         rows.push(vec![
             Value::Text("(table)".to_string()),
             Value::Null,

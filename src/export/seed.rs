@@ -165,18 +165,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     let actors: Vec<ActorRow> = rows(
         conn,
         "SELECT id, slug, name, kind, country, description, wikidata, parent FROM actors ORDER BY id",
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-            ))
-        },
+        |r| ActorRow::try_from(r),
     )?;
     let mut list = Array::new();
     for (id, slug, name, kind, country, description, wikidata, parent) in actors {
@@ -215,19 +204,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     let doc_rows: Vec<DocRow> = rows(
         conn,
         "SELECT id, slug, title, author, publisher, published, url, language, body FROM documents ORDER BY id",
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-            ))
-        },
+        |r| DocRow::try_from(r),
     )?;
     let mut docs: BTreeMap<i64, Doc> = BTreeMap::new();
     for (id, slug, title, author, publisher, published, url, language, body) in doc_rows {
@@ -450,21 +427,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     let designations: Vec<DesRow> = rows(
         conn,
         "SELECT id, slug, authority, subject, kind, status, start, end, imposed_by, ended_by, note FROM designations ORDER BY id",
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-                r.get(6)?,
-                r.get(7)?,
-                r.get(8)?,
-                r.get(9)?,
-                r.get(10)?,
-            ))
-        },
+        |r| DesRow::try_from(r),
     )?;
     for (id, slug, authority, subject, kind, status, start, end, imposed_by, ended_by, note) in
         designations
