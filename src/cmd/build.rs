@@ -88,8 +88,17 @@ impl Phases {
             b.finish_and_clear();
         }
         if self.timings {
+            // The peak resident memory so far, where the system tells it (Linux).
+            let peak = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmHWM:"))
+                        .map(|l| l[6..].trim().to_string())
+                })
+                .unwrap_or_default();
             eprintln!(
-                "dossier: {:>8.3} s  {what}",
+                "dossier: {:>8.3} s  {what} (peak memory so far {peak})",
                 self.last.elapsed().as_secs_f64()
             );
         }
