@@ -28,7 +28,7 @@ fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
     synth(&env, 400, "corpus");
     let original = env.build(&env.path("corpus"), "dossier.db");
     let before = sha256(&original);
-    // Time a second, warm build: the kills below are spread over its run.
+    // Time a second, warm build: the kills below are spread over the part of its run that writes.
     let started = Instant::now();
     env.build(&env.path("corpus"), "dossier.db");
     let took = started.elapsed();
@@ -40,13 +40,22 @@ fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
     };
     let mut killed_mid_build = 0;
     let mut messages = String::new();
-    for tenth in [1u32, 3, 5, 7, 9] {
+    // Each kill waits until the build has created its temporary files, then lets it run a while longer.
+    for tenth in [0u32, 1, 2, 3, 5] {
         let mut child = env
             .std_cmd()
             .args(["build", "--seed", "corpus", "--out", "dossier.db"])
             .stderr(std::process::Stdio::piped())
             .spawn()
             .unwrap();
+        let mine = format!(".dossier-build-{}-", child.id());
+        let deadline = Instant::now() + took * 4;
+        while child.try_wait().unwrap().is_none()
+            && Instant::now() < deadline
+            && !env.entries().iter().any(|e| e.starts_with(&mine))
+        {
+            std::thread::sleep(Duration::from_millis(2));
+        }
         std::thread::sleep(took * tenth / 10);
         if child.try_wait().unwrap().is_none() {
             killed_mid_build += 1;
@@ -72,7 +81,7 @@ fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
         assert!(strays(&env) <= 2, "{:?}", env.entries());
     }
     assert!(
-        killed_mid_build >= 3,
+        killed_mid_build >= 4,
         "only {killed_mid_build} kills landed during a build"
     );
     let out = env
