@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::seed::{Seed, SeedFiles, load};
+use crate::seed::{SeedFiles, pipeline};
 
 /// schema.sql, applied verbatim by `build`.
 pub const SCHEMA: &str = include_str!("../schema.sql");
@@ -102,9 +102,8 @@ pub fn create(path: &Path) -> anyhow::Result<Connection> {
 /// Builds the embedded seed into an in-memory database.
 pub fn build_embedded() -> anyhow::Result<Connection> {
     let files = SeedFiles::embedded();
-    let seed = Seed::from_files(&files).context("the embedded seed is invalid")?;
     let mut conn = Connection::open_in_memory()?;
-    load::load(&mut conn, &seed)?;
+    pipeline::load(&mut conn, &files, &mut |_| {}).context("the embedded seed is invalid")?;
     Ok(conn)
 }
 

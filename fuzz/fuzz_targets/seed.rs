@@ -2,7 +2,7 @@
 //! fixture around it: validation must return a seed or problems, never panic.
 #![no_main]
 
-use dossier::seed::{Seed, SeedFiles};
+use dossier::seed::{SeedFiles, check};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,7 +14,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         files.files.insert("documents/note.toml".into(), data.to_vec());
     }
-    if let Err(errors) = Seed::from_files(&files) {
+    if let Err(errors) = check(&files) {
         assert!(!errors.0.is_empty());
         let _ = errors.to_string();
     }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::Ctx;
-use crate::seed::{Problem, Seed, SeedErrors, SeedFiles, load};
+use crate::seed::{Problem, SeedErrors, SeedFiles, Summary, pipeline};
 use crate::{db, verify};
 
 const EXAMPLES: &str = "\
@@ -40,22 +40,18 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
         .unwrap_or_else(|| PathBuf::from("dossier.db"));
     let mut phase = Phases::new();
     let files = SeedFiles::read_dir(&args.seed)?;
-    phase.done("read seed files");
-    phase.spin(&format!("validating {} seed files", files.files.len()));
-    let seed = Seed::from_files(&files)?;
-    phase.done("parse and validate, locate evidence");
-    drop(files);
-    let sha = build_file(&seed, &out, &mut phase)?;
+    phase.done("list seed files");
+    let (sha, seed) = build_file(&files, &out, &mut phase)?;
     eprintln!(
         "dossier: built {} from {}: {} documents, {} actors, {} events, {} designations, {} quotes, {} evidence, {} reports (sha256 {})",
         out.display(),
         args.seed.display(),
-        seed.documents.len(),
-        seed.actors.len(),
-        seed.events.len(),
-        seed.designations.len(),
-        seed.quotes.len(),
-        seed.evidence.len(),
+        seed.documents,
+        seed.actors,
+        seed.events,
+        seed.designations,
+        seed.quotes,
+        seed.evidence,
         seed.reports.len(),
         &sha[..16],
     );
@@ -121,12 +117,12 @@ impl Phases {
         }
         let b = indicatif::ProgressBar::new(total).with_message(what.to_string());
         if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{msg} {bar:30} {human_pos}/{human_len} rows, {rate}, {eta} left",
+            "{msg} {bar:30} {human_pos}/{human_len}, {rate}, {eta} left",
         ) {
             b.set_style(style.with_key(
                 "rate",
                 |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                    let _ = write!(w, "{:.0} rows/s", state.per_sec());
+                    let _ = write!(w, "{:.0}/s", state.per_sec());
                 },
             ));
         }
@@ -171,7 +167,11 @@ fn remove_stale_temporaries(dir: &Path) {
 
 /// Loads, verifies and compacts `seed` into a temporary file beside `out`, then renames it over `out`.
 /// Returns the new file's sha256.
-pub fn build_file(seed: &Seed, out: &Path, phase: &mut Phases) -> anyhow::Result<String> {
+pub fn build_file(
+    files: &SeedFiles,
+    out: &Path,
+    phase: &mut Phases,
+) -> anyhow::Result<(String, Summary)> {
     if out.is_dir() {
         bail!(
             "{} is a directory; pass a file path with --out",
@@ -196,28 +196,36 @@ pub fn build_file(seed: &Seed, out: &Path, phase: &mut Phases) -> anyhow::Result
     // The rows are loaded and verified in `work`, then compacted into `tmp`, which is renamed into place.
     let work = temporary()?;
     let tmp = temporary()?;
+    let seed;
     {
         let mut conn = db::create(work.path())?;
-        let bar = phase.bar(load::row_count(seed), "loading rows");
-        load::load_with_progress(&mut conn, seed, &mut |n| {
+        let documents = files
+            .names()
+            .iter()
+            .filter(|n| {
+                n.starts_with("documents/") && (n.ends_with(".toml") || n.ends_with(".json"))
+            })
+            .count();
+        let bar = phase.bar(documents as u64, "validating and loading documents");
+        seed = pipeline::load(&mut conn, files, &mut |n| {
             if let Some(b) = &bar {
                 b.inc(n);
             }
         })?;
-        phase.done("load rows, full-text index, digest");
+        phase.done("parse, validate, locate evidence, load rows and full-text index");
         phase.spin("verifying");
         // Report SQL can only be checked against the loaded schema; name the report file like any seed problem.
         let report_problems: Vec<Problem> = verify::report_problems(&conn)?
             .into_iter()
             .map(|(name, message)| {
-                let r = seed
+                let (_, file, line) = seed
                     .reports
                     .iter()
-                    .find(|r| r.name == name)
+                    .find(|r| r.0 == name)
                     .expect("stored from the seed");
                 Problem {
-                    file: r.file.clone(),
-                    line: Some(r.sql_line),
+                    file: file.clone(),
+                    line: Some(*line),
                     column: None,
                     record: Some(format!("report \"{name}\"")),
                     field: Some("sql".to_string()),
@@ -271,5 +279,5 @@ pub fn build_file(seed: &Seed, out: &Path, phase: &mut Phases) -> anyhow::Result
     if let Ok(d) = fs::File::open(&dir) {
         let _ = d.sync_all();
     }
-    Ok(sha)
+    Ok((sha, seed))
 }

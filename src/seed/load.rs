@@ -3,7 +3,9 @@
 use anyhow::Context;
 use rusqlite::{Connection, params};
 
-use super::validate::{Fact, Seed};
+use super::locate::Span;
+use super::model::{ActorDef, DesignationDef, DocumentDef, EventDef, NonEmpty, QuoteDef};
+use super::validate::Report;
 use crate::db;
 
 const INSERT_META: &str = "INSERT INTO meta (key, value) VALUES (?1, ?2)";
@@ -30,234 +32,273 @@ const INSERT_PARAM: &str = "INSERT INTO report_params (report, position, name, t
      description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 const INSERT_SEARCH: &str = "INSERT INTO search (kind, slug, title, text) VALUES (?1, ?2, ?3, ?4)";
 
-/// Row id of the element at `index`.
-fn id(index: usize) -> i64 {
-    index as i64 + 1
+/// Statements used from more than one place.
+pub struct Sql;
+
+impl Sql {
+    pub const SET_PARENT: &'static str = "UPDATE actors SET parent = ?2 WHERE id = ?1";
 }
 
-/// Applies the schema and loads every row of `seed` into `conn`, which must be empty.
-pub fn load(conn: &mut Connection, seed: &Seed) -> anyhow::Result<()> {
-    load_with_progress(conn, seed, &mut |_| {})
-}
-
-/// The number of rows `load` inserts, for a progress bar.
-pub fn row_count(seed: &Seed) -> u64 {
-    let participants: usize = seed.events.iter().map(|e| e.participants.len()).sum();
-    (seed.documents.len()
-        + seed.actors.len()
-        + seed.events.len()
-        + participants
-        + seed.designations.len()
-        + seed.quotes.len()
-        + seed.evidence.len()) as u64
-}
-
-/// As `load`, calling `progress` with the number of rows inserted since its last call, every few thousand rows.
-pub fn load_with_progress(
-    conn: &mut Connection,
-    seed: &Seed,
-    progress: &mut dyn FnMut(u64),
-) -> anyhow::Result<()> {
-    let mut rows = 0u64;
-    let mut tick = |n: u64| {
-        rows += n;
-        if rows >= 4096 {
-            progress(rows);
-            rows = 0;
-        }
-    };
+/// Applies schema.sql to an empty database.
+pub fn apply_schema(conn: &Connection) -> anyhow::Result<()> {
     conn.execute_batch(db::SCHEMA)
-        .context("cannot apply schema.sql")?;
-    let tx = conn.transaction()?;
-    {
-        let mut meta = tx.prepare_cached(INSERT_META)?;
-        let schema_version = db::SCHEMA_VERSION.to_string();
-        let generator = format!("dossier {}", env!("CARGO_PKG_VERSION"));
-        let mut pairs: Vec<(&str, &str)> = vec![
-            ("format", "dossier"),
-            ("schema_version", &schema_version),
-            ("title", &seed.title),
-            ("generator", &generator),
-        ];
-        if let Some(d) = &seed.description {
-            pairs.push(("description", d));
-        }
-        for (k, v) in pairs {
-            meta.execute(params![k, v])?;
-        }
+        .context("cannot apply schema.sql")
+}
 
-        let mut doc = tx.prepare_cached(INSERT_DOCUMENT)?;
-        let mut search = tx.prepare_cached(INSERT_SEARCH)?;
-        for (i, d) in seed.documents.iter().enumerate() {
-            let published = d.published.as_ref();
-            doc.execute(params![
-                id(i),
-                d.slug,
-                d.title,
-                d.author,
-                d.publisher,
-                published.map(|p| p.as_str()),
-                published.and_then(|p| p.earliest()).map(|x| x.to_string()),
-                published.and_then(|p| p.latest()).map(|x| x.to_string()),
-                d.url,
-                d.language,
-                d.body,
-                d.length as i64,
-                d.sha256,
-            ])
-            .with_context(|| format!("cannot insert document \"{}\"", d.slug))?;
-            search.execute(params!["document", d.slug, d.title, d.body])?;
-            tick(1);
-        }
+/// The fact an evidence row supports, by row id.
+#[derive(Clone, Copy, Debug)]
+pub enum Fact {
+    Actor(i64),
+    Event(i64),
+    Designation(i64),
+    Quote(i64),
+}
 
-        let mut actor = tx.prepare_cached(INSERT_ACTOR)?;
-        let mut alias = tx.prepare_cached(INSERT_ALIAS)?;
-        // Parents may come later in the list, so actors go in without them first.
-        for (i, a) in seed.actors.iter().enumerate() {
-            actor
-                .execute(params![
-                    id(i),
-                    a.slug,
-                    a.name,
-                    a.kind.as_str(),
-                    a.country,
-                    a.description,
-                    a.wikidata,
-                    Option::<i64>::None,
-                ])
-                .with_context(|| format!("cannot insert actor \"{}\"", a.slug))?;
-            for x in &a.aliases {
-                alias.execute(params![id(i), x])?;
-            }
-            let mut text = a.aliases.join("; ");
-            if let Some(d) = &a.description {
-                if !text.is_empty() {
-                    text.push_str(" — ");
-                }
-                text.push_str(d);
-            }
-            search.execute(params!["actor", a.slug, a.name, text])?;
-            tick(1);
-        }
-        let mut parent = tx.prepare_cached("UPDATE actors SET parent = ?2 WHERE id = ?1")?;
-        for (i, a) in seed.actors.iter().enumerate() {
-            if let Some(p) = a.parent {
-                parent.execute(params![id(i), id(p)])?;
-            }
-        }
-
-        let mut event = tx.prepare_cached(INSERT_EVENT)?;
-        let mut participant = tx.prepare_cached(INSERT_PARTICIPANT)?;
-        for (i, e) in seed.events.iter().enumerate() {
-            event
-                .execute(params![
-                    id(i),
-                    e.slug,
-                    e.date.as_str(),
-                    e.date.earliest().map(|x| x.to_string()),
-                    e.date.latest().map(|x| x.to_string()),
-                    e.kind.as_str(),
-                    e.cameo,
-                    e.summary,
-                ])
-                .with_context(|| format!("cannot insert event \"{}\"", e.slug))?;
-            for (a, role) in &e.participants {
-                participant.execute(params![id(i), id(*a), role])?;
-            }
-            search.execute(params!["event", e.slug, e.date.as_str(), e.summary])?;
-            tick(1 + e.participants.len() as u64);
-        }
-
-        let mut designation = tx.prepare_cached(INSERT_DESIGNATION)?;
-        for (i, g) in seed.designations.iter().enumerate() {
-            let (start, end) = (g.start.as_ref(), g.end.as_ref());
-            designation
-                .execute(params![
-                    id(i),
-                    g.slug,
-                    id(g.authority),
-                    id(g.subject),
-                    g.kind.as_str(),
-                    g.status.as_str(),
-                    start.map(|d| d.as_str()),
-                    start.and_then(|d| d.earliest()).map(|x| x.to_string()),
-                    start.and_then(|d| d.latest()).map(|x| x.to_string()),
-                    end.map(|d| d.as_str()),
-                    end.and_then(|d| d.earliest()).map(|x| x.to_string()),
-                    end.and_then(|d| d.latest()).map(|x| x.to_string()),
-                    g.imposed_by.map(id),
-                    g.ended_by.map(id),
-                    g.note,
-                ])
-                .with_context(|| format!("cannot insert designation \"{}\"", g.slug))?;
-            tick(1);
-        }
-
-        let mut quote = tx.prepare_cached(INSERT_QUOTE)?;
-        for (i, q) in seed.quotes.iter().enumerate() {
-            quote
-                .execute(params![
-                    id(i),
-                    q.slug,
-                    id(q.speaker),
-                    id(q.document),
-                    q.text,
-                    q.kind.as_str(),
-                    q.span.start as i64,
-                    q.span.end as i64,
-                    q.addressee.map(id),
-                ])
-                .with_context(|| format!("cannot insert quote \"{}\"", q.slug))?;
-            search.execute(params![
-                "quote",
-                q.slug,
-                seed.actors[q.speaker].name,
-                q.text
-            ])?;
-        }
-
-        let mut evidence = tx.prepare_cached(INSERT_EVIDENCE)?;
-        for e in &seed.evidence {
-            let (mut a, mut ev, mut g, mut q) = (None, None, None, None);
-            match e.fact {
-                Fact::Actor(i) => a = Some(id(i)),
-                Fact::Event(i) => ev = Some(id(i)),
-                Fact::Designation(i) => g = Some(id(i)),
-                Fact::Quote(i) => q = Some(id(i)),
-            }
-            evidence.execute(params![
-                id(e.document),
-                e.span.start as i64,
-                e.span.end as i64,
-                e.exact,
-                a,
-                ev,
-                g,
-                q
-            ])?;
-            tick(1);
-        }
-
-        let mut report = tx.prepare_cached(INSERT_REPORT)?;
-        let mut param = tx.prepare_cached(INSERT_PARAM)?;
-        for (i, r) in seed.reports.iter().enumerate() {
-            report.execute(params![id(i), r.name, r.title, r.description, r.sql])?;
-            for (pos, p) in r.params.iter().enumerate() {
-                param.execute(params![
-                    id(i),
-                    pos as i64 + 1,
-                    p.name,
-                    p.kind.as_str(),
-                    p.required,
-                    p.default,
-                    p.description
-                ])?;
-            }
-        }
-        let digest = content_digest(&tx)?;
-        meta.execute(params!["seed_sha256", digest])?;
+/// An actor (parent set later, as it may come later) with its aliases and its search row.
+pub fn insert_actor(
+    conn: &Connection,
+    id: i64,
+    a: &ActorDef,
+    aliases: &[String],
+) -> anyhow::Result<()> {
+    let text = |o: &Option<NonEmpty>| o.as_ref().map(ToString::to_string);
+    conn.prepare_cached(INSERT_ACTOR)?
+        .execute(params![
+            id,
+            a.slug.as_str(),
+            a.name.as_str(),
+            a.kind.as_str(),
+            a.country.as_ref().map(ToString::to_string),
+            text(&a.description),
+            a.wikidata.as_ref().map(ToString::to_string),
+            Option::<i64>::None,
+        ])
+        .with_context(|| format!("cannot insert actor \"{}\"", a.slug))?;
+    let mut alias = conn.prepare_cached(INSERT_ALIAS)?;
+    for x in aliases {
+        alias.execute(params![id, x])?;
     }
-    tx.commit()?;
+    let mut words = aliases.join("; ");
+    if let Some(d) = &a.description {
+        if !words.is_empty() {
+            words.push_str(" — ");
+        }
+        words.push_str(d.as_str());
+    }
+    conn.prepare_cached(INSERT_SEARCH)?.execute(params![
+        "actor",
+        a.slug.as_str(),
+        a.name.as_str(),
+        words
+    ])?;
+    Ok(())
+}
+
+pub fn insert_document(
+    conn: &Connection,
+    id: i64,
+    d: &DocumentDef,
+    body: &str,
+    sha256: &str,
+) -> anyhow::Result<()> {
+    let text = |o: &Option<NonEmpty>| o.as_ref().map(ToString::to_string);
+    let published = d.published.as_ref();
+    conn.prepare_cached(INSERT_DOCUMENT)?
+        .execute(params![
+            id,
+            d.slug.as_str(),
+            d.title.as_str(),
+            text(&d.author),
+            text(&d.publisher),
+            published.map(|p| p.as_str()),
+            published.and_then(|p| p.earliest()).map(|x| x.to_string()),
+            published.and_then(|p| p.latest()).map(|x| x.to_string()),
+            text(&d.url),
+            d.language.as_ref().map(ToString::to_string),
+            body,
+            body.chars().count() as i64,
+            sha256,
+        ])
+        .with_context(|| format!("cannot insert document \"{}\"", d.slug))?;
+    conn.prepare_cached(INSERT_SEARCH)?.execute(params![
+        "document",
+        d.slug.as_str(),
+        d.title.as_str(),
+        body
+    ])?;
+    Ok(())
+}
+
+/// An event with its participants, given as (actor id, role).
+pub fn insert_event(
+    conn: &Connection,
+    id: i64,
+    e: &EventDef,
+    participants: &[(i64, &str)],
+) -> anyhow::Result<()> {
+    conn.prepare_cached(INSERT_EVENT)?
+        .execute(params![
+            id,
+            e.slug.as_str(),
+            e.date.as_str(),
+            e.date.earliest().map(|x| x.to_string()),
+            e.date.latest().map(|x| x.to_string()),
+            e.kind.as_str(),
+            e.cameo.as_ref().map(ToString::to_string),
+            e.summary.as_str(),
+        ])
+        .with_context(|| format!("cannot insert event \"{}\"", e.slug))?;
+    let mut participant = conn.prepare_cached(INSERT_PARTICIPANT)?;
+    for (actor, role) in participants {
+        participant.execute(params![id, actor, role])?;
+    }
+    conn.prepare_cached(INSERT_SEARCH)?.execute(params![
+        "event",
+        e.slug.as_str(),
+        e.date.as_str(),
+        e.summary.as_str()
+    ])?;
+    Ok(())
+}
+
+pub fn insert_designation(
+    conn: &Connection,
+    id: i64,
+    g: &DesignationDef,
+    authority: i64,
+    subject: i64,
+    imposed_by: Option<i64>,
+    ended_by: Option<i64>,
+) -> anyhow::Result<()> {
+    let (start, end) = (g.start.as_ref(), g.end.as_ref());
+    conn.prepare_cached(INSERT_DESIGNATION)?
+        .execute(params![
+            id,
+            g.slug.as_str(),
+            authority,
+            subject,
+            g.kind.as_str(),
+            g.status.as_str(),
+            start.map(|d| d.as_str()),
+            start.and_then(|d| d.earliest()).map(|x| x.to_string()),
+            start.and_then(|d| d.latest()).map(|x| x.to_string()),
+            end.map(|d| d.as_str()),
+            end.and_then(|d| d.earliest()).map(|x| x.to_string()),
+            end.and_then(|d| d.latest()).map(|x| x.to_string()),
+            imposed_by,
+            ended_by,
+            g.note.as_ref().map(ToString::to_string),
+        ])
+        .with_context(|| format!("cannot insert designation \"{}\"", g.slug))?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn insert_quote(
+    conn: &Connection,
+    id: i64,
+    q: &QuoteDef,
+    speaker: i64,
+    document: i64,
+    span: Span,
+    addressee: Option<i64>,
+    speaker_name: &str,
+) -> anyhow::Result<()> {
+    conn.prepare_cached(INSERT_QUOTE)?
+        .execute(params![
+            id,
+            q.slug.as_str(),
+            speaker,
+            document,
+            q.text.exact,
+            q.kind.as_str(),
+            span.start as i64,
+            span.end as i64,
+            addressee,
+        ])
+        .with_context(|| format!("cannot insert quote \"{}\"", q.slug))?;
+    conn.prepare_cached(INSERT_SEARCH)?.execute(params![
+        "quote",
+        q.slug.as_str(),
+        speaker_name,
+        q.text.exact
+    ])?;
+    Ok(())
+}
+
+pub fn insert_evidence(
+    conn: &Connection,
+    document: i64,
+    span: Span,
+    exact: &str,
+    fact: Fact,
+) -> anyhow::Result<()> {
+    let (mut a, mut ev, mut g, mut q) = (None, None, None, None);
+    match fact {
+        Fact::Actor(i) => a = Some(i),
+        Fact::Event(i) => ev = Some(i),
+        Fact::Designation(i) => g = Some(i),
+        Fact::Quote(i) => q = Some(i),
+    }
+    conn.prepare_cached(INSERT_EVIDENCE)?.execute(params![
+        document,
+        span.start as i64,
+        span.end as i64,
+        exact,
+        a,
+        ev,
+        g,
+        q
+    ])?;
+    Ok(())
+}
+
+pub fn insert_report(conn: &Connection, id: i64, r: &Report) -> anyhow::Result<()> {
+    conn.prepare_cached(INSERT_REPORT)?.execute(params![
+        id,
+        r.name,
+        r.title,
+        r.description,
+        r.sql
+    ])?;
+    let mut param = conn.prepare_cached(INSERT_PARAM)?;
+    for (pos, p) in r.params.iter().enumerate() {
+        param.execute(params![
+            id,
+            pos as i64 + 1,
+            p.name,
+            p.kind.as_str(),
+            p.required,
+            p.default,
+            p.description
+        ])?;
+    }
+    Ok(())
+}
+
+/// The `meta` rows, the seed digest last: it covers every row loaded before.
+pub fn insert_meta(
+    conn: &Connection,
+    title: &str,
+    description: Option<&str>,
+) -> anyhow::Result<()> {
+    let mut meta = conn.prepare_cached(INSERT_META)?;
+    let schema_version = db::SCHEMA_VERSION.to_string();
+    let generator = format!("dossier {}", env!("CARGO_PKG_VERSION"));
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("format", "dossier"),
+        ("schema_version", &schema_version),
+        ("title", title),
+        ("generator", &generator),
+    ];
+    if let Some(d) = description {
+        pairs.push(("description", d));
+    }
+    for (k, v) in pairs {
+        meta.execute(params![k, v])?;
+    }
+    let digest = content_digest(conn)?;
+    meta.execute(params!["seed_sha256", digest])?;
     Ok(())
 }
 

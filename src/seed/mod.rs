@@ -14,6 +14,7 @@
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod pipeline;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -23,12 +24,16 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use sha2::{Digest, Sha256};
 
-pub use validate::{Seed, nearest};
+pub use pipeline::Summary;
+pub use validate::nearest;
 
-/// The raw files of a seed, keyed by their path relative to the seed directory, with `/` separators.
+/// The files of a seed, keyed by their path relative to the seed directory, with `/` separators: held in memory
+/// (the embedded seed, tests, the generator), or on disk and read when needed, so that a large seed is never
+/// all in memory at once.
 #[derive(Clone, Debug, Default)]
 pub struct SeedFiles {
     pub files: BTreeMap<String, Vec<u8>>,
+    on_disk: BTreeMap<String, PathBuf>,
 }
 
 mod embedded {
@@ -64,7 +69,10 @@ impl SeedFiles {
         ] {
             files.insert(path.to_string(), text.as_bytes().to_vec());
         }
-        SeedFiles { files }
+        SeedFiles {
+            files,
+            on_disk: BTreeMap::new(),
+        }
     }
 
     /// The seed compiled into this binary.
@@ -74,10 +82,38 @@ impl SeedFiles {
                 .iter()
                 .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
                 .collect(),
+            on_disk: BTreeMap::new(),
         }
     }
 
-    /// Reads every file under `dir`, skipping hidden files and directories.
+    /// Every file's path, sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut all: Vec<String> = self
+            .files
+            .keys()
+            .chain(self.on_disk.keys())
+            .cloned()
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+
+    pub fn contains(&self, path: &str) -> bool {
+        self.files.contains_key(path) || self.on_disk.contains_key(path)
+    }
+
+    /// A file's bytes; `None` when there is no such file or it cannot be read.
+    pub fn read(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
+        match self.files.get(path) {
+            Some(b) => Some(std::borrow::Cow::Borrowed(b.as_slice())),
+            None => std::fs::read(self.on_disk.get(path)?)
+                .ok()
+                .map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// Lists every file under `dir`, skipping hidden files and directories; their bytes are read when needed.
     pub fn read_dir(dir: &Path) -> anyhow::Result<SeedFiles> {
         let meta = std::fs::metadata(dir)
             .with_context(|| format!("cannot read the seed directory {}", dir.display()))?;
@@ -108,13 +144,14 @@ impl SeedFiles {
                         .map(|c| c.as_os_str().to_string_lossy())
                         .collect::<Vec<_>>()
                         .join("/");
-                    let bytes = std::fs::read(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?;
-                    files.insert(rel, bytes);
+                    files.insert(rel, path);
                 }
             }
         }
-        Ok(SeedFiles { files })
+        Ok(SeedFiles {
+            files: BTreeMap::new(),
+            on_disk: files,
+        })
     }
 }
 
@@ -201,10 +238,15 @@ impl fmt::Display for SeedErrors {
     }
 }
 
-impl Seed {
-    /// Parses and validates a whole seed.
-    pub fn from_files(files: &SeedFiles) -> Result<Seed, SeedErrors> {
-        validate::validate(files)
+/// Validates a seed by loading it into an in-memory database: the seed's problems, or what it holds.
+pub fn check(files: &SeedFiles) -> Result<Summary, SeedErrors> {
+    let mut conn = rusqlite::Connection::open_in_memory().expect("an in-memory database opens");
+    match pipeline::load(&mut conn, files, &mut |_| {}) {
+        Ok(summary) => Ok(summary),
+        Err(e) => match e.downcast::<SeedErrors>() {
+            Ok(problems) => Err(problems),
+            Err(other) => panic!("loading a valid seed failed: {other:#}"),
+        },
     }
 }
 
@@ -221,7 +263,7 @@ mod props {
 
     #[test]
     fn the_minimal_seed_is_valid() {
-        Seed::from_files(&minimal()).expect("valid");
+        check(&minimal()).expect("valid");
     }
 
     proptest! {
@@ -234,14 +276,14 @@ mod props {
             } else {
                 files.files.insert("documents/note.toml".into(), text.into_bytes());
             }
-            let _ = Seed::from_files(&files);
+            let _ = check(&files);
         }
 
         #[test]
         fn any_bytes_as_a_body_validate_or_err_without_panic(body in prop::collection::vec(any::<u8>(), 0..400)) {
             let mut files = minimal();
             files.files.insert("documents/note.txt".into(), body);
-            let _ = Seed::from_files(&files);
+            let _ = check(&files);
         }
 
         #[test]
@@ -265,7 +307,7 @@ mod props {
             }
             let mut files = minimal();
             files.files.insert("documents/note.toml".into(), lines.join("\n").into_bytes());
-            if let Err(SeedErrors(problems)) = Seed::from_files(&files) {
+            if let Err(SeedErrors(problems)) = check(&files) {
                 prop_assert!(!problems.is_empty());
                 for p in problems {
                     prop_assert!(!p.file.is_empty() && !p.message.is_empty());
