@@ -198,7 +198,8 @@ fn parse_date(whole: &str, part: &str) -> Result<(Day, Day), EdtfError> {
     ))
 }
 
-const MONTHS: [&str; 12] = [
+/// English month names, January first.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -11,6 +11,7 @@ use anyhow::Context;
 use toml::Value;
 use toml::value::{Array, Table};
 
+use crate::edtf::MONTHS;
 use crate::seed::SeedFiles;
 
 /// SplitMix64: tiny, fast, and stable forever.
@@ -134,21 +135,6 @@ const ROLES: &[&str] = &[
     "a spokesperson for the ministry",
     "an envoy with a long record in mediation",
     "a researcher on sanctions policy",
-];
-
-const MONTHS: &[&str] = &[
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
 ];
 
 /// (verb phrase, event kind, CAMEO code)

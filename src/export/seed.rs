@@ -316,13 +316,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     for (event, actor, role) in rows(
         conn,
         "SELECT event, actor, role FROM event_actors ORDER BY id",
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        },
+        |r| <(i64, i64, String)>::try_from(r),
     )? {
         roles
             .entry(event)
@@ -339,16 +333,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     for (id, slug, date, kind, cameo, summary) in rows(
         conn,
         "SELECT id, slug, date, kind, cameo, summary FROM events ORDER BY id",
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, String>(5)?,
-            ))
-        },
+        |r| <(i64, String, String, String, Option<String>, String)>::try_from(r),
     )? {
         let d = home("event", id, &slug)?;
         let mut t = Table::new();
@@ -381,16 +366,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     for (id, slug, speaker, document, kind, addressee) in rows(
         conn,
         "SELECT id, slug, speaker, document, kind, addressee FROM quotes ORDER BY id",
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<i64>>(5)?,
-            ))
-        },
+        |r| <(i64, String, i64, i64, String, Option<i64>)>::try_from(r),
     )? {
         let d = home("quote", id, &slug)?;
         if d != document {
@@ -486,15 +462,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     for (id, name, title, description, sql) in rows(
         conn,
         "SELECT id, name, title, description, sql FROM reports ORDER BY name",
-        |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-            ))
-        },
+        |r| <(i64, String, String, String, String)>::try_from(r),
     )? {
         let mut header = Table::new();
         header.insert("title".into(), s(title));
