@@ -1,4 +1,5 @@
-//! Writing a validated seed into an empty database: schema.sql, then every row, in one transaction.
+//! The rows of a dossier: schema.sql, and one insert per kind of row, used by the pipeline as it validates each
+//! document; and the digest of the content.
 
 use anyhow::Context;
 use rusqlite::{Connection, params};

@@ -1,5 +1,5 @@
-//! Turning parsed seed files into a validated [`Seed`]: references resolved, slugs unique, dates in order,
-//! evidence located. Every problem is collected with its file, line, record and field.
+//! Turning parsed seed records into problems with file, line, record and field: the validator, the slug
+//! registries, report headers and parameter values. The pipeline drives them.
 
 use std::collections::HashMap;
 
