@@ -447,3 +447,17 @@ fn schema_shows_tables_columns_and_comments() {
     assert_eq!(code, 1);
     assert!(err.contains("did you mean \"actors\""), "{err}");
 }
+
+#[test]
+fn unreadable_inputs_and_unknown_prefixes_are_named() {
+    let env = Env::with_db();
+    let (code, _, err) = env.run(&["sql", "-f", "missing.sql"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("cannot read missing.sql"), "{err}");
+    let (code, _, err) = env.run(&["evidence", "person:russia"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("unknown table \"person\""), "{err}");
+    let (code, _, err) = env.run(&["search", "   "]);
+    assert_eq!(code, 1);
+    assert!(err.contains("the search query is empty"), "{err}");
+}
