@@ -202,9 +202,7 @@ pub fn build_file(
         let documents = files
             .names()
             .iter()
-            .filter(|n| {
-                n.starts_with("documents/") && (n.ends_with(".toml") || n.ends_with(".json"))
-            })
+            .filter(|n| pipeline::is_document_seed(n))
             .count();
         let bar = phase.bar(documents as u64, "validating and loading documents");
         seed = pipeline::load(&mut conn, files, &mut |n| {

@@ -44,6 +44,11 @@ struct DocInfo {
     quotes: Vec<(Rec, bool)>,
 }
 
+/// Whether a seed path is a document's seed file (its body is a `.txt` beside it).
+pub fn is_document_seed(path: &str) -> bool {
+    path.starts_with("documents/") && (path.ends_with(".toml") || path.ends_with(".json"))
+}
+
 /// Numbers ids in the order records are registered: row id = index + 1.
 fn id(index: usize) -> i64 {
     index as i64 + 1
@@ -68,7 +73,7 @@ pub fn load(
         match path.as_str() {
             "dossier.toml" => {}
             "actors.toml" | "actors.json" => actor_paths.push(path.clone()),
-            p if p.starts_with("documents/") && is_data => doc_paths.push(path.clone()),
+            p if is_document_seed(p) => doc_paths.push(path.clone()),
             p if p.starts_with("reports/") && p.ends_with(".sql") => report_paths.push(path.clone()),
             p if is_data => v.problem(
                 p,
@@ -310,10 +315,17 @@ pub fn load(
 
     // Pass 2: each document in turn.
     let mut has_evidence = vec![false; actors.len()];
+    // The actors each document defines, so that each one's evidence is found in its own document.
+    let mut local_by_doc: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
+    for (i, (_, _, home)) in actors.iter().enumerate() {
+        if let Some(d) = home {
+            local_by_doc[*d].push(i);
+        }
+    }
     let mut event_rows = 0usize;
     let mut designation_rows = 0usize;
     let mut quote_rows = 0usize;
-    let mut evidence_id = 0usize;
+    let mut evidence_rows = 0usize;
     for (d, doc) in docs.iter().enumerate() {
         progress(1);
         let Some((_, df)) = v.parse::<DocumentFile>(&doc.path) else {
@@ -336,19 +348,24 @@ pub fn load(
         summary.documents += 1;
 
         // What to find in this body, in the order evidence rows are numbered.
-        enum Target {
+        enum Target<'q> {
             Actor(usize),
             Event(usize),
             Designation(usize),
-            QuoteText(usize),
+            /// A quote's own words: the row is inserted once they are located.
+            QuoteText {
+                row: usize,
+                def: &'q QuoteDef,
+                speaker: Option<usize>,
+                addressee: Option<usize>,
+            },
             Quote(usize),
         }
         let mut pending: Vec<(&Quote, Rec, String, Target)> = Vec::new();
-        for (i, (r, a, home)) in actors.iter().enumerate() {
-            if *home == Some(d) {
-                for (k, q) in a.evidence.iter().enumerate() {
-                    pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Actor(i)));
-                }
+        for &i in &local_by_doc[d] {
+            let (r, a, _) = &actors[i];
+            for (k, q) in a.evidence.iter().enumerate() {
+                pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Actor(i)));
             }
         }
         for m in &df.mentions {
@@ -450,7 +467,6 @@ pub fn load(
         }
 
         // Quotes: their text is located like evidence, and is evidence itself.
-        let mut quote_speakers: Vec<(usize, Option<usize>, Option<usize>)> = Vec::new();
         for (q, (r, free)) in df.quotes.iter().zip(&doc.quotes) {
             if !free {
                 continue;
@@ -464,12 +480,16 @@ pub fn load(
                 .as_ref()
                 .and_then(|a| actor_registry.resolve(&mut v, &r, "addressee", a));
             need_evidence(&mut v, &r, &q.evidence);
-            quote_speakers.push((idx, speaker, addressee));
             pending.push((
                 &q.text,
                 r.clone(),
                 "text".to_string(),
-                Target::QuoteText(idx),
+                Target::QuoteText {
+                    row: idx,
+                    def: q,
+                    speaker,
+                    addressee,
+                },
             ));
             for (k, e) in q.evidence.iter().enumerate() {
                 pending.push((e, r.clone(), format!("evidence[{k}]"), Target::Quote(idx)));
@@ -580,27 +600,24 @@ pub fn load(
             }
         }
         if v.problems.is_empty() {
-            for ((q, _, _, target), span) in pending.iter().zip(&spans) {
-                if let Target::QuoteText(i) = target {
-                    let (_, speaker, addressee) = quote_speakers
-                        .iter()
-                        .find(|(k, _, _)| k == i)
-                        .expect("listed");
-                    let def = df
-                        .quotes
-                        .iter()
-                        .find(|d| std::ptr::eq(&d.text, *q))
-                        .expect("its quote");
-                    let span = span.expect("located");
+            for ((_, _, _, target), span) in pending.iter().zip(&spans) {
+                if let Target::QuoteText {
+                    row,
+                    def,
+                    speaker,
+                    addressee,
+                } = target
+                {
+                    let speaker = speaker.expect("no problems, so the speaker resolved");
                     load::insert_quote(
                         &tx,
-                        id(*i),
+                        id(*row),
                         def,
-                        id(speaker.expect("resolved")),
+                        id(speaker),
                         id(d),
-                        span,
+                        span.expect("located"),
                         addressee.map(id),
-                        actors[speaker.expect("resolved")].1.name.as_str(),
+                        actors[speaker].1.name.as_str(),
                     )?;
                 }
             }
@@ -609,9 +626,11 @@ pub fn load(
                     Target::Actor(i) => load::Fact::Actor(id(*i)),
                     Target::Event(i) => load::Fact::Event(id(*i)),
                     Target::Designation(i) => load::Fact::Designation(id(*i)),
-                    Target::QuoteText(i) | Target::Quote(i) => load::Fact::Quote(id(*i)),
+                    Target::QuoteText { row: i, .. } | Target::Quote(i) => {
+                        load::Fact::Quote(id(*i))
+                    }
                 };
-                evidence_id += 1;
+                evidence_rows += 1;
                 load::insert_evidence(&tx, id(d), span.expect("located"), &q.exact, fact)?;
             }
         }
@@ -619,7 +638,7 @@ pub fn load(
     summary.events = event_rows;
     summary.designations = designation_rows;
     summary.quotes = quote_rows;
-    summary.evidence = evidence_id;
+    summary.evidence = evidence_rows;
 
     for (i, (r, _, _)) in actors.iter().enumerate() {
         if !has_evidence[i] {
