@@ -25,6 +25,17 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
     pub format: Format,
 
+    /// Stop any statement after this many seconds (0 for no limit); Ctrl-C stops one at once
+    #[arg(long, global = true, env = "DOSSIER_TIMEOUT", value_name = "SECONDS",
+          default_value_t = crate::db::harden::DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
+
+    /// The most memory SQLite may use, in MiB
+    #[arg(long, global = true, env = "DOSSIER_MAX_MEMORY", value_name = "MIB",
+          default_value_t = crate::db::harden::DEFAULT_MAX_MEMORY_MIB,
+          value_parser = clap::value_parser!(u64).range(16..))]
+    pub max_memory: u64,
+
     #[command(subcommand)]
     pub command: Command,
 }

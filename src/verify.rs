@@ -3,7 +3,7 @@
 
 use rusqlite::Connection;
 
-use crate::db::{APPLICATION_ID, SCHEMA_VERSION};
+use crate::db::{APPLICATION_ID, SCHEMA_VERSION, contract, search_index};
 use crate::seed::sha256_hex;
 
 /// The outcome of one check: `problems` is empty when it passed.
@@ -28,11 +28,14 @@ const SHOWN: usize = 20;
 type CheckFn = fn(&Connection) -> rusqlite::Result<Vec<String>>;
 
 pub fn run(conn: &Connection) -> Vec<Check> {
-    let checks: [(&'static str, CheckFn); 9] = [
-        ("integrity_check", integrity),
-        ("foreign_key_check", foreign_keys),
+    let checks: [(&'static str, CheckFn); 12] = [
         ("application_id", application_id),
         ("user_version", user_version),
+        ("schema is dossier's", schema_matches),
+        ("integrity_check", integrity),
+        ("CHECK constraints", check_constraints),
+        ("foreign_key_check", foreign_keys),
+        ("full-text index in step", search_in_step),
         ("document sha256", document_digests),
         ("evidence spans (code points)", evidence_spans),
         ("quote spans (code points)", quote_spans),
@@ -71,6 +74,44 @@ fn strings(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<String>> {
 fn integrity(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let rows = strings(conn, "PRAGMA integrity_check")?;
     Ok(rows.into_iter().filter(|r| r != "ok").collect())
+}
+
+fn schema_matches(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    Ok(contract::differences(conn)?
+        .iter()
+        .map(ToString::to_string)
+        .collect())
+}
+
+/// Every CHECK constraint of schema.sql, evaluated here: `integrity_check` skips them on a read-only connection,
+/// and a file written with `PRAGMA ignore_check_constraints` may break them. One pass over each table.
+fn check_constraints(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for t in contract::checks() {
+        let failing: Vec<String> = t.checks.iter().map(|c| format!("NOT ({c})")).collect();
+        let sql = format!(
+            "SELECT rowid, {} FROM \"{}\" WHERE {} LIMIT {}",
+            failing.join(", "),
+            t.table,
+            failing.join(" OR "),
+            SHOWN + 1
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            for (i, c) in t.checks.iter().enumerate() {
+                if r.get::<_, Option<bool>>(i + 1)? == Some(true) {
+                    problems.push(format!("{} row {rowid} fails CHECK ({c})", t.table));
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
+
+fn search_in_step(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    search_index::stale(conn)
 }
 
 fn foreign_keys(conn: &Connection) -> rusqlite::Result<Vec<String>> {
@@ -235,6 +276,12 @@ pub fn report_problems(conn: &Connection) -> rusqlite::Result<Vec<(String, Strin
         match conn.prepare(&sql) {
             Err(e) => problems.push((name.clone(), e.to_string())),
             Ok(s) => {
+                if s.column_count() == 0 {
+                    problems.push((
+                        name.clone(),
+                        "the SQL returns no rows; a report is one SELECT".to_string(),
+                    ));
+                }
                 if !s.readonly() {
                     problems.push((name.clone(), "the SQL writes to the database".to_string()));
                 }

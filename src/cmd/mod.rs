@@ -75,26 +75,35 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .error(clap::error::ErrorKind::InvalidValue, msg)
             .exit();
     }
+    crate::db::harden::set_bounds(crate::db::harden::Bounds {
+        timeout: (cli.timeout > 0).then(|| std::time::Duration::from_secs(cli.timeout)),
+        max_memory: cli.max_memory << 20,
+    });
     let ctx = Ctx {
         db: Database::resolve(cli.db.as_deref()),
         format: cli.format,
         style: Style::detect(),
     };
-    let code = match cli.command {
-        Command::Build(args) => build::run(&ctx, cli.db.as_deref(), args)?,
-        Command::Report(args) => report::run(&ctx, args)?,
-        Command::Sql(args) => sql::run(&ctx, args)?,
-        Command::Search(args) => search::run(&ctx, args)?,
-        Command::Evidence(args) => evidence::run(&ctx, args)?,
-        Command::Schema(args) => schema::run(&ctx, args)?,
-        Command::Synth(args) => synth::run(&ctx, args)?,
-        Command::Completions(args) => completions::completions(&ctx, args)?,
-        Command::Man(args) => completions::man(&ctx, args)?,
-        Command::Export(args) => export::run(&ctx, args)?,
-        Command::Diff(args) => diff::run(&ctx, args)?,
-        Command::Info(args) => info::run(&ctx, args)?,
-        Command::Verify(args) => verify::run(&ctx, args)?,
-    };
+    let code = dispatch(&ctx, cli.db.as_deref(), cli.command).map_err(crate::db::harden::explain)?;
     ctx.out().flush()?;
+    Ok(code)
+}
+
+fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow::Result<ExitCode> {
+    let code = match command {
+        Command::Build(args) => build::run(ctx, db, args)?,
+        Command::Report(args) => report::run(ctx, args)?,
+        Command::Sql(args) => sql::run(ctx, args)?,
+        Command::Search(args) => search::run(ctx, args)?,
+        Command::Evidence(args) => evidence::run(ctx, args)?,
+        Command::Schema(args) => schema::run(ctx, args)?,
+        Command::Synth(args) => synth::run(ctx, args)?,
+        Command::Completions(args) => completions::completions(ctx, args)?,
+        Command::Man(args) => completions::man(ctx, args)?,
+        Command::Export(args) => export::run(ctx, args)?,
+        Command::Diff(args) => diff::run(ctx, args)?,
+        Command::Info(args) => info::run(ctx, args)?,
+        Command::Verify(args) => verify::run(ctx, args)?,
+    };
     Ok(code)
 }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
@@ -79,7 +79,7 @@ fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
-    let conn = db::open_read(&ctx.db)?;
+    let mut conn = db::open_read(&ctx.db)?;
     let Some(name) = args.name else {
         return list(ctx, &conn);
     };
@@ -118,12 +118,39 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     }
     let params = params_of(&conn, id)?;
     let bound = bind_values(&conn, &name, &params, &args.params)?;
-    let mut stmt = conn.prepare(&sql).with_context(|| {
-        format!("the stored SQL of report \"{name}\" does not prepare; run `dossier verify`")
-    })?;
+    let mut stmt = prepare_stored(&mut conn, &name, &sql)?;
     query::bind(&mut stmt, &bound)?;
     query::render_rows(&mut stmt, ctx.format, &mut ctx.out(), ctx.style)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A stored report's SQL, prepared under the same rules as `dossier sql`: the authorizer refuses writes,
+/// ATTACH and extensions, and a statement that is not read-only (VACUUM INTO writes a new file, which neither the
+/// read-only connection nor the authorizer covers) is refused by name before it runs.
+pub fn prepare_stored<'c>(
+    conn: &'c mut Connection,
+    name: &str,
+    sql: &str,
+) -> anyhow::Result<rusqlite::Statement<'c>> {
+    let refusal = db::guard(conn, false)?;
+    let stmt = conn.prepare(sql).map_err(|e| {
+        match refusal.lock().ok().and_then(|mut r| r.take()) {
+            Some(why) => anyhow::anyhow!(
+                "report \"{name}\" is refused: {why}. The file's stored SQL is not what dossier wrote; run \
+                 `dossier verify`"
+            ),
+            None => anyhow::anyhow!(
+                "the stored SQL of report \"{name}\" does not prepare ({e}); run `dossier verify`"
+            ),
+        }
+    })?;
+    if !stmt.readonly() {
+        bail!(
+            "report \"{name}\" is refused: its SQL is not read-only (it would write). The file's stored SQL is \
+             not what dossier wrote; run `dossier verify`"
+        );
+    }
+    Ok(stmt)
 }
 
 fn list(ctx: &Ctx, conn: &Connection) -> anyhow::Result<ExitCode> {

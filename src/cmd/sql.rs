@@ -61,24 +61,35 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         }
         _ => unreachable!("clap requires exactly one of SQL and --file"),
     };
-    let params: BTreeMap<String, Value> = args
-        .params
-        .iter()
-        .map(|(k, v)| {
-            let value = v
-                .parse::<i64>()
-                .map(Value::Integer)
-                .unwrap_or_else(|_| Value::Text(v.clone()));
-            (k.clone(), value)
-        })
-        .collect();
+    let mut params: BTreeMap<String, Value> = BTreeMap::new();
+    for (k, v) in &args.params {
+        let value = v
+            .parse::<i64>()
+            .map(Value::Integer)
+            .unwrap_or_else(|_| Value::Text(v.clone()));
+        if params.insert(k.clone(), value).is_some() {
+            bail!("parameter \"{k}\" is given twice; give each -p once");
+        }
+    }
+    // VACUUM cannot run inside the transaction that --write wraps around the statements, so it runs alone.
+    if args.write && is_vacuum(&sql) {
+        let conn = db::open_write(&ctx.db)?;
+        conn.execute_batch(&sql)?;
+        eprintln!("dossier: compacted {}", ctx.db.label());
+        return Ok(ExitCode::SUCCESS);
+    }
 
     let mut conn = if args.write {
         db::open_write(&ctx.db)?
     } else {
-        db::open_read(&ctx.db)?
+        db::open_read_as(&ctx.db, db::Schema::Unchecked)?
     };
-    let refusal = db::guard(&mut conn, args.write)?;
+    let (refusal, written) = if args.write {
+        let (r, w) = db::guard_writes(&mut conn)?;
+        (r, Some(w))
+    } else {
+        (db::guard(&mut conn, false)?, None)
+    };
     if args.write {
         conn.execute_batch("BEGIN IMMEDIATE")?;
     }
@@ -110,11 +121,30 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             ))
         }
     });
+    let after = conn.total_changes();
+    // The full-text index follows the facts: rewrite the kinds of row whose tables were written.
+    let result = result.and_then(|()| match &written {
+        Some(w) => {
+            let kinds: std::collections::BTreeSet<&str> = w
+                .lock()
+                .map(|w| {
+                    w.iter()
+                        .flat_map(|t| db::search_index::kinds_fed_by(t))
+                        .copied()
+                        .collect()
+                })
+                .unwrap_or_default();
+            conn.authorizer(None::<fn(rusqlite::hooks::AuthContext<'_>) -> rusqlite::hooks::Authorization>)?;
+            db::search_index::resync(&conn, &kinds)
+                .context("cannot bring the full-text index in step")
+        }
+        None => Ok(()),
+    });
     if args.write {
         match &result {
             Ok(()) => {
                 conn.execute_batch("COMMIT")?;
-                let all = conn.total_changes() - before;
+                let all = after - before;
                 let s = if direct == 1 { "" } else { "s" };
                 if all > direct {
                     eprintln!(
@@ -190,6 +220,15 @@ fn run_all(
         }
     }
     Ok(())
+}
+
+/// Whether the SQL is one VACUUM statement (VACUUM INTO included).
+fn is_vacuum(sql: &str) -> bool {
+    let t = sql.trim().trim_end_matches(';').trim();
+    t.split_whitespace()
+        .next()
+        .is_some_and(|w| w.eq_ignore_ascii_case("VACUUM"))
+        && !t.contains(';')
 }
 
 /// SQLite's message, with the authorizer's reason for a refusal, or a caret under the error's position.

@@ -44,7 +44,7 @@ fn a_corrupted_offset_fails_verify_and_names_the_row() {
             && text.contains("expected “Moscow’s move”, found “oscow’s move,”"),
         "{text}"
     );
-    assert!(stderr(&out).contains("1 of 9 checks failed"));
+    assert!(stderr(&out).contains("1 of 12 checks failed"));
     // The view that needs no dossier binary sees it too.
     let conn = Connection::open(env.path("dossier.db")).unwrap();
     let bad: i64 = conn

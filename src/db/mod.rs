@@ -8,8 +8,12 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::seed::{SeedFiles, pipeline};
 
+pub mod contract;
+pub mod harden;
+pub mod search_index;
+
 /// schema.sql, applied verbatim by `build`.
-pub const SCHEMA: &str = include_str!("../schema.sql");
+pub const SCHEMA: &str = include_str!("../../schema.sql");
 /// `PRAGMA application_id` of every dossier file: 'DSSR'.
 pub const APPLICATION_ID: i32 = 0x4453_5352;
 /// `PRAGMA user_version`: the schema version this binary writes and reads.
@@ -42,17 +46,39 @@ impl Database {
     }
 }
 
-/// Opens a dossier for reading. Nothing on disk is created or changed.
+/// Whether a command compares the file's schema with dossier's before it runs its own SQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Schema {
+    /// Refuse a file whose tables, views, triggers or indexes differ: every command that runs fixed SQL.
+    Checked,
+    /// Open it anyway: `sql` (read-only, bounded, the user's own SQL) and `verify` (which lists the differences).
+    Unchecked,
+}
+
+/// Opens a dossier for reading, hardened and bounded, and refuses a file whose schema is not dossier's.
+/// Nothing on disk is created or changed.
 pub fn open_read(db: &Database) -> anyhow::Result<Connection> {
+    open_read_as(db, Schema::Checked)
+}
+
+/// Opens a dossier for reading. Nothing on disk is created or changed: a WAL-mode file is opened immutable, so
+/// that no `-wal` or `-shm` file appears beside it.
+pub fn open_read_as(db: &Database, schema: Schema) -> anyhow::Result<Connection> {
     match db {
         Database::File(path) => {
             check_path(path)?;
-            let conn = Connection::open_with_flags(
-                path,
-                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )
-            .map_err(|e| open_error(path, e))?;
+            let wal = journal_state(path)?;
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI;
+            let uri = file_uri(path, wal);
+            let mut conn =
+                Connection::open_with_flags(&uri, flags).map_err(|e| open_error(path, e))?;
+            harden::harden(&mut conn)?;
             check_dossier(&conn, path)?;
+            if schema == Schema::Checked {
+                check_schema(&conn, path)?;
+            }
             Ok(conn)
         }
         Database::Embedded => {
@@ -64,7 +90,8 @@ pub fn open_read(db: &Database) -> anyhow::Result<Connection> {
     }
 }
 
-/// Opens an existing dossier file for writing (`sql --write`). Never creates a file.
+/// Opens an existing dossier file for writing (`sql --write`). Never creates a file. A file whose schema is not
+/// dossier's is refused, since its triggers would run on the user's writes.
 pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
     let Database::File(path) = db else {
         bail!(
@@ -72,30 +99,118 @@ pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
         );
     };
     check_path(path)?;
-    let conn = Connection::open_with_flags(
+    if journal_state(path)? {
+        bail!(
+            "{} is in WAL mode; dossier writes only to files in rollback-journal mode. Convert it with \
+             `sqlite3 {} 'PRAGMA journal_mode=DELETE'` if you trust it",
+            path.display(),
+            path.display()
+        );
+    }
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| open_error(path, e))?;
+    harden::harden(&mut conn)?;
     check_dossier(&conn, path)?;
+    check_schema(&conn, path)?;
     // Deletions cascade to the rows that depend on what was deleted (schema.sql says how), so a write cannot
     // leave a dangling reference.
     conn.execute_batch("PRAGMA foreign_keys = ON")?;
     Ok(conn)
 }
 
+/// Refuses a file whose schema differs from dossier's, naming the first differences.
+fn check_schema(conn: &Connection, path: &Path) -> anyhow::Result<()> {
+    let diffs = contract::differences(conn)
+        .with_context(|| format!("cannot read the schema of {}", path.display()))?;
+    if diffs.is_empty() {
+        return Ok(());
+    }
+    const SHOWN: usize = 5;
+    let mut list: Vec<String> = diffs.iter().take(SHOWN).map(|d| format!("  {d}")).collect();
+    if diffs.len() > SHOWN {
+        list.push(format!("  … and {} more", diffs.len() - SHOWN));
+    }
+    bail!(
+        "{} does not have dossier's schema, so dossier will not run its own SQL on it:\n{}\n\
+         `dossier verify` lists every difference; `dossier sql` still reads the file, read-only. A file changed \
+         on the way is not to be trusted: ask the sender for a fresh copy, or rebuild it from its seed",
+        path.display(),
+        list.join("\n")
+    )
+}
+
+/// Whether the file is in WAL mode, after refusing the states a read command cannot open without writing: a WAL
+/// file with changes still in its `-wal` file, and a hot journal left by an interrupted write.
+fn journal_state(path: &Path) -> anyhow::Result<bool> {
+    use std::io::Read;
+    let mut header = [0u8; 20];
+    let wal = match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header)) {
+        // Bytes 18 and 19 are the file format's write and read versions: 2 means WAL.
+        Ok(()) => header.starts_with(b"SQLite format 3\0") && (header[18] == 2 || header[19] == 2),
+        Err(_) => false, // SQLite reports what is wrong with the file
+    };
+    let beside = |suffix: &str| {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        std::fs::metadata(PathBuf::from(p)).map(|m| m.len()).unwrap_or(0)
+    };
+    if wal && beside("-wal") > 0 {
+        bail!(
+            "{0} is in WAL mode and {0}-wal holds changes not yet written into it; a read command would have \
+             to write to merge them. Run `sqlite3 {0} 'PRAGMA wal_checkpoint(TRUNCATE)'` where you may write, \
+             or ask the sender for the file without its -wal",
+            path.display()
+        );
+    }
+    if !wal && beside("-journal") > 0 {
+        bail!(
+            "{0} has a journal beside it ({0}-journal): a write to it was interrupted, or is running now. \
+             Rolling it back means writing to the file, which a read command never does; wait for the writer, \
+             or open it once with `sqlite3 {0} 'PRAGMA quick_check'` where you may write",
+            path.display()
+        );
+    }
+    Ok(wal)
+}
+
+/// A `file:` URI for `path`, read-only, and immutable for a WAL-mode file so that SQLite creates no `-shm`.
+fn file_uri(path: &Path, immutable: bool) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut uri = String::from("file:");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?mode=ro");
+    if immutable {
+        uri.push_str("&immutable=1");
+    }
+    uri
+}
+
 /// Opens a new, empty database file for `build`. The caller has just created `path` empty.
 pub fn create(path: &Path) -> anyhow::Result<Connection> {
-    let conn = Connection::open_with_flags(
+    let mut conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .with_context(|| format!("cannot create {}", path.display()))?;
     // The file is private until it is renamed into place, and a failed build deletes it, so a rollback journal
-    // buys nothing: the old target is the safety net.
+    // buys nothing: the old target is the safety net. (Set before DEFENSIVE, which forbids journal_mode OFF.)
     conn.execute_batch(
         "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;",
     )?;
+    harden::harden(&mut conn)?;
+    // A build is bounded by its seed, not by a clock; Ctrl-C and SIGTERM still stop it.
+    harden::arm(&mut conn, None)?;
+    // VACUUM INTO writes the compacted copy through one attachment of its own.
+    conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 1)?;
     Ok(conn)
 }
 
@@ -103,6 +218,7 @@ pub fn create(path: &Path) -> anyhow::Result<Connection> {
 pub fn build_embedded() -> anyhow::Result<Connection> {
     let files = SeedFiles::embedded();
     let mut conn = Connection::open_in_memory()?;
+    harden::harden(&mut conn)?;
     pipeline::load(&mut conn, &files, &mut |_| {}).context("the embedded seed is invalid")?;
     Ok(conn)
 }
@@ -151,7 +267,10 @@ pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
                 "{} is truncated or damaged ({e}); get a complete copy, or rebuild it",
                 path.display()
             ),
-            _ => anyhow::Error::new(e).context(format!("{} is not a SQLite database", path.display())),
+            Some(rusqlite::ErrorCode::NotADatabase) => {
+                anyhow::anyhow!("{} is not a SQLite database ({e})", path.display())
+            }
+            _ => anyhow::Error::new(e).context(format!("cannot read {}", path.display())),
         })?;
     if app != APPLICATION_ID {
         bail!(
@@ -181,13 +300,53 @@ pub type Refusal = std::sync::Arc<std::sync::Mutex<Option<String>>>;
 /// load_extension, and `PRAGMA writable_schema`. Without `allow_writes`, every change to the main database is
 /// refused too; temporary tables and views stay allowed, as they live only in this connection.
 pub fn guard(conn: &mut Connection, allow_writes: bool) -> anyhow::Result<Refusal> {
+    install_guard(conn, allow_writes, None)
+}
+
+/// The main-database tables a statement was allowed to write, as the authorizer saw them.
+pub type Written = std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>;
+
+/// [`guard`] for `--write`, which also records the tables written, so that the caller can bring the full-text
+/// index back in step (see [`search_index::resync`]).
+pub fn guard_writes(conn: &mut Connection) -> anyhow::Result<(Refusal, Written)> {
+    let written: Written = Default::default();
+    let refusal = install_guard(conn, true, Some(written.clone()))?;
+    Ok((refusal, written))
+}
+
+fn install_guard(
+    conn: &mut Connection,
+    allow_writes: bool,
+    written: Option<Written>,
+) -> anyhow::Result<Refusal> {
     use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
     let refusal: Refusal = Default::default();
     let slot = refusal.clone();
     const WRITE_HINT: &str = "the file is opened read-only; pass --write to change it";
     conn.authorizer(Some(move |ctx: AuthContext<'_>| {
         let temp = ctx.database_name == Some("temp");
+        let target = match ctx.action {
+            AuthAction::Insert { table_name }
+            | AuthAction::Delete { table_name }
+            | AuthAction::Update { table_name, .. } => Some(table_name),
+            _ => None,
+        };
+        if let (Some(t), Some(w), false) = (target, &written, temp)
+            && let Ok(mut w) = w.lock()
+        {
+            w.insert(t.to_string());
+        }
         let why: Option<String> = match ctx.action {
+            _ if !temp
+                && target.is_some_and(|t| {
+                    t == "search" || search_index::SHADOW_TABLES.contains(&t)
+                }) && ctx.accessor.is_none() =>
+            {
+                Some(format!(
+                    "writing to {} is refused: dossier keeps the full-text index in step with the facts itself",
+                    target.unwrap_or_default()
+                ))
+            }
             AuthAction::Attach { .. } => {
                 Some("ATTACH is refused: dossier sql reads only the dossier file".into())
             }

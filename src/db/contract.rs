@@ -1,0 +1,261 @@
+//! The file's schema against the one `schema.sql` creates: a received file whose tables, views, triggers or
+//! indexes differ could run the sender's SQL inside dossier's own fixed queries (a view in place of a table, a
+//! trigger on a write), so commands compare before they trust.
+//!
+//! Also here: the CHECK constraints of `schema.sql`, which `verify` evaluates itself, since SQLite's
+//! `integrity_check` skips them on a read-only connection.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use rusqlite::Connection;
+
+use super::SCHEMA;
+
+/// One row of `sqlite_schema`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub kind: String,
+    pub name: String,
+    pub table: String,
+    pub sql: Option<String>,
+}
+
+/// How the file's schema departs from dossier's.
+#[derive(Debug)]
+pub enum Difference {
+    Extra(Entry),
+    Missing(Entry),
+    Changed(Entry),
+}
+
+impl fmt::Display for Difference {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let on = |e: &Entry| {
+            if e.kind == "trigger" || e.kind == "index" {
+                format!(" on {}", e.table)
+            } else {
+                String::new()
+            }
+        };
+        match self {
+            Difference::Extra(e) => write!(f, "an extra {} \"{}\"{}", e.kind, e.name, on(e)),
+            Difference::Missing(e) => write!(f, "no {} \"{}\"", e.kind, e.name),
+            Difference::Changed(e) => write!(
+                f,
+                "{} \"{}\" is defined differently from dossier's schema",
+                e.kind, e.name
+            ),
+        }
+    }
+}
+
+/// Tables SQLite itself may add to any file; they hold statistics and counters, never code.
+fn is_internal(name: &str) -> bool {
+    name == "sqlite_sequence" || name.starts_with("sqlite_stat")
+}
+
+fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
+    let mut stmt = conn.prepare("SELECT type, name, tbl_name, sql FROM main.sqlite_schema")?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Entry {
+            kind: r.get(0)?,
+            name: r.get(1)?,
+            table: r.get(2)?,
+            sql: r.get(3)?,
+        })
+    })?;
+    let mut all: Vec<Entry> = rows.collect::<rusqlite::Result<_>>()?;
+    all.retain(|e| !is_internal(&e.name));
+    Ok(all)
+}
+
+/// What `schema.sql` creates, read once from an in-memory database.
+pub fn expected() -> &'static [Entry] {
+    static EXPECTED: OnceLock<Vec<Entry>> = OnceLock::new();
+    EXPECTED.get_or_init(|| {
+        let conn = Connection::open_in_memory().expect("an in-memory database opens");
+        conn.execute_batch(SCHEMA).expect("schema.sql applies");
+        entries(&conn).expect("the schema of an in-memory database reads")
+    })
+}
+
+/// Every difference between the file's schema and dossier's, in the order of dossier's schema, extras last.
+pub fn differences(conn: &Connection) -> rusqlite::Result<Vec<Difference>> {
+    let found = entries(conn)?;
+    let mut by_name: BTreeMap<(&str, &str), &Entry> = found
+        .iter()
+        .map(|e| ((e.kind.as_str(), e.name.as_str()), e))
+        .collect();
+    let mut out = Vec::new();
+    for want in expected() {
+        match by_name.remove(&(want.kind.as_str(), want.name.as_str())) {
+            None => out.push(Difference::Missing(want.clone())),
+            Some(got) if got != want => out.push(Difference::Changed(got.clone())),
+            Some(_) => {}
+        }
+    }
+    // Whatever is left was not made by schema.sql. Keep the file's order.
+    for e in &found {
+        if by_name.contains_key(&(e.kind.as_str(), e.name.as_str())) {
+            out.push(Difference::Extra(e.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// The CHECK constraints of one table of `schema.sql`, as SQL expressions.
+#[derive(Debug)]
+pub struct TableChecks {
+    pub table: String,
+    pub checks: Vec<String>,
+}
+
+/// Every CHECK constraint in `schema.sql`, table by table. The schema is ours, so a small scanner serves: it
+/// skips `--` comments and string literals and takes the balanced parentheses after each CHECK.
+pub fn checks() -> &'static [TableChecks] {
+    static CHECKS: OnceLock<Vec<TableChecks>> = OnceLock::new();
+    CHECKS.get_or_init(|| scan_checks(SCHEMA))
+}
+
+fn scan_checks(schema: &str) -> Vec<TableChecks> {
+    let mut out: Vec<TableChecks> = Vec::new();
+    let code = strip_comments(schema);
+    let upper = code.to_ascii_uppercase();
+    let mut at = 0;
+    while at < code.len() {
+        let next_table = upper[at..].find("CREATE TABLE ").map(|i| i + at);
+        let next_check = upper[at..].find("CHECK").map(|i| i + at);
+        match (next_table, next_check) {
+            (Some(t), c) if c.is_none_or(|c| t < c) => {
+                let rest = &code[t + "CREATE TABLE ".len()..];
+                let name: String = rest
+                    .trim_start()
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                out.push(TableChecks {
+                    table: name,
+                    checks: Vec::new(),
+                });
+                at = t + 1;
+            }
+            (_, Some(c)) => {
+                let word_start = c == 0 || !is_word(code.as_bytes()[c - 1]);
+                let after = &code[c + "CHECK".len()..];
+                let open = after.len() - after.trim_start().len();
+                if word_start
+                    && after.trim_start().starts_with('(')
+                    && let Some(expr) = balanced(&after[open..])
+                    && let Some(t) = out.last_mut()
+                {
+                    t.checks.push(expr.to_string());
+                }
+                at = c + 1;
+            }
+            _ => break,
+        }
+    }
+    out.retain(|t| !t.checks.is_empty());
+    out
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The text with `--` comments blanked out (string literals kept), so that positions stay the same.
+fn strip_comments(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    let mut in_string = false;
+    while let Some(c) = chars.next() {
+        if in_string {
+            in_string = c != '\'';
+            out.push(c);
+        } else if c == '\'' {
+            in_string = true;
+            out.push(c);
+        } else if c == '-' && chars.peek() == Some(&'-') {
+            out.push(' ');
+            for d in chars.by_ref() {
+                if d == '\n' {
+                    out.push('\n');
+                    break;
+                }
+                out.extend(std::iter::repeat_n(' ', d.len_utf8()));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The inside of the parenthesised text at the start of `s`, skipping parentheses in string literals.
+fn balanced(s: &str) -> Option<&str> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    for (i, c) in s.char_indices() {
+        match c {
+            '\'' => in_string = !in_string,
+            '(' if !in_string => depth += 1,
+            ')' if !in_string => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(&s[1..i]);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_has_checks_on_every_content_table() {
+        let tables: Vec<&str> = checks().iter().map(|t| t.table.as_str()).collect();
+        for t in ["meta", "documents", "actors", "events", "designations", "quotes", "evidence"] {
+            assert!(tables.contains(&t), "{t} in {tables:?}");
+        }
+        let docs = checks().iter().find(|t| t.table == "documents").unwrap();
+        assert!(docs.checks.contains(&"length = length(body)".to_string()), "{docs:?}");
+    }
+
+    #[test]
+    fn every_check_is_valid_sql_on_its_table() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        for t in checks() {
+            for c in &t.checks {
+                conn.prepare(&format!("SELECT count(*) FROM \"{}\" WHERE NOT ({c})", t.table))
+                    .unwrap_or_else(|e| panic!("{}: {c}: {e}", t.table));
+            }
+        }
+    }
+
+    #[test]
+    fn comments_and_strings_do_not_confuse_the_scanner() {
+        let t = scan_checks(
+            "CREATE TABLE a ( -- no CHECK (here)\n x TEXT CHECK (x IN ('(', ')')), -- CHECK (y)\n y CHECK(y > 0));",
+        );
+        assert_eq!(t.len(), 1);
+        assert_eq!(t[0].checks, vec!["x IN ('(', ')')", "y > 0"]);
+    }
+
+    #[test]
+    fn a_fresh_schema_has_no_differences() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        assert!(differences(&conn).unwrap().is_empty());
+        conn.execute_batch("CREATE TRIGGER t AFTER UPDATE ON actors BEGIN DELETE FROM quotes; END; DROP VIEW timeline;")
+            .unwrap();
+        let d: Vec<String> = differences(&conn).unwrap().iter().map(|d| d.to_string()).collect();
+        assert_eq!(d, vec!["no view \"timeline\"", "an extra trigger \"t\" on actors"]);
+    }
+}
