@@ -3,6 +3,16 @@
 //! The binary in `main.rs` is a thin shell over these modules; the library exists so that property tests and
 //! fuzz targets can drive the parsers and the evidence locator directly.
 
+/// Writes a line to stderr, as `eprintln!` does, but never panics: when the reader of stderr is gone (`dossier
+/// build 2>&1 | head`), the notice is dropped and the command goes on.
+#[macro_export]
+macro_rules! notice {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod cli;
 pub mod cmd;
 pub mod db;

@@ -14,7 +14,9 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("dossier: error: {err:#}");
+            // The message may quote the file's own text: control characters are shown, never sent.
+            let message = format!("{err:#}");
+            dossier::notice!("dossier: error: {}", dossier::render::visible(&message));
             ExitCode::from(1)
         }
     }

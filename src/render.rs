@@ -46,6 +46,8 @@ pub struct Style {
     /// Maximum table width in columns, if any.
     pub width: Option<u16>,
     pub color: bool,
+    /// Whether stdout is a terminal: then csv, tsv, json and ndjson show control characters escaped too.
+    pub terminal: bool,
 }
 
 impl Style {
@@ -67,6 +69,7 @@ impl Style {
         Style {
             width,
             color: tty && !no_color,
+            terminal: tty,
         }
     }
 }
@@ -84,7 +87,27 @@ pub fn sink<'w>(
     out: &'w mut dyn Write,
     style: Style,
 ) -> io::Result<Box<dyn Sink + 'w>> {
-    let columns = columns.to_vec();
+    let human = matches!(format, Format::Table | Format::Markdown);
+    let escape = style.terminal && !human;
+    let columns: Vec<String> = if human || escape {
+        columns.iter().map(|c| visible(c).into_owned()).collect()
+    } else {
+        columns.to_vec()
+    };
+    let sink = sink_for(format, columns, out, style)?;
+    Ok(if escape {
+        Box::new(VisibleSink { inner: sink })
+    } else {
+        sink
+    })
+}
+
+fn sink_for<'w>(
+    format: Format,
+    columns: Vec<String>,
+    out: &'w mut dyn Write,
+    style: Style,
+) -> io::Result<Box<dyn Sink + 'w>> {
     Ok(match format {
         Format::Table => Box::new(TableSink {
             columns,
@@ -127,6 +150,66 @@ pub fn sink<'w>(
             unreachable!("export-only formats are refused before any command runs")
         }
     })
+}
+
+/// Text made safe to show on a terminal. Control characters (C0 but tab and newline, DEL, C1) and the bidi
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), which a terminal would obey rather than show (a changed
+/// window title, a clipboard write, text that reads backwards), become visible escapes such as `\u{1b}`.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !s.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The characters that mark a highlighted span in text for a table (search snippets, evidence in context):
+/// private-use code points, shown as colour on a terminal and as brackets elsewhere.
+pub const MARK_OPEN: char = '\u{E000}';
+pub const MARK_CLOSE: char = '\u{E001}';
+
+/// Marks shown as colour or as brackets.
+pub fn show_marks(text: &str, color: bool) -> String {
+    let (open, close) = if color {
+        ("\x1b[1;33m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    };
+    text.replace(MARK_OPEN, open).replace(MARK_CLOSE, close)
+}
+
+/// Escapes the text values of each row before another sink writes them (csv, tsv, json on a terminal).
+struct VisibleSink<'w> {
+    inner: Box<dyn Sink + 'w>,
+}
+
+impl Sink for VisibleSink<'_> {
+    fn row(&mut self, row: &[Value]) -> io::Result<()> {
+        let row: Vec<Value> = row
+            .iter()
+            .map(|v| match v {
+                Value::Text(s) => Value::Text(visible(s).into_owned()),
+                other => other.clone(),
+            })
+            .collect();
+        self.inner.row(&row)
+    }
+
+    fn finish(self: Box<Self>) -> io::Result<()> {
+        self.inner.finish()
+    }
 }
 
 /// An RFC 4180 CSV sink (CRLF line ends), for files written by `export`.
@@ -214,11 +297,15 @@ fn text_of(v: &Value) -> Option<String> {
 }
 
 /// A cell for display: NULL and blobs are shown by name, distinct from text.
-fn display_of(v: &Value) -> String {
+/// Control characters are shown escaped ([`visible`]), and highlight marks as colour or brackets.
+fn display_of(v: &Value, color: bool) -> String {
     match v {
         Value::Null => "NULL".to_string(),
         Value::Blob(b) => format!("<blob {} bytes>", b.len()),
-        Value::Text(s) => s.replace("\r\n", "\n").replace(['\t', '\r'], " "),
+        Value::Text(s) => {
+            let s = s.replace("\r\n", "\n").replace(['\t', '\r'], " ");
+            show_marks(&visible(&s), color)
+        }
         other => text_of(other).unwrap_or_default(),
     }
 }
@@ -232,7 +319,9 @@ struct TableSink<'w> {
 
 impl Sink for TableSink<'_> {
     fn row(&mut self, row: &[Value]) -> io::Result<()> {
-        self.rows.push(row.iter().map(display_of).collect());
+        let color = self.style.color;
+        self.rows
+            .push(row.iter().map(|v| display_of(v, color)).collect());
         Ok(())
     }
 
@@ -338,7 +427,8 @@ struct MarkdownSink<'w> {
 
 impl Sink for MarkdownSink<'_> {
     fn row(&mut self, row: &[Value]) -> io::Result<()> {
-        self.rows.push(row.iter().map(display_of).collect());
+        self.rows
+            .push(row.iter().map(|v| display_of(v, false)).collect());
         Ok(())
     }
 
@@ -499,6 +589,7 @@ mod tests {
         let style = Style {
             width: Some(80),
             color: false,
+            terminal: false,
         };
         write_all(format, &["a", "b"], rows, &mut out, style).unwrap();
         String::from_utf8(out).unwrap()

@@ -55,7 +55,7 @@ pub fn run(conn: &Connection) -> Vec<Check> {
                 problems.push(format!("… and {more} more"));
             }
             if timings {
-                eprintln!(
+                crate::notice!(
                     "dossier: {:>8.3} s    check {name}",
                     started.elapsed().as_secs_f64()
                 );

@@ -42,7 +42,7 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
     let files = SeedFiles::read_dir(&args.seed)?;
     phase.done("list seed files");
     let (sha, seed) = build_file(&files, &out, &mut phase)?;
-    eprintln!(
+    crate::notice!(
         "dossier: built {} from {}: {} documents, {} actors, {} events, {} designations, {} quotes, {} evidence, {} reports (sha256 {})",
         out.display(),
         args.seed.display(),
@@ -93,7 +93,7 @@ impl Phases {
                         .map(|l| l[6..].trim().to_string())
                 })
                 .unwrap_or_default();
-            eprintln!(
+            crate::notice!(
                 "dossier: {:>8.3} s  {what} (peak memory so far {peak})",
                 self.last.elapsed().as_secs_f64()
             );
@@ -157,7 +157,7 @@ fn remove_stale_temporaries(dir: &Path) {
         };
         let alive = Path::new("/proc").is_dir() && Path::new(&format!("/proc/{pid}")).exists();
         if !alive && Path::new("/proc").is_dir() && fs::remove_file(entry.path()).is_ok() {
-            eprintln!(
+            crate::notice!(
                 "dossier: removed {}, left by an interrupted build",
                 entry.path().display()
             );

@@ -115,7 +115,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let (old, new) = match (open(&args.old), open(&args.new)) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(e), _) | (_, Err(e)) => {
-            eprintln!("dossier: error: {e:#}");
+            crate::notice!("dossier: error: {e:#}");
             return Ok(ExitCode::from(2));
         }
     };

@@ -100,7 +100,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 .join(", ")
         ),
     };
-    let color = ctx.style.color && ctx.format == Format::Table;
+    let table = matches!(ctx.format, Format::Table | Format::Markdown);
     let sql = format!(
         "SELECT d.slug, ev.start, ev.end, ev.exact, d.body FROM evidence ev JOIN documents d ON d.id = ev.document \
           WHERE ev.{column} = ?1 ORDER BY d.slug, ev.start, ev.end"
@@ -116,7 +116,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 Value::Integer(start),
                 Value::Integer(end),
                 Value::Text(exact),
-                Value::Text(in_context(&body, start as usize, end as usize, color)),
+                Value::Text(super::search::marked(
+                    in_context(&body, start as usize, end as usize),
+                    table,
+                )),
             ])
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -132,7 +135,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
 
 /// The sentence (or line) around code points start..end, with the span marked. Long contexts are cut at 240
 /// code points either side.
-pub fn in_context(body: &str, start: usize, end: usize, color: bool) -> String {
+pub fn in_context(body: &str, start: usize, end: usize) -> String {
     const REACH: usize = 240;
     let chars: Vec<char> = body.chars().collect();
     let end = end.min(chars.len());
@@ -152,11 +155,7 @@ pub fn in_context(body: &str, start: usize, end: usize, color: bool) -> String {
     {
         to += 1;
     }
-    let (open, close) = if color {
-        ("\x1b[1;33m", "\x1b[0m")
-    } else {
-        ("[", "]")
-    };
+    let (open, close) = (render::MARK_OPEN, render::MARK_CLOSE);
     let text: String = chars[from..start]
         .iter()
         .collect::<String>()
@@ -188,7 +187,7 @@ mod tests {
         let body = "First one. Then “Moscow’s move” came. Last.";
         let start = body.chars().position(|c| c == 'M').unwrap();
         assert_eq!(
-            in_context(body, start, start + 13, false),
+            crate::render::show_marks(&in_context(body, start, start + 13), false),
             "Then “[Moscow’s move]” came."
         );
     }

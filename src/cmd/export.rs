@@ -1,10 +1,9 @@
 //! `dossier export`: the file's content as csv, json, an SQL dump, a seed, or Datasette metadata.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+
 
 use super::Ctx;
 use crate::export;
@@ -12,7 +11,8 @@ use crate::render::Format;
 use crate::{db, db::Database};
 
 const EXAMPLES: &str = "\
-Writes into DIR (created if needed) and never overwrites a file there unless --force is given.
+Writes into DIR (created if needed) and never overwrites a file there unless --force is given. The files are
+written into a staging folder first and moved into DIR at the end, so a failed export leaves nothing behind.
   csv        one RFC 4180 file per table (UTF-8, header row, CRLF line ends)
   json       one file per table: an array of objects
   sql        dossier.sql, a dump that `sqlite3 new.db < dossier.sql` turns back into an equal database
@@ -37,31 +37,8 @@ pub struct Args {
     pub force: bool,
 }
 
-/// Writes files into one directory, refusing to overwrite unless forced.
-pub struct Writer {
-    pub dir: PathBuf,
-    force: bool,
-    pub written: Vec<PathBuf>,
-}
-
-impl Writer {
-    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let path = self.dir.join(rel);
-        if path.exists() && !self.force {
-            bail!(
-                "{} exists; pass --force to overwrite it, or export into an empty directory",
-                path.display()
-            );
-        }
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
-        }
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
-        self.written.push(path);
-        Ok(())
-    }
-}
+/// The writer now lives with the exports; the name stays here for the code that reaches it this way.
+pub use crate::export::Writer;
 
 /// The formats `export` writes.
 pub const FORMATS: &[Format] = &[
@@ -74,12 +51,7 @@ pub const FORMATS: &[Format] = &[
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
-    fs::create_dir_all(&args.to).with_context(|| format!("cannot create {}", args.to.display()))?;
-    let mut w = Writer {
-        dir: args.to.clone(),
-        force: args.force,
-        written: Vec::new(),
-    };
+    let mut w = Writer::new(&args.to, args.force)?;
     match ctx.format {
         Format::Csv => export::tables::csv(&conn, &mut w)?,
         Format::Json => export::tables::json(&conn, &mut w)?,
@@ -96,10 +68,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             unreachable!("checked before the command runs")
         }
     }
-    eprintln!(
+    let n = w.commit()?;
+    crate::notice!(
         "dossier: wrote {} file{} to {}",
-        w.written.len(),
-        if w.written.len() == 1 { "" } else { "s" },
+        n,
+        if n == 1 { "" } else { "s" },
         args.to.display()
     );
     Ok(ExitCode::SUCCESS)

@@ -113,7 +113,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     };
     if args.sql {
         let mut out = ctx.out();
-        writeln!(out, "{sql}")?;
+        if ctx.style.terminal {
+            writeln!(out, "{}", render::visible(&sql))?;
+        } else {
+            writeln!(out, "{sql}")?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     let params = params_of(&conn, id)?;

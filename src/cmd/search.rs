@@ -57,9 +57,8 @@ pub struct Args {
     pub limit: u32,
 }
 
-// Private-use characters mark the match in snippets; they become colour or brackets on output.
-const OPEN: char = '\u{E000}';
-const CLOSE: char = '\u{E001}';
+// The snippet marks the match with render::MARK_OPEN and MARK_CLOSE (U+E000, U+E001); a table shows them as
+// colour or brackets, and the other formats get brackets here.
 
 const SEARCH: &str = "\
 SELECT kind, slug, title,
@@ -88,16 +87,6 @@ pub fn fts_query(words: &str) -> String {
     }
 }
 
-/// Replaces the match markers with ANSI colour or brackets.
-pub fn highlight(text: &str, color: bool) -> String {
-    let (open, close) = if color {
-        ("\x1b[1;33m", "\x1b[0m")
-    } else {
-        ("[", "]")
-    };
-    text.replace(OPEN, open).replace(CLOSE, close)
-}
-
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
     let words = args.query.join(" ");
@@ -105,7 +94,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         bail!("the search query is empty");
     }
     let query = fts_query(&words);
-    let color = ctx.style.color && ctx.format == Format::Table;
+    let table = matches!(ctx.format, Format::Table | Format::Markdown);
     let mut stmt = conn.prepare(SEARCH)?;
     let rows = stmt.query_map(
         rusqlite::params![query, args.kind.map(Kind::as_str), args.limit],
@@ -114,7 +103,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 r.get::<_, Value>(0)?,
                 r.get::<_, Value>(1)?,
                 r.get::<_, Value>(2)?,
-                Value::Text(highlight(&r.get::<_, String>(3)?, color)),
+                Value::Text(marked(r.get::<_, String>(3)?, table)),
                 r.get::<_, Value>(4)?,
             ])
         },
@@ -130,7 +119,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         Err(e) => return Err(e.into()),
     };
     if rows.is_empty() {
-        eprintln!("dossier: no matches for {words:?}");
+        crate::notice!("dossier: no matches for {words:?}");
     }
     render::write_all(
         ctx.format,
@@ -140,4 +129,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         ctx.style,
     )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The text with its highlight marks kept for a table, which shows them, or made brackets for other formats.
+pub fn marked(text: String, table: bool) -> String {
+    if table {
+        text
+    } else {
+        render::show_marks(&text, false)
+    }
 }

@@ -75,7 +75,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     if args.write && is_vacuum(&sql) {
         let conn = db::open_write(&ctx.db)?;
         conn.execute_batch(&sql)?;
-        eprintln!("dossier: compacted {}", ctx.db.label());
+        crate::notice!("dossier: compacted {}", ctx.db.label());
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -147,16 +147,16 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 let all = after - before;
                 let s = if direct == 1 { "" } else { "s" };
                 if all > direct {
-                    eprintln!(
+                    crate::notice!(
                         "dossier: {direct} row{s} changed, {all} with the rows that depended on them"
                     );
                 } else {
-                    eprintln!("dossier: {direct} row{s} changed");
+                    crate::notice!("dossier: {direct} row{s} changed");
                 }
             }
             Err(_) => {
                 let _ = conn.execute_batch("ROLLBACK");
-                eprintln!("dossier: rolled back; nothing was changed");
+                crate::notice!("dossier: rolled back; nothing was changed");
             }
         }
     }

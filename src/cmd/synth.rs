@@ -36,7 +36,7 @@ pub fn run(_ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     }
     let (files, stats) = synth::generate(args.documents, args.seed)?;
     synth::write(&files, &args.out)?;
-    eprintln!(
+    crate::notice!(
         "dossier: wrote {} documents, {} actors, {} events, {} participants, {} designations, {} quotes, {} evidence \
          ({} facts, {} bytes) to {}",
         stats.documents,

@@ -51,7 +51,7 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
     )?;
     let failed = checks.iter().filter(|c| !c.passed()).count();
     if failed > 0 {
-        eprintln!("dossier: {failed} of {} checks failed", checks.len());
+        crate::notice!("dossier: {failed} of {} checks failed", checks.len());
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

@@ -82,7 +82,7 @@ pub fn open_read_as(db: &Database, schema: Schema) -> anyhow::Result<Connection>
             Ok(conn)
         }
         Database::Embedded => {
-            eprintln!(
+            crate::notice!(
                 "dossier: no dossier.db here; using the seed compiled into this binary (run `dossier build` to write one)"
             );
             build_embedded()

@@ -4,7 +4,7 @@
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
-use crate::cmd::export::Writer;
+use crate::export::Writer;
 
 pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Result<()> {
     let meta = |key: &str| -> Option<String> {

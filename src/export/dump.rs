@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
-use crate::cmd::export::Writer;
+use crate::export::Writer;
 use crate::db;
 
 /// A value as an SQL literal that reads back as the same value and type.
@@ -18,9 +18,45 @@ pub fn literal(v: ValueRef<'_>) -> String {
             if x > 0.0 { "9e999" } else { "-9e999" }.to_string()
         }
         ValueRef::Real(x) => format!("{x:e}"),
-        ValueRef::Text(t) => format!("'{}'", String::from_utf8_lossy(t).replace('\'', "''")),
+        ValueRef::Text(t) => text_literal(&String::from_utf8_lossy(t)),
         ValueRef::Blob(b) => format!("X'{}'", crate::seed::hex(b)),
     }
+}
+
+/// An identifier, double-quoted with its quotes doubled, so that no name can end the quoting.
+pub fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// A text literal on one line. Line breaks inside the text are written as a marker that `replace()` turns back,
+/// as the sqlite3 shell's own `.dump` does: a dump line then always starts a statement, so no line of the text can
+/// be read by the shell as a dot-command such as `.shell`.
+fn text_literal(text: &str) -> String {
+    let quote = |t: &str| format!("'{}'", t.replace('\'', "''"));
+    if !text.contains(['\n', '\r']) {
+        return quote(text);
+    }
+    // Markers that do not occur in the text; checked by decoding, so that no marker can be formed by accident.
+    for n in 0.. {
+        let (nl, cr) = if n == 0 {
+            ("\\n".to_string(), "\\r".to_string())
+        } else {
+            (format!("\\n{n}\\"), format!("\\r{n}\\"))
+        };
+        if text.contains(&nl) || text.contains(&cr) {
+            continue;
+        }
+        let encoded = text.replace('\r', &cr).replace('\n', &nl);
+        if encoded.replace(&cr, "\r").replace(&nl, "\n") == text {
+            return format!(
+                "replace(replace({}, {}, char(13)), {}, char(10))",
+                quote(&encoded),
+                quote(&cr),
+                quote(&nl)
+            );
+        }
+    }
+    unreachable!("some marker is absent from any finite text")
 }
 
 pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
@@ -28,7 +64,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
         r.get(0)
     })?;
     let mut out = String::new();
-    writeln!(out, "-- dossier SQL dump of {title:?}.")?;
+    writeln!(out, "-- dossier SQL dump of {}.", text_literal(&title))?;
     writeln!(out, "-- Rebuild it with: sqlite3 new.db < dossier.sql")?;
     writeln!(out, "PRAGMA application_id = {};", db::APPLICATION_ID)?;
     writeln!(out, "PRAGMA user_version = {};", db::SCHEMA_VERSION)?;
@@ -36,7 +72,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     writeln!(out, "BEGIN;")?;
     // The schema as stored, comments included; FTS5 creates its own shadow tables, so they are left out.
     let mut stmt = conn.prepare(
-        "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' \
+        "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND substr(name, 1, 7) <> 'sqlite_' \
            AND name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config') \
          ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid",
     )?;
@@ -55,8 +91,8 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
             format!("SELECT * FROM {table} ORDER BY rowid")
         };
         let mut stmt = conn.prepare(&sql)?;
-        let columns: Vec<String> = stmt.column_names().map(|c| format!("\"{c}\"")).collect();
-        let head = format!("INSERT INTO \"{table}\" ({}) VALUES (", columns.join(", "));
+        let columns: Vec<String> = stmt.column_names().map(ident).collect();
+        let head = format!("INSERT INTO {} ({}) VALUES (", ident(table), columns.join(", "));
         let n = columns.len();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -71,5 +107,46 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
         }
     }
     writeln!(out, "COMMIT;")?;
+    // The schema text comes from the file; the file's schema was checked when it was opened, and this is the last
+    // guard: the sqlite3 shell runs a line that starts with '.' as a command of its own.
+    if let Some(line) = out.lines().find(|l| l.trim_start().starts_with('.')) {
+        anyhow::bail!(
+            "the dump would hold a line the sqlite3 shell runs as a command ({:?}); the file's schema is not \
+             dossier's, run `dossier verify`",
+            line.chars().take(60).collect::<String>()
+        );
+    }
     w.write("dossier.sql", out.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round_trip(text: &str) -> String {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.query_row(&format!("SELECT {}", text_literal(text)), [], |r| r.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn text_with_line_breaks_reads_back_exactly_and_stays_on_one_line() {
+        for t in [
+            "a\nb",
+            "a\r\nb\n",
+            "\\n literally\nand a break",
+            "\\n\\r\n\r\\",
+            "x\n.shell touch pwned\n",
+            "it's\n'quoted'",
+        ] {
+            let lit = text_literal(t);
+            assert!(!lit.contains(['\n', '\r']), "{lit}");
+            assert_eq!(round_trip(t), t, "{lit}");
+        }
+    }
+
+    #[test]
+    fn identifiers_cannot_end_their_quotes() {
+        assert_eq!(ident("a\"b"), "\"a\"\"b\"");
+    }
 }

@@ -5,6 +5,9 @@ pub mod datasette;
 pub mod dump;
 pub mod seed;
 pub mod tables;
+mod writer;
+
+pub use writer::Writer;
 
 /// Every table a colleague needs, in load order: `meta` first, then the content.
 pub fn tables() -> Vec<&'static str> {

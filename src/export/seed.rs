@@ -12,7 +12,7 @@ use rusqlite::Connection;
 use toml::Value;
 use toml::value::{Array, Table};
 
-use crate::cmd::export::Writer;
+use crate::export::Writer;
 use crate::seed::locate::{Span, locate_all};
 use crate::seed::model::Quote;
 
@@ -51,6 +51,17 @@ struct Ev {
 /// The evidence item for a span: the plain words when they occur once, else with the shortest context that
 /// finds exactly this occurrence.
 fn selector(doc: &Doc, ev: &Ev) -> anyhow::Result<Value> {
+    if ev.start > ev.end || ev.end > doc.chars.len() {
+        bail!(
+            "evidence {:?} at {}..{} lies outside document \"{}\" ({} code points); the file is damaged: run \
+             `dossier verify`",
+            ev.exact,
+            ev.start,
+            ev.end,
+            doc.slug,
+            doc.chars.len()
+        );
+    }
     let want = Span {
         start: ev.start,
         end: ev.end,
@@ -99,6 +110,24 @@ fn selector(doc: &Doc, ev: &Ev) -> anyhow::Result<Value> {
         }
         n *= 2;
     }
+}
+
+/// A slug or report name that becomes part of a file name: what the schema allows, checked again here because a
+/// file written with `PRAGMA ignore_check_constraints` may hold anything.
+fn component(what: &str, name: &str) -> anyhow::Result<()> {
+    if name.is_empty()
+        || name.len() > 200
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        bail!(
+            "{what} {:?} cannot be a file name (a slug is lowercase letters, digits and '-'); the file breaks its \
+             own schema: run `dossier verify`",
+            name
+        );
+    }
+    Ok(())
 }
 
 fn rows<T>(
@@ -208,6 +237,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     )?;
     let mut docs: BTreeMap<i64, Doc> = BTreeMap::new();
     for (id, slug, title, author, publisher, published, url, language, body) in doc_rows {
+        component("document", &slug)?;
         let mut t = Table::new();
         t.insert("slug".into(), s(slug.clone()));
         t.insert("file".into(), s(format!("{slug}.txt")));
@@ -498,6 +528,7 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
             .collect();
         text.push_str(&sql);
         text.push('\n');
+        component("report", &name)?;
         w.write(&format!("reports/{name}.sql"), text.as_bytes())?;
     }
     Ok(())

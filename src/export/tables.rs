@@ -3,7 +3,7 @@
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use crate::cmd::export::Writer;
+use crate::export::Writer;
 use crate::render::{self, Format, Style};
 
 fn each_table(
@@ -43,6 +43,7 @@ pub fn json(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     let style = Style {
         width: None,
         color: false,
+        terminal: false,
     };
     each_table(conn, w, "json", |cols, out| {
         render::sink(Format::Json, cols, out, style)

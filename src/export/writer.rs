@@ -1,0 +1,164 @@
+//! Where an export's files go: a staging folder first, then into `--to` in one step, so that a failed export
+//! leaves nothing; and every path checked, since file names come from the file's own slugs and names.
+
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, bail};
+
+/// Writes an export's files into a staging folder beside (or inside) the target, and moves them into place on
+/// [`Writer::commit`]. Dropped without a commit, it removes what it wrote.
+pub struct Writer {
+    target: PathBuf,
+    staging: tempfile::TempDir,
+    force: bool,
+    /// The files written so far, relative to the target.
+    pub written: Vec<PathBuf>,
+}
+
+const STAGING_PREFIX: &str = ".dossier-export-";
+
+impl Writer {
+    /// A writer for `target`. Files that exist there are refused at `write` unless `force`.
+    pub fn new(target: &Path, force: bool) -> anyhow::Result<Writer> {
+        if let Ok(m) = fs::symlink_metadata(target) {
+            if m.file_type().is_symlink() {
+                bail!(
+                    "{} is a symbolic link; export into a real directory",
+                    target.display()
+                );
+            }
+            if !m.is_dir() {
+                bail!("{} exists and is not a directory", target.display());
+            }
+        }
+        // Staging on the same file system as the target, so that the final moves are renames.
+        let beside = if target.is_dir() {
+            target.to_path_buf()
+        } else {
+            let parent = match target.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            fs::create_dir_all(&parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+            parent
+        };
+        let staging = tempfile::Builder::new()
+            .prefix(STAGING_PREFIX)
+            .tempdir_in(&beside)
+            .with_context(|| format!("cannot create a folder in {}", beside.display()))?;
+        Ok(Writer {
+            target: target.to_path_buf(),
+            staging,
+            force,
+            written: Vec::new(),
+        })
+    }
+
+    /// The folder the files end up in.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Stages one file. `rel` is a relative path of plain names (letters, digits, `.`, `_`, `-`, not starting
+    /// with `.`), so nothing can be written outside the target, whatever the names in the file.
+    pub fn write(&mut self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let rel_path = checked(rel)?;
+        let final_path = self.target.join(&rel_path);
+        if !self.force && fs::symlink_metadata(&final_path).is_ok() {
+            bail!(
+                "{} exists; pass --force to overwrite it, or export into an empty directory",
+                final_path.display()
+            );
+        }
+        if self.written.contains(&rel_path) {
+            bail!("the export would write {rel} twice");
+        }
+        let path = self.staging.path().join(&rel_path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        self.written.push(rel_path);
+        Ok(())
+    }
+
+    /// Moves the staged files into the target: the whole folder in one rename when the target is new, else file by
+    /// file. Returns how many files were written.
+    pub fn commit(self) -> anyhow::Result<usize> {
+        let n = self.written.len();
+        if fs::symlink_metadata(&self.target).is_err() {
+            let staged = self.staging.keep();
+            fs::rename(&staged, &self.target).with_context(|| {
+                format!("cannot move the export into {}", self.target.display())
+            })?;
+            return Ok(n);
+        }
+        for rel in &self.written {
+            let to = self.target.join(rel);
+            // Every folder on the way must be a real folder inside the target, not a link out of it.
+            let mut at = self.target.clone();
+            for part in rel.parent().into_iter().flat_map(Path::components) {
+                at.push(part);
+                match fs::symlink_metadata(&at) {
+                    Ok(m) if m.is_dir() => {}
+                    Ok(_) => bail!(
+                        "{} is in the way: it is not a directory (a link is not followed)",
+                        at.display()
+                    ),
+                    Err(_) => fs::create_dir(&at)
+                        .with_context(|| format!("cannot create {}", at.display()))?,
+                }
+            }
+            if !self.force && fs::symlink_metadata(&to).is_ok() {
+                bail!("{} appeared during the export; nothing after it was moved", to.display());
+            }
+            fs::rename(self.staging.path().join(rel), &to)
+                .with_context(|| format!("cannot write {}", to.display()))?;
+        }
+        Ok(n)
+    }
+}
+
+/// A relative path of plain names, or an error that names it.
+fn checked(rel: &str) -> anyhow::Result<PathBuf> {
+    let ok_name = |s: &str| {
+        !s.is_empty()
+            && !s.starts_with('.')
+            && s.len() <= 200
+            && s
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+    };
+    let path = Path::new(rel);
+    let plain = path
+        .components()
+        .all(|c| matches!(c, Component::Normal(n) if n.to_str().is_some_and(ok_name)));
+    if rel.is_empty() || !plain || rel.split('/').any(|p| !ok_name(p)) {
+        bail!(
+            "refusing to write {rel:?}: an exported file's name must be plain letters, digits, '.', '_' and '-' \
+             inside the target; the file holds a name that is not (run `dossier verify`)"
+        );
+    }
+    Ok(path.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::checked;
+
+    #[test]
+    fn only_plain_relative_names_pass() {
+        for good in ["a.csv", "documents/x-1.txt", "reports/in_force.sql"] {
+            assert!(checked(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "", "../x", "a/../../x", "/etc/passwd", "a//b", ".hidden", "a/./b", "a\\b", "a b", "x\u{202e}",
+            "documents/", "a\nb",
+        ] {
+            assert!(checked(bad).is_err(), "{bad:?}");
+        }
+    }
+}
