@@ -14,6 +14,10 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
+            if dossier::db::harden::interrupted() {
+                dossier::notice!("dossier: interrupted; nothing was written");
+                return ExitCode::from(130);
+            }
             // The message may quote the file's own text: control characters are shown, never sent.
             let message = format!("{err:#}");
             dossier::notice!("dossier: error: {}", dossier::render::visible(&message));

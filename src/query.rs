@@ -36,6 +36,17 @@ pub fn render_rows(
 ) -> anyhow::Result<usize> {
     let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let n = columns.len();
+    // Where each column comes from, as " (table.column)", for an error that must name it.
+    let origins: Vec<String> = (0..n)
+        .map(|i| match stmt.column_metadata(i) {
+            Ok(Some((_, table, column, ..))) => format!(
+                " ({}.{})",
+                table.to_string_lossy(),
+                column.to_string_lossy()
+            ),
+            _ => String::new(),
+        })
+        .collect();
     let mut sink = render::sink(format, &columns, out, style)?;
     let mut rows = stmt.raw_query();
     let mut count = 0;
@@ -43,7 +54,20 @@ pub fn render_rows(
     while let Some(row) = rows.next()? {
         buf.clear();
         for i in 0..n {
-            buf.push(row.get::<_, Value>(i)?);
+            let v = row.get::<_, Value>(i).map_err(|e| match e {
+                rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::Utf8Error(..) => {
+                    anyhow::anyhow!(
+                        "row {} of the result, column \"{}\"{}: the text is not valid UTF-8; the file was damaged or \
+                         written by another tool (select CAST({} AS BLOB) to see its bytes)",
+                        count + 1,
+                        render::visible(&columns[i]),
+                        render::visible(&origins[i]),
+                        render::visible(&columns[i]),
+                    )
+                }
+                other => other.into(),
+            })?;
+            buf.push(v);
         }
         sink.row(&buf)?;
         count += 1;
@@ -62,3 +86,4 @@ pub fn parse_param(s: &str) -> Result<(String, String), String> {
         _ => Err(format!("expected key=value, got {s:?}")),
     }
 }
+

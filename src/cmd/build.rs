@@ -31,6 +31,9 @@ pub struct Args {
     /// The file to write [default: --db or $DOSSIER_DB, else ./dossier.db]
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+    /// Replace --out even when it is not a dossier file
+    #[arg(long)]
+    pub force: bool,
 }
 
 pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<ExitCode> {
@@ -38,6 +41,8 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
         .out
         .or_else(|| db_flag.map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("dossier.db"));
+    check_target(&out, args.force)?;
+    stop_on_signals()?;
     let mut phase = Phases::new();
     let files = SeedFiles::read_dir(&args.seed)?;
     phase.done("list seed files");
@@ -56,6 +61,66 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
         &sha[..16],
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// `build` replaces only a dossier file or nothing: never a link (it would replace the link, not what it points
+/// at, which surprises either way), and never another file unless forced.
+fn check_target(out: &Path, force: bool) -> anyhow::Result<()> {
+    let meta = match fs::symlink_metadata(out) {
+        Ok(m) => m,
+        Err(_) => return Ok(()),
+    };
+    if meta.file_type().is_symlink() {
+        bail!(
+            "{} is a symbolic link; build writes a new file and will not replace a link. Pass the path of the \
+             file itself with --out",
+            out.display()
+        );
+    }
+    if meta.is_dir() {
+        bail!(
+            "{} is a directory; pass a file path with --out",
+            out.display()
+        );
+    }
+    if force || is_dossier_file(out) {
+        return Ok(());
+    }
+    bail!(
+        "{} exists and is not a dossier file; build replaces only a dossier file. Pass --force to replace it, or \
+         choose another --out",
+        out.display()
+    )
+}
+
+/// Whether `path` starts with the SQLite header and dossier's application id (bytes 68..72, big-endian).
+fn is_dossier_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut header = [0u8; 72];
+    fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut header))
+        .is_ok()
+        && header.starts_with(b"SQLite format 3\0")
+        && i32::from_be_bytes([header[68], header[69], header[70], header[71]]) == db::APPLICATION_ID
+}
+
+/// SIGINT and SIGTERM stop the running statement (through the progress handler), so the build fails like any other
+/// error: its temporary files are removed and the old file stays. A second signal ends the process at once.
+fn stop_on_signals() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // SAFETY: the handler only loads and stores an atomic and calls _exit, all async-signal-safe.
+        unsafe {
+            signal_hook::low_level::register(signal, move || {
+                use std::sync::atomic::Ordering;
+                if db::harden::INTERRUPTED.swap(true, Ordering::SeqCst) {
+                    signal_hook::low_level::exit(128 + signal);
+                }
+            })
+        }
+        .context("cannot install the signal handler")?;
+    }
+    Ok(())
 }
 
 /// The build's phases: progress on stderr when it is a terminal (counts and rate while loading, a spinner

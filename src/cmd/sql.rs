@@ -74,6 +74,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     // VACUUM cannot run inside the transaction that --write wraps around the statements, so it runs alone.
     if args.write && is_vacuum(&sql) {
         let conn = db::open_write(&ctx.db)?;
+        // VACUUM writes its copy through an attachment of its own.
+        conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_ATTACHED, 1)?;
         conn.execute_batch(&sql)?;
         crate::notice!("dossier: compacted {}", ctx.db.label());
         return Ok(ExitCode::SUCCESS);
@@ -236,7 +238,16 @@ fn explain(err: rusqlite::Error, full: &str, refusal: &Refusal) -> anyhow::Error
     if let Some(why) = refusal.lock().ok().and_then(|mut s| s.take()) {
         return anyhow!("{why}");
     }
+    if matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::OperationInterrupted | rusqlite::ErrorCode::OutOfMemory)
+    ) {
+        return db::harden::explain(err.into());
+    }
     match &err {
+        rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.ends_with(" may not be modified") => {
+            anyhow!("{msg}: it is part of the full-text index, which dossier keeps in step with the facts itself")
+        }
         rusqlite::Error::SqlInputError {
             msg, sql, offset, ..
         } if *offset >= 0 => {

@@ -52,8 +52,11 @@ impl fmt::Display for Difference {
 }
 
 /// Tables SQLite itself may add to any file; they hold statistics and counters, never code.
+/// Automatic indexes are left out too: they follow from their table's UNIQUE constraints, which are compared.
 fn is_internal(name: &str) -> bool {
-    name == "sqlite_sequence" || name.starts_with("sqlite_stat")
+    name == "sqlite_sequence"
+        || name.starts_with("sqlite_stat")
+        || name.starts_with("sqlite_autoindex_")
 }
 
 fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
@@ -81,27 +84,30 @@ pub fn expected() -> &'static [Entry] {
     })
 }
 
-/// Every difference between the file's schema and dossier's, in the order of dossier's schema, extras last.
+/// Every difference between the file's schema and dossier's: what the file adds first (that is where a sender's
+/// code would be), then what it changes, then what it lacks.
 pub fn differences(conn: &Connection) -> rusqlite::Result<Vec<Difference>> {
     let found = entries(conn)?;
     let mut by_name: BTreeMap<(&str, &str), &Entry> = found
         .iter()
         .map(|e| ((e.kind.as_str(), e.name.as_str()), e))
         .collect();
-    let mut out = Vec::new();
+    let (mut changed, mut missing) = (Vec::new(), Vec::new());
     for want in expected() {
         match by_name.remove(&(want.kind.as_str(), want.name.as_str())) {
-            None => out.push(Difference::Missing(want.clone())),
-            Some(got) if got != want => out.push(Difference::Changed(got.clone())),
+            None => missing.push(Difference::Missing(want.clone())),
+            Some(got) if got != want => changed.push(Difference::Changed(got.clone())),
             Some(_) => {}
         }
     }
     // Whatever is left was not made by schema.sql. Keep the file's order.
-    for e in &found {
-        if by_name.contains_key(&(e.kind.as_str(), e.name.as_str())) {
-            out.push(Difference::Extra(e.clone()));
-        }
-    }
+    let mut out: Vec<Difference> = found
+        .iter()
+        .filter(|e| by_name.contains_key(&(e.kind.as_str(), e.name.as_str())))
+        .map(|e| Difference::Extra(e.clone()))
+        .collect();
+    out.extend(changed);
+    out.extend(missing);
     Ok(out)
 }
 
@@ -256,6 +262,6 @@ mod tests {
         conn.execute_batch("CREATE TRIGGER t AFTER UPDATE ON actors BEGIN DELETE FROM quotes; END; DROP VIEW timeline;")
             .unwrap();
         let d: Vec<String> = differences(&conn).unwrap().iter().map(|d| d.to_string()).collect();
-        assert_eq!(d, vec!["no view \"timeline\"", "an extra trigger \"t\" on actors"]);
+        assert_eq!(d, vec!["an extra trigger \"t\" on actors", "no view \"timeline\""]);
     }
 }

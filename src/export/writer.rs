@@ -10,7 +10,10 @@ use anyhow::{Context, bail};
 /// [`Writer::commit`]. Dropped without a commit, it removes what it wrote.
 pub struct Writer {
     target: PathBuf,
-    staging: tempfile::TempDir,
+    /// Taken on commit or drop.
+    staging: Option<tempfile::TempDir>,
+    /// The first folder on the way to the target that this writer created, removed again if the export fails.
+    created: Option<PathBuf>,
     force: bool,
     /// The files written so far, relative to the target.
     pub written: Vec<PathBuf>,
@@ -33,6 +36,7 @@ impl Writer {
             }
         }
         // Staging on the same file system as the target, so that the final moves are renames.
+        let mut created = None;
         let beside = if target.is_dir() {
             target.to_path_buf()
         } else {
@@ -40,6 +44,11 @@ impl Writer {
                 Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
                 _ => PathBuf::from("."),
             };
+            created = parent
+                .ancestors()
+                .filter(|a| !a.as_os_str().is_empty() && !a.exists())
+                .last()
+                .map(Path::to_path_buf);
             fs::create_dir_all(&parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
             parent
@@ -50,7 +59,8 @@ impl Writer {
             .with_context(|| format!("cannot create a folder in {}", beside.display()))?;
         Ok(Writer {
             target: target.to_path_buf(),
-            staging,
+            staging: Some(staging),
+            created,
             force,
             written: Vec::new(),
         })
@@ -75,7 +85,7 @@ impl Writer {
         if self.written.contains(&rel_path) {
             bail!("the export would write {rel} twice");
         }
-        let path = self.staging.path().join(&rel_path);
+        let path = self.staging_path().join(&rel_path);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
@@ -87,10 +97,13 @@ impl Writer {
 
     /// Moves the staged files into the target: the whole folder in one rename when the target is new, else file by
     /// file. Returns how many files were written.
-    pub fn commit(self) -> anyhow::Result<usize> {
+    pub fn commit(mut self) -> anyhow::Result<usize> {
         let n = self.written.len();
+        let staging = self.staging.take().expect("staging until commit");
+        // From here on the folders are the target's: a failure below keeps what was moved.
+        self.created = None;
         if fs::symlink_metadata(&self.target).is_err() {
-            let staged = self.staging.keep();
+            let staged = staging.keep();
             fs::rename(&staged, &self.target).with_context(|| {
                 format!("cannot move the export into {}", self.target.display())
             })?;
@@ -115,10 +128,26 @@ impl Writer {
             if !self.force && fs::symlink_metadata(&to).is_ok() {
                 bail!("{} appeared during the export; nothing after it was moved", to.display());
             }
-            fs::rename(self.staging.path().join(rel), &to)
+            fs::rename(staging.path().join(rel), &to)
                 .with_context(|| format!("cannot write {}", to.display()))?;
         }
         Ok(n)
+    }
+}
+
+impl Writer {
+    fn staging_path(&self) -> &Path {
+        self.staging.as_ref().expect("staging until commit").path()
+    }
+}
+
+impl Drop for Writer {
+    /// An export that did not commit leaves nothing: its staging folder and the folders it created go.
+    fn drop(&mut self) {
+        drop(self.staging.take());
+        if let Some(top) = self.created.take() {
+            let _ = fs::remove_dir_all(top);
+        }
     }
 }
 

@@ -123,6 +123,8 @@ impl SeedFiles {
                 dir.display()
             );
         }
+        let root = std::fs::canonicalize(dir)
+            .with_context(|| format!("cannot read the seed directory {}", dir.display()))?;
         let mut files = BTreeMap::new();
         let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
         while let Some(current) = stack.pop() {
@@ -134,9 +136,22 @@ impl SeedFiles {
                 if entry.file_name().to_string_lossy().starts_with('.') {
                     continue;
                 }
-                if path.is_dir() {
+                let kind = entry
+                    .file_type()
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                if kind.is_dir() {
                     stack.push(path);
-                } else {
+                    continue;
+                }
+                if kind.is_symlink() {
+                    check_link(&root, &path)?;
+                } else if !kind.is_file() {
+                    anyhow::bail!(
+                        "{} is not a regular file (a pipe, socket or device); a seed holds only files and folders",
+                        path.display()
+                    );
+                }
+                {
                     let rel = path
                         .strip_prefix(dir)
                         .expect("walked from dir")
@@ -153,6 +168,35 @@ impl SeedFiles {
             on_disk: files,
         })
     }
+}
+
+/// A link in a seed is followed only to a regular file inside the seed: a seed from someone else must not pull
+/// other files of the receiver's into the knowledge base, nor send the build walking the file system.
+fn check_link(root: &Path, link: &Path) -> anyhow::Result<()> {
+    let target = std::fs::canonicalize(link).with_context(|| {
+        format!(
+            "{} is a symbolic link to nothing; remove it, or put the file itself in the seed",
+            link.display()
+        )
+    })?;
+    if !target.starts_with(root) {
+        anyhow::bail!(
+            "{} is a symbolic link to {}, outside the seed; links are followed only inside the seed, so copy the \
+             file into the seed instead",
+            link.display(),
+            target.display()
+        );
+    }
+    let meta = std::fs::metadata(&target)
+        .with_context(|| format!("cannot read {}", target.display()))?;
+    if !meta.is_file() {
+        anyhow::bail!(
+            "{} is a symbolic link to a folder or special file; links to folders are not followed, so put the \
+             folder itself in the seed",
+            link.display()
+        );
+    }
+    Ok(())
 }
 
 pub fn hex(bytes: &[u8]) -> String {

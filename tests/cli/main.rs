@@ -5,6 +5,7 @@ mod build;
 mod clients;
 mod faults;
 mod help;
+mod hostile;
 mod query;
 mod report;
 mod ship;

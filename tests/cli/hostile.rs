@@ -1,0 +1,535 @@
+//! Files from others: each case crafts a hostile .db or seed from a normal build (through rusqlite, with
+//! `ignore_check_constraints` and `writable_schema` where the case needs them) and asserts that dossier refuses it
+//! with a message naming the cause, writes nothing anywhere, and leaves the file's bytes as they were.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rusqlite::Connection;
+
+use crate::support::{Env, sha256};
+
+/// Changes the file as a hostile sender would.
+fn craft(env: &Env, sql: &str) {
+    let conn = Connection::open(env.path("dossier.db")).unwrap();
+    conn.execute_batch("PRAGMA ignore_check_constraints = ON; PRAGMA foreign_keys = OFF;")
+        .unwrap();
+    conn.execute_batch(sql).unwrap();
+}
+
+/// Every file under `dir`, with its sha256, to show that nothing appeared or changed.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let meta = std::fs::symlink_metadata(&p).unwrap();
+            if meta.is_dir() {
+                stack.push(p);
+            } else {
+                let sha = if meta.is_file() {
+                    sha256(&std::fs::read(&p).unwrap())
+                } else {
+                    "link".into()
+                };
+                out.push((p, sha));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Runs dossier and asserts exit 1 with every `needles` in stderr, and that nothing in the test's folder changed.
+fn refused(env: &Env, args: &[&str], needles: &[&str]) -> String {
+    let before = snapshot(env.dir.path());
+    let (code, _, err) = env.run(args);
+    assert_eq!(code, 1, "{args:?}: {err}");
+    for n in needles {
+        assert!(err.contains(n), "{args:?}: {n:?} not in {err}");
+    }
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(snapshot(env.dir.path()), before, "{args:?} changed the folder");
+    err
+}
+
+#[test]
+fn a_report_that_writes_a_file_is_refused_before_it_runs() {
+    let env = Env::with_db();
+    let target = env.path("planted.db");
+    craft(
+        &env,
+        &format!(
+            "INSERT INTO meta VALUES ('x', 'sender''s line'); \
+             UPDATE reports SET sql = 'VACUUM INTO ''{}''' WHERE name = 'timeline';",
+            target.display()
+        ),
+    );
+    refused(
+        &env,
+        &["report", "timeline"],
+        &["report \"timeline\" is refused", "not read-only"],
+    );
+    assert!(!target.exists());
+    // ATTACH in a report: refused by the authorizer, by name.
+    craft(
+        &env,
+        "UPDATE reports SET sql = 'ATTACH ''elsewhere.db'' AS e' WHERE name = 'actors';",
+    );
+    refused(&env, &["report", "actors"], &["report \"actors\" is refused", "ATTACH"]);
+    // verify names both.
+    let (code, out, _) = env.run(&["verify", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(out.contains(r#"report \"timeline\": the SQL writes"#), "{out}");
+    assert!(out.contains(r#"report \"actors\": the SQL returns no rows"#), "{out}");
+}
+
+#[test]
+fn a_runaway_report_stops_at_the_time_limit_and_says_which() {
+    let env = Env::with_db();
+    craft(
+        &env,
+        "UPDATE reports SET sql = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+         SELECT count(*) FROM c' WHERE name = 'actors';",
+    );
+    let err = refused(&env, &["--timeout", "1", "report", "actors"], &["time limit of 1 s"]);
+    assert!(err.contains("--timeout SECONDS"), "{err}");
+    // The variable works too.
+    let out = env
+        .cmd()
+        .env("DOSSIER_TIMEOUT", "1")
+        .args(["report", "actors"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("time limit of 1 s"));
+}
+
+#[test]
+fn memory_and_length_have_caps_that_name_themselves() {
+    let env = Env::with_db();
+    refused(
+        &env,
+        &[
+            "--max-memory",
+            "64",
+            "sql",
+            "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c LIMIT 100000) \
+             SELECT length(group_concat(hex(zeroblob(1000)))) FROM c",
+        ],
+        &["memory limit of 64 MiB", "--max-memory"],
+    );
+    refused(
+        &env,
+        &["sql", "SELECT length(zeroblob(2000000000))"],
+        &["too big"],
+    );
+}
+
+#[test]
+fn an_endless_view_in_place_of_a_table_is_refused_before_dossier_runs_its_sql() {
+    let env = Env::with_db();
+    let sha = env.file_sha("dossier.db");
+    craft(
+        &env,
+        "ALTER TABLE events RENAME TO events_real; \
+         CREATE VIEW events AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
+           SELECT x AS id, 'e' AS slug, '2020' AS date, NULL AS date_earliest, NULL AS date_latest, \
+                  'other' AS kind, NULL AS cameo, 's' AS summary FROM c;",
+    );
+    assert_ne!(env.file_sha("dossier.db"), sha);
+    for args in [
+        vec!["info"],
+        vec!["evidence", "russia"],
+        vec!["report", "timeline"],
+        vec!["search", "Moscow"],
+        vec!["export", "--format", "csv", "--to", "out"],
+    ] {
+        refused(
+            &env,
+            &args,
+            &["does not have dossier's schema", "view \"events\""],
+        );
+    }
+    env.build(&env.real_seed(), "good.db");
+    // diff follows diff(1): 2 when a file cannot be read.
+    let (code, _, err) = env.run(&["diff", "good.db", "dossier.db"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("does not have dossier's schema"), "{err}");
+    // verify reports the differences and finishes within its bound.
+    let (code, out, _) = env.run(&["--timeout", "2", "verify", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("an extra view"), "{out}");
+    assert!(out.contains("an extra table"), "{out}");
+    // The sha256 can still be had, without dossier: the bytes are the bytes.
+    let (code, out, err) = env.run(&["--timeout", "1", "sql", "SELECT count(*) FROM events"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(err.contains("time limit"), "{err}");
+}
+
+#[test]
+fn sql_write_refuses_a_file_with_a_hidden_trigger() {
+    let env = Env::with_db();
+    craft(
+        &env,
+        "CREATE TRIGGER keep_quiet AFTER UPDATE ON actors BEGIN DELETE FROM quotes; END;",
+    );
+    let sha = env.file_sha("dossier.db");
+    refused(
+        &env,
+        &[
+            "sql",
+            "--write",
+            "UPDATE actors SET description = 'x' WHERE slug = 'russia'",
+        ],
+        &["an extra trigger \"keep_quiet\" on actors"],
+    );
+    assert_eq!(env.file_sha("dossier.db"), sha);
+    let (code, out, _) = env.run(&["verify"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("keep_quiet"), "{out}");
+}
+
+#[test]
+fn writes_keep_the_full_text_index_in_step_and_its_shadow_tables_are_closed() {
+    let env = Env::with_db();
+    let sha = env.file_sha("dossier.db");
+    refused(
+        &env,
+        &["sql", "--write", "DELETE FROM search_data"],
+        &["search_data may not be modified", "full-text index"],
+    );
+    refused(
+        &env,
+        &["sql", "--write", "DELETE FROM search"],
+        &["search is refused"],
+    );
+    assert_eq!(env.file_sha("dossier.db"), sha);
+    let (code, _, err) = env.run(&[
+        "sql",
+        "--write",
+        "UPDATE actors SET description = 'Zanzibarian envoy' WHERE slug = 'russia'; \
+         INSERT INTO actor_aliases (actor, alias) SELECT id, 'Quuxland' FROM actors WHERE slug = 'russia'",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("2 rows changed"), "{err}");
+    for word in ["Zanzibarian", "Quuxland"] {
+        let (code, out, err) = env.run(&["search", word, "--format", "csv"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("actor,russia"), "{word}: {out}");
+    }
+    // A deletion that cascades to quotes takes their index rows too.
+    let (code, _, err) = env.run(&["sql", "--write", "DELETE FROM actors WHERE slug = 'russia'"]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, _) = env.run(&["verify", "--format", "json"]);
+    assert_eq!(code, 0, "the file stays whole, its index in step: {out}");
+    let (_, out, _) = env.run(&["search", "Zanzibarian", "--format", "csv"]);
+    assert!(!out.contains("russia"), "{out}");
+}
+
+#[test]
+fn a_stale_index_and_broken_check_constraints_fail_verify() {
+    let env = Env::with_db();
+    craft(
+        &env,
+        "UPDATE actors SET slug = '../../elsewhere/name' WHERE slug = 'russia'; \
+         UPDATE documents SET slug = '../escape' WHERE id = 1;",
+    );
+    let (code, out, _) = env.run(&["verify", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("actors row") && out.contains("fails CHECK"), "{out}");
+    assert!(out.contains("documents row 1 fails CHECK"), "{out}");
+    assert!(out.contains("is missing from the index"), "{out}");
+}
+
+#[test]
+fn export_seed_writes_nothing_outside_to_and_nothing_at_all_when_it_fails() {
+    let env = Env::with_db();
+    craft(
+        &env,
+        "UPDATE documents SET slug = '../../elsewhere' WHERE id = 1; \
+         UPDATE reports SET name = '../../../tmp/planted' WHERE name = 'actors';",
+    );
+    refused(
+        &env,
+        &["export", "--format", "seed", "--to", "copy/inner"],
+        &["cannot be a file name", "../../elsewhere"],
+    );
+    assert!(!env.path("copy").exists());
+    assert!(!env.path("elsewhere").exists());
+    // Offsets past the end of a body: an error, not a panic.
+    let env = Env::with_db();
+    craft(&env, "UPDATE evidence SET start = 99990, end = 99999 WHERE id = 1;");
+    refused(
+        &env,
+        &["export", "--format", "seed", "--to", "copy"],
+        &["lies outside document"],
+    );
+    assert!(!env.path("copy").exists());
+}
+
+#[test]
+fn the_dump_replays_in_sqlite3_and_runs_nothing_but_its_own_statements() {
+    let env = Env::with_db();
+    let planted = env.path("PLANTED");
+    let evil = format!("a\n.shell touch {0}\n.system touch {0}\n", planted.display());
+    {
+        let conn = Connection::open(env.path("dossier.db")).unwrap();
+        conn.execute("UPDATE documents SET title = ?1 WHERE id = 1", [&evil])
+            .unwrap();
+        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'title'", [&evil])
+            .unwrap();
+    }
+    let (code, _, err) = env.run(&["export", "--format", "sql", "--to", "dump"]);
+    assert_eq!(code, 0, "{err}");
+    let dump = std::fs::read_to_string(env.path("dump/dossier.sql")).unwrap();
+    assert!(
+        !dump.lines().any(|l| l.trim_start().starts_with('.')),
+        "a dump line starts a dot-command"
+    );
+    let out = Command::new("sqlite3")
+        .arg(env.path("replayed.db"))
+        .stdin(std::fs::File::open(env.path("dump/dossier.sql")).unwrap())
+        .output()
+        .expect("sqlite3 runs: .ci/run installs it (apt-get install sqlite3)");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!planted.exists(), "the replay ran a shell command");
+    let conn = Connection::open(env.path("replayed.db")).unwrap();
+    let title: String = conn
+        .query_row("SELECT title FROM documents WHERE id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(title, evil, "the text comes back exactly");
+    // A column whose name would break out of its quotes needs a changed table: refused before anything is written.
+    craft(
+        &env,
+        &format!(
+            "ALTER TABLE meta ADD COLUMN \"a\"\");\n.shell touch {}\n--\" TEXT;",
+            planted.display()
+        ),
+    );
+    refused(
+        &env,
+        &["export", "--format", "sql", "--to", "dump2"],
+        &["does not have dossier's schema"],
+    );
+    assert!(!planted.exists());
+}
+
+/// Runs `args` under a pseudo-terminal (util-linux's `script`) and returns what the terminal received.
+fn on_a_terminal(env: &Env, args: &[&str]) -> Vec<u8> {
+    let bin = assert_cmd::cargo::cargo_bin!("dossier");
+    let mut line = shell_quote(&bin.to_string_lossy());
+    for a in args {
+        line.push(' ');
+        line.push_str(&shell_quote(a));
+    }
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(env.dir.path())
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "200")
+        .env_remove("DOSSIER_DB")
+        .output()
+        .expect("script runs: .ci/run installs util-linux (apt-get install util-linux bsdutils)");
+    out.stdout
+}
+
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[test]
+fn control_sequences_never_reach_a_terminal() {
+    let env = Env::with_db();
+    let osc_title = "\u{1b}]0;pwned\u{7}";
+    let osc_clip = "\u{1b}]52;c;cm0gLXJmIH4=\u{7}";
+    let hostile = format!("Mos{osc_title}cow{osc_clip}\u{8}\u{9b}31m\u{202e}gnp.exe");
+    {
+        let conn = Connection::open(env.path("dossier.db")).unwrap();
+        conn.execute("UPDATE actors SET name = ?1 WHERE slug = 'russia'", [&hostile])
+            .unwrap();
+        conn.execute("UPDATE reports SET title = ?1 WHERE name = 'actors'", [&hostile])
+            .unwrap();
+    }
+    let raw = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes);
+        text.contains(['\u{1b}', '\u{7}', '\u{8}', '\u{9b}', '\u{202e}'])
+    };
+    for format in ["table", "markdown", "csv", "tsv", "json", "ndjson"] {
+        let seen = on_a_terminal(
+            &env,
+            &["--format", format, "sql", "SELECT name FROM actors WHERE slug = 'russia'"],
+        );
+        assert!(!raw(&seen), "{format}: {:?}", String::from_utf8_lossy(&seen));
+        assert!(
+            String::from_utf8_lossy(&seen).contains("\\u{1b}]0;pwned"),
+            "{format}: the escape is shown: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
+    }
+    for args in [
+        vec!["report"],
+        vec!["report", "timeline", "-p", "actor=russia"],
+        vec!["search", "Mos"],
+        vec!["schema", "actors"],
+        vec!["report", "actor", "-p", &hostile],
+    ] {
+        let seen = on_a_terminal(&env, &args);
+        assert!(!raw(&seen), "{args:?}: {:?}", String::from_utf8_lossy(&seen));
+    }
+    // Through a pipe, csv keeps the exact bytes.
+    let (_, out, _) = env.run(&["--format", "csv", "sql", "SELECT name FROM actors WHERE slug = 'russia'"]);
+    assert!(out.contains(&hostile));
+}
+
+#[test]
+fn build_replaces_only_a_dossier_file_and_never_a_link() {
+    let env = Env::new();
+    let seed = env.real_seed();
+    std::fs::write(env.path("notes.txt"), "my notes\n").unwrap();
+    let err = refused(
+        &env,
+        &["build", "--seed", "seed", "--out", "notes.txt"],
+        &["notes.txt exists and is not a dossier file", "--force"],
+    );
+    assert!(!err.is_empty());
+    // Another program's SQLite database is not a dossier file either.
+    Connection::open(env.path("theirs.db"))
+        .unwrap()
+        .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
+        .unwrap();
+    refused(&env, &["build", "--out", "theirs.db"], &["not a dossier file"]);
+    std::os::unix::fs::symlink(env.path("elsewhere.db"), env.path("link.db")).unwrap();
+    refused(&env, &["build", "--out", "link.db", "--force"], &["symbolic link"]);
+    assert!(!env.path("elsewhere.db").exists());
+    let (code, _, err) = env.run(&["build", "--seed", "seed", "--out", "notes.txt", "--force"]);
+    assert_eq!(code, 0, "{err}");
+    let _ = seed;
+}
+
+#[test]
+fn seed_links_to_outside_files_and_folders_are_refused() {
+    let env = Env::new();
+    let seed = env.real_seed();
+    std::fs::write(env.path("secret.txt"), "the receiver's private notes").unwrap();
+    std::os::unix::fs::symlink(env.path("secret.txt"), seed.join("documents/x.txt")).unwrap();
+    refused(
+        &env,
+        &["build", "--seed", "seed", "--out", "kb.db"],
+        &["documents/x.txt is a symbolic link", "outside the seed"],
+    );
+    std::fs::remove_file(seed.join("documents/x.txt")).unwrap();
+    std::os::unix::fs::symlink("/", seed.join("root")).unwrap();
+    refused(
+        &env,
+        &["build", "--seed", "seed", "--out", "kb.db"],
+        &["root is a symbolic link"],
+    );
+    // A link to a file inside the seed is fine.
+    std::fs::remove_file(seed.join("root")).unwrap();
+    std::os::unix::fs::symlink("dossier.toml", seed.join("same.toml.link")).unwrap();
+    let (code, _, err) = env.run(&["build", "--seed", "seed", "--out", "kb.db"]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn wal_files_and_hot_journals_are_read_without_writing_or_named() {
+    let env = Env::with_db();
+    Connection::open(env.path("dossier.db"))
+        .unwrap()
+        .execute_batch("PRAGMA journal_mode = WAL;")
+        .unwrap();
+    let before = snapshot(env.dir.path());
+    let (code, out, err) = env.run(&["report", "timeline", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.lines().count() > 5);
+    assert_eq!(snapshot(env.dir.path()), before, "no -wal or -shm appears");
+    // Changes still in the -wal file: named, not read half.
+    let writer = Connection::open(env.path("dossier.db")).unwrap();
+    writer
+        .execute_batch("PRAGMA wal_autocheckpoint = 0; UPDATE meta SET value = 'x' WHERE key = 'title';")
+        .unwrap();
+    std::fs::copy(env.path("dossier.db"), env.path("copy.db")).unwrap();
+    std::fs::copy(env.path("dossier.db-wal"), env.path("copy.db-wal")).unwrap();
+    drop(writer);
+    refused(&env, &["--db", "copy.db", "info"], &["copy.db-wal holds changes"]);
+    // A hot journal beside a rollback-mode file.
+    let env = Env::with_db();
+    std::fs::write(env.path("dossier.db-journal"), vec![1u8; 512]).unwrap();
+    refused(&env, &["info"], &["dossier.db-journal", "interrupted"]);
+}
+
+#[test]
+fn smaller_faults_give_messages_not_panics() {
+    let env = Env::with_db();
+    refused(
+        &env,
+        &["sql", "SELECT :a", "-p", "a=1", "-p", "a=2"],
+        &["parameter \"a\" is given twice"],
+    );
+    refused(&env, &["sql", "VACUUM"], &["pass --write"]);
+    let (code, _, err) = env.run(&["sql", "--write", "VACUUM"]);
+    assert_eq!(code, 0, "{err}");
+    // Text that is not UTF-8 names its column.
+    craft(&env, "UPDATE actors SET name = CAST(X'4D6FFF' AS TEXT) WHERE slug = 'russia';");
+    let err = refused(
+        &env,
+        &["--format", "json", "sql", "SELECT slug, name FROM actors ORDER BY id"],
+        &["column \"name\" (actors.name)", "not valid UTF-8"],
+    );
+    assert!(err.contains("row "), "{err}");
+    // A closed stderr pipe ends the build quietly.
+    let env = Env::new();
+    env.real_seed();
+    let bin = assert_cmd::cargo::cargo_bin!("dossier");
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "set -o pipefail; {} build --timeout 0 2>&1 | head -c 1 >/dev/null; echo \"${{PIPESTATUS[0]}}\"",
+                shell_quote(&bin.to_string_lossy())
+            ),
+        ])
+        .current_dir(env.dir.path())
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&out.stdout);
+    assert_ne!(status.trim(), "101", "the build panicked on a closed pipe");
+}
+
+#[test]
+fn sigint_and_sigterm_during_a_build_leave_no_temporary_files() {
+    let env = Env::new();
+    env.cmd()
+        .args(["synth", "--documents", "300", "--seed", "7", "--out", "corpus"])
+        .assert()
+        .success();
+    for signal in ["INT", "TERM"] {
+        let child = env
+            .std_cmd()
+            .args(["build", "--seed", "corpus", "--out", "kb.db"])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while !env.entries().iter().any(|e| e.starts_with(".dossier-build-"))
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "{signal}: {err}");
+        assert!(err.contains("interrupted"), "{err}");
+        assert!(
+            !env.entries().iter().any(|e| e.starts_with(".dossier-build-")),
+            "{signal}: {:?}",
+            env.entries()
+        );
+    }
+}
