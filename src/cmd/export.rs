@@ -19,7 +19,12 @@ written into a staging folder first and moved into DIR at the end, so a failed e
   seed       a seed directory from which `dossier build` rebuilds this very file, byte for byte
   datasette  metadata.json: the stored reports as canned queries, with titles, descriptions and parameters
 
+A csv cell is the exact text of the file. A cell that starts with =, +, -, @, a tab or a carriage return is run
+as a formula when a spreadsheet opens the file; --spreadsheet-safe prefixes such cells with ' (the file's text then
+differs from the database's, so this is opt-in).
+
 EXAMPLES:
+  dossier export --format csv --to csv/ --spreadsheet-safe     for Excel or LibreOffice
   dossier export --format seed --to seed-copy && dossier build --seed seed-copy --out copy.db
   dossier export --format csv --to csv/
   dossier export --format sql --to dump/ && sqlite3 new.db < dump/dossier.sql
@@ -35,6 +40,9 @@ pub struct Args {
     /// Overwrite files that already exist in DIR
     #[arg(long)]
     pub force: bool,
+    /// csv only: prefix ' to text cells that start with = + - @, a tab or CR, so a spreadsheet shows them as text
+    #[arg(long)]
+    pub spreadsheet_safe: bool,
 }
 
 /// The writer now lives with the exports; the name stays here for the code that reaches it this way.
@@ -53,7 +61,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
     let mut w = Writer::new(&args.to, args.force)?;
     match ctx.format {
-        Format::Csv => export::tables::csv(&conn, &mut w)?,
+        Format::Csv => export::tables::csv(&conn, &mut w, args.spreadsheet_safe)?,
         Format::Json => export::tables::json(&conn, &mut w)?,
         Format::Sql => export::dump::write(&conn, &mut w)?,
         Format::Seed => export::seed::write(&conn, &mut w)?,

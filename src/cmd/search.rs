@@ -111,7 +111,25 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let rows: Result<Vec<Vec<Value>>, _> = rows.and_then(|r| r.collect());
     let rows = match rows {
         Ok(rows) => rows,
-        // The query is the only input that can be wrong here, so an SQL error is a query error.
+        Err(e)
+            if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseCorrupt)
+                || e.to_string().contains("corrupt") =>
+        {
+            bail!(
+                "the full-text index of {} is damaged ({e}); run `dossier verify`, and rebuild the file from its seed",
+                ctx.db.label()
+            )
+        }
+        // Time and memory bounds name themselves.
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::OperationInterrupted | rusqlite::ErrorCode::OutOfMemory)
+            ) =>
+        {
+            return Err(e.into());
+        }
+        // The query is the only input left that can be wrong here, so an SQL error is a query error.
         Err(e @ rusqlite::Error::SqliteFailure(..)) => bail!(
             "the query {words:?} is not valid FTS5 syntax ({e}); quote phrases with \"…\" and use AND, OR, NOT, \
              NEAR(a b) and prefix* as operators, or give plain words"

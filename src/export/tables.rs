@@ -33,9 +33,44 @@ fn each_table(
     Ok(())
 }
 
-/// One RFC 4180 file per table.
-pub fn csv(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
-    each_table(conn, w, "csv", |cols, out| render::rfc4180_sink(cols, out))
+/// One RFC 4180 file per table. With `spreadsheet_safe`, a text cell that a spreadsheet would run as a formula
+/// (it begins with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`, as OWASP advises against
+/// CSV injection. That changes the data, so it is asked for, not done by default.
+pub fn csv(conn: &Connection, w: &mut Writer, spreadsheet_safe: bool) -> anyhow::Result<()> {
+    each_table(conn, w, "csv", |cols, out| {
+        let sink = render::rfc4180_sink(cols, out)?;
+        Ok(if spreadsheet_safe {
+            Box::new(FormulaSafe { inner: sink })
+        } else {
+            sink
+        })
+    })
+}
+
+/// Whether a spreadsheet would read the text as a formula.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+struct FormulaSafe<'w> {
+    inner: Box<dyn render::Sink + 'w>,
+}
+
+impl render::Sink for FormulaSafe<'_> {
+    fn row(&mut self, row: &[Value]) -> std::io::Result<()> {
+        let row: Vec<Value> = row
+            .iter()
+            .map(|v| match v {
+                Value::Text(t) if looks_like_formula(t) => Value::Text(format!("'{t}")),
+                other => other.clone(),
+            })
+            .collect();
+        self.inner.row(&row)
+    }
+
+    fn finish(self: Box<Self>) -> std::io::Result<()> {
+        self.inner.finish()
+    }
 }
 
 /// One JSON array of objects per table.

@@ -533,3 +533,33 @@ fn sigint_and_sigterm_during_a_build_leave_no_temporary_files() {
         );
     }
 }
+
+#[test]
+fn a_damaged_full_text_index_is_named_by_search_and_verify() {
+    let env = Env::with_db();
+    {
+        let conn = Connection::open(env.path("dossier.db")).unwrap();
+        conn.execute_batch("PRAGMA writable_schema = ON;").unwrap();
+        conn.execute("UPDATE search_data SET block = zeroblob(length(block)) WHERE id > 10", [])
+            .unwrap();
+    }
+    refused(&env, &["search", "Moscow"], &["full-text index", "is damaged"]);
+    let (code, out, _) = env.run(&["verify", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("fts5: corruption"), "{out}");
+}
+
+#[test]
+fn csv_for_a_spreadsheet_neutralises_formulas_only_when_asked() {
+    let env = Env::with_db();
+    craft(&env, "UPDATE actors SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE slug = 'russia';");
+    let (code, _, err) = env.run(&["export", "--format", "csv", "--to", "plain"]);
+    assert_eq!(code, 0, "{err}");
+    let plain = std::fs::read_to_string(env.path("plain/actors.csv")).unwrap();
+    assert!(plain.contains(",\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "{plain}");
+    let (code, _, err) = env.run(&["export", "--format", "csv", "--to", "safe", "--spreadsheet-safe"]);
+    assert_eq!(code, 0, "{err}");
+    let safe = std::fs::read_to_string(env.path("safe/actors.csv")).unwrap();
+    assert!(safe.contains(",\"'=HYPERLINK("), "{safe}");
+    assert!(!safe.lines().any(|l| l.split(',').any(|c| c.starts_with('='))), "{safe}");
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# What the hardening for files from others costs: the same queries through the binary before it and the binary
+# now, with sqlite3 as the anchor, all in one hyperfine run per query so that the machine's noise hits all three.
+#
+#   bench/hardening.sh [BASE_REV] [DOCUMENTS]     defaults: 3507301 (before the hardening), 10000 documents
+#
+# Writes bench/out/hardening.md: medians, and the ratio of now to before.
+# Needs: cargo, git, sqlite3, hyperfine, python3 (apt-get install sqlite3 hyperfine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+base="${1:-3507301}"
+docs="${2:-10000}"
+runs="${RUNS:-15}"
+work="$root/bench/out/hardening"
+rm -rf "$work" && mkdir -p "$work/json"
+
+cargo build --release --quiet
+now="$root/target/release/dossier"
+# The base revision, built in a worktree of its own, with its own target folder so that nothing here is rebuilt.
+if [ ! -x "$root/bench/out/base-$base/target/release/dossier" ]; then
+  rm -rf "$root/bench/out/base-$base"
+  git worktree prune
+  git worktree add --detach "$root/bench/out/base-$base" "$base" >/dev/null
+  (cd "$root/bench/out/base-$base" && cargo build --release --quiet)
+fi
+before="$root/bench/out/base-$base/target/release/dossier"
+
+"$now" synth --documents "$docs" --seed 1 --out "$work/corpus" >/dev/null
+"$now" build --seed "$work/corpus" --out "$work/big.db" 2>/dev/null
+"$now" build --out "$work/seed.db" 2>/dev/null
+
+q20="SELECT id, document, start, end, exact FROM evidence ORDER BY id LIMIT 20"
+hyperfine --runs 40 --warmup 3 -N --style basic --export-json "$work/json/q20.json" \
+  -n "sqlite3" "sqlite3 -table -readonly $work/seed.db '$q20'" \
+  -n "before" "$before --db $work/seed.db sql '$q20'" \
+  -n "now" "$now --db $work/seed.db sql '$q20'" >/dev/null
+
+declare -A params=(
+  [actor]="actor=zembla" [actors]="kind=state" [designations]="" [in-force]="on=2015-06-01"
+  [quotes]="speaker=zembla" [recognitions]="subject=zembla" [sources]="" [timeline]="actor=zembla"
+)
+for report in $(printf '%s\n' "${!params[@]}" | sort); do
+  p="${params[$report]}"
+  args="--db $work/big.db report $report --format csv"
+  [ -n "$p" ] && args="$args -p $p"
+  if ! cmp -s <($before $args) <($now $args); then
+    echo "bench: report $report gives different rows before and now"; exit 1
+  fi
+  hyperfine --runs "$runs" --warmup 1 -N --style basic --export-json "$work/json/report-$report.json" \
+    -n "before" "$before $args" -n "now" "$now $args" >/dev/null
+done
+
+python3 - "$work/json" "$docs" "$base" <<'PY' > "$work/../hardening.md"
+import json, os, sys, statistics
+d, docs, base = sys.argv[1:]
+def load(name):
+    return {r["command"]: r for r in json.load(open(os.path.join(d, name)))["results"]}
+def med(r):
+    return statistics.median(r["times"]) * 1000
+def spread(r):
+    t = sorted(r["times"])
+    return (t[len(t) * 3 // 4] - t[len(t) // 4]) * 1000
+print(f"Hardening cost, `bench/hardening.sh {base} {docs}`: medians of hyperfine runs, before ({base}) and now in the same run.")
+print()
+print("| query | sqlite3 | before | now | now / before | interquartile range of now |")
+print("|---|---|---|---|---|---|")
+q = load("q20.json")
+print(f"| 20-row query on the seed db, start to exit | {med(q['sqlite3']):.1f} ms | {med(q['before']):.1f} ms | {med(q['now']):.1f} ms | {med(q['now']) / med(q['before']):.2f}× | {spread(q['now']):.1f} ms |")
+for name in sorted(f for f in os.listdir(d) if f.startswith("report-")):
+    r = load(name)
+    report = name[len("report-"):-len(".json")]
+    print(f"| report `{report}` at {docs} documents | | {med(r['before']):.1f} ms | {med(r['now']):.1f} ms | {med(r['now']) / med(r['before']):.2f}× | {spread(r['now']):.1f} ms |")
+PY
+cat "$work/../hardening.md"
