@@ -76,11 +76,20 @@ fn integrity(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     Ok(rows.into_iter().filter(|r| r != "ok").collect())
 }
 
+/// Differences that stop dossier from trusting the file fail; a user's own tables, views and indexes are named
+/// on stderr and pass.
 fn schema_matches(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    Ok(contract::differences(conn)?
-        .iter()
-        .map(ToString::to_string)
-        .collect())
+    let (blocking, additions): (Vec<_>, Vec<_>) = contract::differences(conn)?
+        .into_iter()
+        .partition(contract::Difference::blocks);
+    if !additions.is_empty() {
+        let names: Vec<String> = additions.iter().map(ToString::to_string).collect();
+        crate::notice!(
+            "dossier: the file also holds additions of its own, which dossier's SQL does not use: {}",
+            crate::render::visible(&names.join(", "))
+        );
+    }
+    Ok(blocking.iter().map(ToString::to_string).collect())
 }
 
 /// Every CHECK constraint of schema.sql, evaluated here: `integrity_check` skips them on a read-only connection,

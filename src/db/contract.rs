@@ -51,6 +51,16 @@ impl fmt::Display for Difference {
     }
 }
 
+impl Difference {
+    /// Whether the difference stops dossier from trusting the file. A user's own table, view or index (made with
+    /// `sql --write`) does not: dossier's fixed SQL never names it, and the hardened connection runs a view only
+    /// with innocuous functions. A changed or missing dossier object, or a trigger dossier did not make (it would
+    /// run on a write), does.
+    pub fn blocks(&self) -> bool {
+        !matches!(self, Difference::Extra(e) if matches!(e.kind.as_str(), "table" | "view" | "index"))
+    }
+}
+
 /// Tables SQLite itself may add to any file; they hold statistics and counters, never code.
 /// Automatic indexes are left out too: they follow from their table's UNIQUE constraints, which are compared.
 fn is_internal(name: &str) -> bool {
@@ -85,7 +95,7 @@ pub fn expected() -> &'static [Entry] {
 }
 
 /// Every difference between the file's schema and dossier's: what the file adds first (that is where a sender's
-/// code would be), then what it changes, then what it lacks.
+/// code would be), then what it lacks, then what it changes.
 pub fn differences(conn: &Connection) -> rusqlite::Result<Vec<Difference>> {
     let found = entries(conn)?;
     let mut by_name: BTreeMap<(&str, &str), &Entry> = found
@@ -106,8 +116,8 @@ pub fn differences(conn: &Connection) -> rusqlite::Result<Vec<Difference>> {
         .filter(|e| by_name.contains_key(&(e.kind.as_str(), e.name.as_str())))
         .map(|e| Difference::Extra(e.clone()))
         .collect();
-    out.extend(changed);
     out.extend(missing);
+    out.extend(changed);
     Ok(out)
 }
 

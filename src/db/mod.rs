@@ -123,8 +123,11 @@ pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
 
 /// Refuses a file whose schema differs from dossier's, naming the first differences.
 fn check_schema(conn: &Connection, path: &Path) -> anyhow::Result<()> {
-    let diffs = contract::differences(conn)
-        .with_context(|| format!("cannot read the schema of {}", path.display()))?;
+    let diffs: Vec<contract::Difference> = contract::differences(conn)
+        .with_context(|| format!("cannot read the schema of {}", path.display()))?
+        .into_iter()
+        .filter(contract::Difference::blocks)
+        .collect();
     if diffs.is_empty() {
         return Ok(());
     }
