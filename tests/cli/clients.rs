@@ -1,6 +1,5 @@
 //! The built file in real clients: Debian's sqlite3 shell and Python's sqlite3 module.
 
-use std::process::Command;
 
 use crate::support::Env;
 
@@ -37,7 +36,7 @@ fn assert_counts(client: &str, out: &str) {
 #[test]
 fn sqlite3_shell_opens_the_file_and_every_span_matches() {
     let env = built();
-    let out = Command::new("sqlite3")
+    let out = crate::support::client("sqlite3")
         .arg("-readonly")
         .arg(env.path("dossier.db"))
         .arg(CHECKS)
@@ -51,7 +50,7 @@ fn sqlite3_shell_opens_the_file_and_every_span_matches() {
     assert_counts("sqlite3", &String::from_utf8(out.stdout).unwrap());
 
     // The schema comments travel with the file.
-    let schema = Command::new("sqlite3")
+    let schema = crate::support::client("sqlite3")
         .arg(env.path("dossier.db"))
         .arg(".schema actors")
         .output()
@@ -72,7 +71,7 @@ fn python_sqlite3_opens_the_file_and_every_span_matches() {
          body, start, end, exact = con.execute(\"SELECT d.body, e.start, e.end, e.exact FROM evidence e JOIN documents d ON d.id = e.document WHERE e.exact LIKE '%chargé%' \").fetchone()\n\
          assert body[start:end] == exact, (start, end, exact)\n"
     );
-    let out = Command::new("python3")
+    let out = crate::support::client("python3")
         .arg("-c")
         .arg(script)
         .arg(env.path("dossier.db"))

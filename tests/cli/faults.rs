@@ -215,7 +215,7 @@ fn every_read_command_refuses_every_damaged_file_clearly() {
                 if !bin.exists() {
                     std::fs::copy(assert_cmd::cargo::cargo_bin!("dossier"), &bin).unwrap();
                 }
-                Command::new("setpriv")
+                crate::support::client("setpriv")
                     .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
                     .arg(&bin)
                     .args(&full)

@@ -288,7 +288,7 @@ fn the_dump_replays_in_sqlite3_and_runs_nothing_but_its_own_statements() {
         !dump.lines().any(|l| l.trim_start().starts_with('.')),
         "a dump line starts a dot-command"
     );
-    let out = Command::new("sqlite3")
+    let out = crate::support::client("sqlite3")
         .arg(env.path("replayed.db"))
         .stdin(std::fs::File::open(env.path("dump/dossier.sql")).unwrap())
         .output()
@@ -324,7 +324,7 @@ fn on_a_terminal(env: &Env, args: &[&str]) -> Vec<u8> {
         line.push(' ');
         line.push_str(&shell_quote(a));
     }
-    let out = Command::new("script")
+    let out = crate::support::client("script")
         .args(["-qec", &line, "/dev/null"])
         .current_dir(env.dir.path())
         .env("NO_COLOR", "1")

@@ -1,7 +1,7 @@
 //! `dossier sql`, `search`, `evidence` and `schema`, and the renderer they share.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use crate::support::Env;
 
@@ -28,7 +28,7 @@ fn csv_equals_the_sqlite3_shell_byte_for_byte() {
     for q in BATTERY {
         let (code, ours, err) = env.run(&["sql", "--format", "csv", q]);
         assert_eq!(code, 0, "{q}: {err}");
-        let theirs = Command::new("sqlite3")
+        let theirs = crate::support::client("sqlite3")
             .args(["-csv", "-header", "-readonly"])
             .arg(env.path("dossier.db"))
             .arg(q)

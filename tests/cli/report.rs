@@ -271,7 +271,7 @@ fn every_report_runs_in_the_sqlite3_shell_too() {
         }
         script.push_str(&sql);
         script.push('\n');
-        let out = std::process::Command::new("sqlite3")
+        let out = crate::support::client("sqlite3")
             .arg("-readonly")
             .arg(env.path("dossier.db"))
             .stdin(std::process::Stdio::piped())

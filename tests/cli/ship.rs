@@ -18,7 +18,7 @@ fn datasette() -> PathBuf {
 }
 
 fn get(env: &Env, path: &str) -> serde_json::Value {
-    let out = Command::new(datasette())
+    let out = crate::support::client(datasette())
         .current_dir(env.dir.path())
         .args(["dossier.db", "-m", "meta/metadata.json", "--get", path])
         .output()
@@ -101,7 +101,7 @@ fn every_view_works_in_the_sqlite3_shell_and_python() {
     let env = Env::with_db();
     let expected = [7, 0, 0, 42];
     for ((view, sql), want) in VIEWS.iter().zip(expected) {
-        let shell = Command::new("sqlite3")
+        let shell = crate::support::client("sqlite3")
             .arg("-readonly")
             .arg(env.path("dossier.db"))
             .arg(sql)
@@ -117,7 +117,7 @@ fn every_view_works_in_the_sqlite3_shell_and_python() {
             want.to_string(),
             "sqlite3: {view}"
         );
-        let py = Command::new("python3")
+        let py = crate::support::client("python3")
             .args(["-c", "import sqlite3,sys; c=sqlite3.connect('file:'+sys.argv[1]+'?mode=ro', uri=True); print(c.execute(sys.argv[2]).fetchone()[0])"])
             .arg(env.path("dossier.db"))
             .arg(sql)
@@ -167,7 +167,7 @@ fn csv_and_json_exports_read_back_to_the_same_tables() {
     for kind in ["csv", "json"] {
         let (code, _, err) = env.run(&["export", "--format", kind, "--to", kind]);
         assert_eq!(code, 0, "{err}");
-        let out = Command::new("python3")
+        let out = crate::support::client("python3")
             .args(["-c", PY_CHECK])
             .arg(env.path("dossier.db"))
             .arg(env.path(kind))
@@ -197,7 +197,7 @@ fn the_sql_dump_rebuilds_an_equal_database_in_sqlite3() {
     let env = Env::with_db();
     assert_eq!(env.run(&["export", "--format", "sql", "--to", "dump"]).0, 0);
     let dump = std::fs::File::open(env.path("dump/dossier.sql")).unwrap();
-    let out = Command::new("sqlite3")
+    let out = crate::support::client("sqlite3")
         .arg(env.path("new.db"))
         .stdin(dump)
         .output()
@@ -386,7 +386,7 @@ fn as_unprivileged(env: &Env, dir: &Path, args: &[&str]) -> std::process::Output
         .map(|o| o.stdout == b"0\n")
         .unwrap_or(false);
     let mut cmd = if is_root {
-        let mut c = Command::new("setpriv");
+        let mut c = crate::support::client("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
             .arg(&bin);
         c

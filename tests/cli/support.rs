@@ -137,3 +137,36 @@ impl Env {
         sha256(&std::fs::read(self.path(rel)).expect("file"))
     }
 }
+
+/// An outside program a test reads the output with. A missing one fails the test with the command that installs
+/// it: never a silent skip. `bash .ci/run` installs every one of them.
+pub fn client(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
+    let program = program.as_ref();
+    let name = Path::new(program)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let found = if Path::new(program).components().count() > 1 {
+        Path::new(program).is_file()
+    } else {
+        std::env::var_os("PATH")
+            .is_some_and(|paths| std::env::split_paths(&paths).any(|d| d.join(program).is_file()))
+    };
+    if !found {
+        let how = match name.as_str() {
+            "sqlite3" => "apt-get install sqlite3",
+            "python3" => "apt-get install python3 python3-venv",
+            "setpriv" | "script" => "apt-get install util-linux bsdutils",
+            "tmux" => "apt-get install tmux",
+            "chromium" => "apt-get install chromium",
+            "dot" => "apt-get install graphviz",
+            _ => "the venvs that .ci/run makes",
+        };
+        panic!(
+            "this test needs `{}`, which is not installed: run `bash .ci/run`, which installs every client the \
+             tests use ({how})",
+            program.to_string_lossy()
+        );
+    }
+    std::process::Command::new(program)
+}
