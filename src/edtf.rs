@@ -63,12 +63,19 @@ impl fmt::Display for Edtf {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid date {text:?}: {reason}")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EdtfError {
     pub text: String,
     pub reason: String,
 }
+
+impl fmt::Display for EdtfError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "invalid date {:?}: {}", self.text, self.reason)
+    }
+}
+
+impl std::error::Error for EdtfError {}
 
 impl EdtfError {
     fn new(text: &str, reason: impl Into<String>) -> Self {

@@ -16,10 +16,12 @@ macro_rules! notice {
 pub mod cli;
 pub mod cmd;
 pub mod db;
+pub mod digest;
 pub mod edtf;
 pub mod export;
 pub mod query;
 pub mod render;
+pub mod schema;
 pub mod seed;
 pub mod synth;
 pub mod verify;

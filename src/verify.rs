@@ -28,6 +28,11 @@ const SHOWN: usize = 20;
 type CheckFn = fn(&Connection) -> rusqlite::Result<Vec<String>>;
 
 pub fn run(conn: &Connection) -> Vec<Check> {
+    run_timed(conn, false)
+}
+
+/// [`run`], printing each check's time on stderr when `timings` is set (`DOSSIER_TIMINGS`, read by the caller).
+pub fn run_timed(conn: &Connection, timings: bool) -> Vec<Check> {
     let checks: [(&'static str, CheckFn); 12] = [
         ("application_id", application_id),
         ("user_version", user_version),
@@ -46,7 +51,6 @@ pub fn run(conn: &Connection) -> Vec<Check> {
         .into_iter()
         .map(|(name, f)| {
             let started = std::time::Instant::now();
-            let timings = std::env::var_os("DOSSIER_TIMINGS").is_some();
             let mut problems =
                 f(conn).unwrap_or_else(|e| vec![format!("the check could not run: {e}")]);
             if problems.len() > SHOWN {

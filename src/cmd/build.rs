@@ -123,6 +123,19 @@ fn stop_on_signals() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// rw-r--r--: the file is for sharing.
+#[cfg(unix)]
+fn new_file_permissions(_: &fs::File) -> std::io::Result<fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(fs::Permissions::from_mode(0o644))
+}
+
+/// Elsewhere the system's default for a new file.
+#[cfg(not(unix))]
+fn new_file_permissions(file: &fs::File) -> std::io::Result<fs::Permissions> {
+    Ok(file.metadata()?.permissions())
+}
+
 /// The build's phases: progress on stderr when it is a terminal (counts and rate while loading, a spinner
 /// otherwise), and each phase's time when `DOSSIER_TIMINGS` is set, for profiling.
 pub struct Phases {
@@ -300,7 +313,7 @@ pub fn build_file(
         if !report_problems.is_empty() {
             return Err(SeedErrors(report_problems).into());
         }
-        let checks = verify::run(&conn);
+        let checks = verify::run_timed(&conn, phase.timings);
         phase.done("verify");
         let failed: Vec<String> = checks
             .into_iter()
@@ -330,10 +343,7 @@ pub fn build_file(
     // A new file is readable by colleagues; a rebuilt one keeps the permissions it had.
     let perms = match fs::metadata(out) {
         Ok(m) => m.permissions(),
-        Err(_) => {
-            use std::os::unix::fs::PermissionsExt;
-            fs::Permissions::from_mode(0o644)
-        }
+        Err(_) => new_file_permissions(file)?,
     };
     file.set_permissions(perms)?;
     let sha = crate::seed::sha256_file(tmp.path())?;

@@ -109,13 +109,22 @@ fn text(v: &Value) -> Value {
     }
 }
 
-/// Runs the diff. Errors opening either file are reported here with exit code 2, as diff(1) does.
+/// Runs the diff. A failure to open or read either file is reported here with exit code 2, as diff(1) does:
+/// exit 1 means "the files differ".
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let open = |p: &PathBuf| db::open_read(&Database::File(p.clone()));
-    let (old, new) = match (open(&args.old), open(&args.new)) {
-        (Ok(o), Ok(n)) => (o, n),
-        (Err(e), _) | (_, Err(e)) => {
-            crate::notice!("dossier: error: {e:#}");
+    let read = || -> anyhow::Result<Vec<_>> {
+        let (old, new) = (open(&args.old)?, open(&args.new)?);
+        VIEWS
+            .iter()
+            .map(|(table, sql)| Ok((*table, load(&old, sql)?, load(&new, sql)?)))
+            .collect()
+    };
+    let tables = match read() {
+        Ok(t) => t,
+        Err(e) => {
+            let message = format!("{:#}", db::harden::explain(e));
+            crate::notice!("dossier: error: {}", render::visible(&message));
             return Ok(ExitCode::from(2));
         }
     };
@@ -130,8 +139,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             b,
         ]
     };
-    for (table, sql) in VIEWS {
-        let (a, b) = (load(&old, sql)?, load(&new, sql)?);
+    for (table, a, b) in tables {
         for (key, fields) in &a {
             match b.get(key) {
                 None => out.push(row(table, key, "removed", None, Value::Null, Value::Null)),

@@ -79,11 +79,21 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         timeout: (cli.timeout > 0).then(|| std::time::Duration::from_secs(cli.timeout)),
         max_memory: cli.max_memory << 20,
     });
+    crate::db::provide_embedded(crate::seed::load_embedded);
+    let reads = !matches!(
+        cli.command,
+        Command::Build(_) | Command::Synth(_) | Command::Completions(_) | Command::Man(_) | Command::Diff(_)
+    );
     let ctx = Ctx {
         db: Database::resolve(cli.db.as_deref()),
         format: cli.format,
         style: Style::detect(),
     };
+    if reads && ctx.db == Database::Embedded {
+        crate::notice!(
+            "dossier: no dossier.db here; using the seed compiled into this binary (run `dossier build` to write one)"
+        );
+    }
     let code = dispatch(&ctx, cli.db.as_deref(), cli.command).map_err(crate::db::harden::explain)?;
     ctx.out().flush()?;
     Ok(code)

@@ -130,14 +130,12 @@ fn constraint_part(def: &str, name: &str, decl_type: &str) -> String {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
     let objects: Vec<(String, String, String)> = {
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(&format!(
             "SELECT name, type, sql FROM sqlite_schema \
-              WHERE type IN ('table', 'view') AND sql IS NOT NULL AND name NOT LIKE 'sqlite_%' \
-                AND name NOT IN (SELECT name || suffix FROM sqlite_schema, \
-                    (SELECT '_data' AS suffix UNION ALL SELECT '_idx' UNION ALL SELECT '_content' \
-                     UNION ALL SELECT '_docsize' UNION ALL SELECT '_config') \
-                   WHERE sql LIKE 'CREATE VIRTUAL TABLE%') \
+              WHERE type IN ('table', 'view') AND sql IS NOT NULL AND {} \
               ORDER BY type, name",
+            crate::schema::NOT_INTERNAL_SQL
+        ),
         )?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?

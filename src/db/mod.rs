@@ -6,18 +6,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::seed::{SeedFiles, pipeline};
 
 pub mod contract;
 pub mod harden;
 pub mod search_index;
 
-/// schema.sql, applied verbatim by `build`.
-pub const SCHEMA: &str = include_str!("../../schema.sql");
-/// `PRAGMA application_id` of every dossier file: 'DSSR'.
-pub const APPLICATION_ID: i32 = 0x4453_5352;
-/// `PRAGMA user_version`: the schema version this binary writes and reads.
-pub const SCHEMA_VERSION: i32 = 1;
+pub use crate::schema::{APPLICATION_ID, SCHEMA, SCHEMA_VERSION};
 
 /// Where the data for a read command comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,12 +75,7 @@ pub fn open_read_as(db: &Database, schema: Schema) -> anyhow::Result<Connection>
             }
             Ok(conn)
         }
-        Database::Embedded => {
-            crate::notice!(
-                "dossier: no dossier.db here; using the seed compiled into this binary (run `dossier build` to write one)"
-            );
-            build_embedded()
-        }
+        Database::Embedded => build_embedded(),
     }
 }
 
@@ -181,9 +170,15 @@ fn journal_state(path: &Path) -> anyhow::Result<bool> {
 
 /// A `file:` URI for `path`, read-only, and immutable for a WAL-mode file so that SQLite creates no `-shm`.
 fn file_uri(path: &Path, immutable: bool) -> String {
-    use std::os::unix::ffi::OsStrExt;
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = path.to_string_lossy().replace('\\', "/").into_bytes();
     let mut uri = String::from("file:");
-    for &b in path.as_os_str().as_bytes() {
+    for &b in &bytes {
         if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
             uri.push(b as char);
         } else {
@@ -219,11 +214,24 @@ pub fn create(path: &Path) -> anyhow::Result<Connection> {
 
 /// Builds the embedded seed into an in-memory database.
 pub fn build_embedded() -> anyhow::Result<Connection> {
-    let files = SeedFiles::embedded();
+    let load = EMBEDDED.get().context(
+        "this program has no embedded seed to read; pass --db PATH or run `dossier build`",
+    )?;
     let mut conn = Connection::open_in_memory()?;
     harden::harden(&mut conn)?;
-    pipeline::load(&mut conn, &files, &mut |_| {}).context("the embedded seed is invalid")?;
+    load(&mut conn).context("the embedded seed is invalid")?;
     Ok(conn)
+}
+
+/// Loads the seed compiled into the binary into an empty, hardened connection. The seed pipeline sits above
+/// this module, so it is handed down once at start ([`provide_embedded`], from `cmd::run`) rather than imported.
+pub type EmbeddedLoader = fn(&mut Connection) -> anyhow::Result<()>;
+
+static EMBEDDED: std::sync::OnceLock<EmbeddedLoader> = std::sync::OnceLock::new();
+
+/// Says how to build the embedded seed; the first call wins.
+pub fn provide_embedded(load: EmbeddedLoader) {
+    let _ = EMBEDDED.set(load);
 }
 
 fn check_path(path: &Path) -> anyhow::Result<()> {

@@ -6,14 +6,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use rusqlite::Connection;
 
-/// The shadow tables FTS5 keeps for `search`. Only FTS5 itself writes them.
-pub const SHADOW_TABLES: &[&str] = &[
-    "search_data",
-    "search_idx",
-    "search_content",
-    "search_docsize",
-    "search_config",
-];
+pub use crate::schema::SHADOW_TABLES;
 
 /// Every row `search` must hold, as (kind, slug, title, text): the build inserts exactly these.
 const ROWS: &str = "\

@@ -81,10 +81,11 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
 
     // Table and column descriptions from the comments schema.sql stores in the file.
     let mut tables = Map::new();
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT name, sql FROM sqlite_schema WHERE type IN ('table', 'view') AND sql IS NOT NULL \
-           AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'search_%' ORDER BY name",
-    )?;
+           AND {} ORDER BY name",
+        crate::schema::NOT_INTERNAL_SQL
+    ))?;
     let objects: Vec<(String, String)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;

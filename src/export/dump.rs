@@ -72,9 +72,11 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     writeln!(out, "BEGIN;")?;
     // The schema as stored, comments included; FTS5 creates its own shadow tables, so they are left out.
     let mut stmt = conn.prepare(
-        "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND substr(name, 1, 7) <> 'sqlite_' \
-           AND name NOT IN ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config') \
-         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid",
+        &format!(
+            "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND {} \
+             ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid",
+            crate::schema::NOT_INTERNAL_SQL
+        ),
     )?;
     let schema: Vec<String> = stmt
         .query_map([], |r| r.get(0))?

@@ -7,7 +7,7 @@ use rusqlite::{Connection, params};
 use super::locate::Span;
 use super::model::{ActorDef, DesignationDef, DocumentDef, EventDef, NonEmpty, QuoteDef};
 use super::validate::Report;
-use crate::db;
+use crate::schema;
 
 const INSERT_META: &str = "INSERT INTO meta (key, value) VALUES (?1, ?2)";
 const INSERT_DOCUMENT: &str = "INSERT INTO documents (id, slug, title, author, publisher, published, \
@@ -42,7 +42,7 @@ impl Sql {
 
 /// Applies schema.sql to an empty database.
 pub fn apply_schema(conn: &Connection) -> anyhow::Result<()> {
-    conn.execute_batch(db::SCHEMA)
+    conn.execute_batch(schema::SCHEMA)
         .context("cannot apply schema.sql")
 }
 
@@ -284,7 +284,7 @@ pub fn insert_meta(
     description: Option<&str>,
 ) -> anyhow::Result<()> {
     let mut meta = conn.prepare_cached(INSERT_META)?;
-    let schema_version = db::SCHEMA_VERSION.to_string();
+    let schema_version = schema::SCHEMA_VERSION.to_string();
     let generator = format!("dossier {}", env!("CARGO_PKG_VERSION"));
     let mut pairs: Vec<(&str, &str)> = vec![
         ("format", "dossier"),
@@ -303,19 +303,7 @@ pub fn insert_meta(
     Ok(())
 }
 
-/// The tables whose rows make up the content of a dossier, in a fixed order.
-pub const CONTENT_TABLES: &[&str] = &[
-    "documents",
-    "actors",
-    "actor_aliases",
-    "events",
-    "event_actors",
-    "designations",
-    "quotes",
-    "evidence",
-    "reports",
-    "report_params",
-];
+pub use crate::schema::CONTENT_TABLES;
 
 /// sha256 over every row of the content tables, in id order: the seed's digest, stored in `meta`. It depends on the
 /// facts alone, not on how the seed files are laid out or commented, so a seed written back by `export` has the

@@ -22,7 +22,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use sha2::{Digest, Sha256};
+
 
 pub use pipeline::Summary;
 pub use validate::nearest;
@@ -41,8 +41,10 @@ mod embedded {
 }
 
 impl SeedFiles {
-    /// The small seed of `tests/fixtures/minimal`, which property tests and fuzz targets vary.
+    /// The small seed of `tests/fixtures/minimal`, which property tests and fuzz targets vary: in the library only
+    /// for tests and with the `fixtures` feature (which the fuzz crate turns on).
     #[doc(hidden)]
+    #[cfg(any(test, feature = "fixtures"))]
     pub fn minimal_fixture() -> SeedFiles {
         let mut files = BTreeMap::new();
         for (path, text) in [
@@ -199,32 +201,12 @@ fn check_link(root: &Path, link: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
-}
+pub use crate::digest::{hex, sha256_file, sha256_hex};
 
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// sha256 of a file, read in blocks so that a large file costs no memory.
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut h = Sha256::new();
-    let mut file = std::fs::File::open(path)?;
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        match file.read(&mut buf)? {
-            0 => return Ok(hex(&h.finalize())),
-            n => h.update(&buf[..n]),
-        }
-    }
+/// Loads the seed compiled into the binary into an empty database: what `db` builds when there is no file.
+pub fn load_embedded(conn: &mut rusqlite::Connection) -> anyhow::Result<()> {
+    pipeline::load(conn, &SeedFiles::embedded(), &mut |_| {})?;
+    Ok(())
 }
 
 /// One thing wrong with the seed, located as precisely as the input allows.
@@ -265,8 +247,10 @@ impl fmt::Display for Problem {
 }
 
 /// Every problem found in a seed. Validation goes on past the first problem so that one run shows them all.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub struct SeedErrors(pub Vec<Problem>);
+
+impl std::error::Error for SeedErrors {}
 
 impl fmt::Display for SeedErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

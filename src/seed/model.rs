@@ -422,7 +422,7 @@ mod tests {
 
     /// The values schema.sql allows in `table.column`, read from its `CHECK (column IN (...))`.
     fn schema_values(table: &str, column: &str) -> Vec<String> {
-        let schema = crate::db::SCHEMA;
+        let schema = crate::schema::SCHEMA;
         let start = schema
             .find(&format!("CREATE TABLE {table} ("))
             .expect("table in schema.sql");

@@ -1,0 +1,52 @@
+//! What a dossier file is, as constants: the schema text, the marks that identify the file, and the names of its
+//! tables. A leaf: it imports nothing of the crate.
+
+/// schema.sql, applied verbatim by `build`.
+pub const SCHEMA: &str = include_str!("../schema.sql");
+/// `PRAGMA application_id` of every dossier file: 'DSSR'.
+pub const APPLICATION_ID: i32 = 0x4453_5352;
+/// `PRAGMA user_version`: the schema version this binary writes and reads.
+pub const SCHEMA_VERSION: i32 = 1;
+
+/// The tables whose rows make up the content of a dossier, in a fixed order.
+pub const CONTENT_TABLES: &[&str] = &[
+    "documents",
+    "actors",
+    "actor_aliases",
+    "events",
+    "event_actors",
+    "designations",
+    "quotes",
+    "evidence",
+    "reports",
+    "report_params",
+];
+
+/// The shadow tables FTS5 keeps for the full-text index `search`. Only FTS5 itself writes them.
+pub const SHADOW_TABLES: &[&str] = &[
+    "search_data",
+    "search_idx",
+    "search_content",
+    "search_docsize",
+    "search_config",
+];
+
+/// Whether a table is SQLite's own or a shadow table of the full-text index: not part of what a reader browses.
+pub fn is_internal_table(name: &str) -> bool {
+    name.starts_with("sqlite_") || SHADOW_TABLES.contains(&name)
+}
+
+/// The same test as [`is_internal_table`], as an SQL condition on a column `name` (of `sqlite_schema`).
+/// `LIKE 'sqlite_%'` would take `_` as a wildcard, so the prefix is compared exactly.
+pub const NOT_INTERNAL_SQL: &str = "substr(name, 1, 7) <> 'sqlite_' AND name NOT IN \
+     ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config')";
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_sql_condition_lists_every_shadow_table() {
+        for t in super::SHADOW_TABLES {
+            assert!(super::NOT_INTERNAL_SQL.contains(&format!("'{t}'")), "{t}");
+        }
+    }
+}
