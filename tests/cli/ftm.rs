@@ -410,3 +410,29 @@ fn the_country_and_language_codes_are_those_of_the_installed_followthemoney() {
         "regenerate: .venv-ftm/bin/python src/export/ftm/gen_codes.py > src/export/ftm/codes.rs"
     );
 }
+
+#[test]
+fn a_date_that_is_not_edtf_names_its_record_and_writes_nothing() {
+    let env = Env::with_db();
+    let (code, _, err) = env.run(&[
+        "sql",
+        "--write",
+        "UPDATE events SET date = 'last spring' WHERE slug = 'gharwal-accredited'",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = env.run(&["export", "--format", "ftm", "--to", "ftm"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains(r#"events "gharwal-accredited": date: not an EDTF date"#)
+            && err.contains("\"last spring\""),
+        "{err}"
+    );
+    assert!(!env.path("ftm").exists());
+    assert!(
+        !env.entries()
+            .iter()
+            .any(|e| e.starts_with(".dossier-export-")),
+        "{:?}",
+        env.entries()
+    );
+}
