@@ -14,27 +14,26 @@ use crate::render::Format;
 use crate::{db, db::Database};
 
 const EXAMPLES: &str = "\
-Writes into DIR (created if needed) and never overwrites a file there unless --force is given. The files are
-written into a temporary folder first and moved into DIR only when all of them are complete.
+Writes into DIR (created if needed) and never overwrites a file there unless --force is given.
+The files go into a temporary folder first and move into DIR only when all are complete.
   csv        one RFC 4180 file per table (UTF-8, header row, CRLF line ends)
   json       one file per table: an array of objects
   sql        dossier.sql, a dump that `sqlite3 new.db < dossier.sql` turns back into an equal database
   seed       a seed directory from which `dossier build` rebuilds this very file, byte for byte
-  datasette  metadata.json for Datasette 0.65 (the stored reports as canned queries, with titles, descriptions
-             and parameters, and the schema's comments), and datasette.json, the configuration that holds the
-             same queries for Datasette 1.0
-  ftm        entities.ftm.json: FollowTheMoney entities, one per line, for the ftm tool, Aleph and Gephi
+  datasette  metadata.json: the stored reports as canned queries for Datasette 0.65, with titles,
+             descriptions, parameters and the schema's comments; datasette.json: the same
+             queries as the configuration Datasette 1.0 reads them from
+  ftm        entities.ftm.json: FollowTheMoney entities, one per line (ftm tool, Aleph, Gephi)
 
 EXAMPLES:
   dossier export --format seed --to seed-copy && dossier build --seed seed-copy --out copy.db
   dossier export --format csv --to csv/
   dossier export --format sql --to dump/ && sqlite3 new.db < dump/dossier.sql
   dossier export --format datasette --to meta/ && datasette dossier.db -m meta/metadata.json
-  datasette dossier.db -m meta/metadata.json -c meta/datasette.json     (Datasette 1.0)
-  dossier export --format ftm --to ftm/ && ftm export-gexf -i ftm/entities.ftm.json -o dossier.gexf";
+  datasette dossier.db -m meta/metadata.json -c meta/datasette.json      (Datasette 1.0)
+  dossier export --format ftm --to ftm/ && ftm export-gexf -i ftm/entities.ftm.json -o d.gexf";
 
-/// Export the file as csv, json, an SQL dump, a seed, Datasette metadata or FtM entities (--format
-/// csv|json|sql|seed|datasette|ftm)
+/// Export the file as csv, json, SQL dump, seed, Datasette or FtM (--format csv|json|sql|seed|datasette|ftm)
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
