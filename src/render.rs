@@ -31,12 +31,17 @@ pub enum Format {
     Seed,
     /// export only: Datasette metadata
     Datasette,
+    /// export only: FollowTheMoney entities
+    Ftm,
 }
 
 impl Format {
     /// Whether the format describes files written by `export` rather than rows printed.
     pub fn is_export_only(self) -> bool {
-        matches!(self, Format::Sql | Format::Seed | Format::Datasette)
+        matches!(
+            self,
+            Format::Sql | Format::Seed | Format::Datasette | Format::Ftm
+        )
     }
 }
 
@@ -146,7 +151,7 @@ fn sink_for<'w>(
             lines: true,
             first: true,
         }),
-        Format::Sql | Format::Seed | Format::Datasette => {
+        Format::Sql | Format::Seed | Format::Datasette | Format::Ftm => {
             unreachable!("export-only formats are refused before any command runs")
         }
     })

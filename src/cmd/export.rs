@@ -1,4 +1,5 @@
-//! `dossier export`: the file's content as csv, json, an SQL dump, a seed, or Datasette metadata.
+//! `dossier export`: the file's content as csv, json, an SQL dump, a seed, Datasette metadata and configuration, or
+//! FollowTheMoney entities.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -17,7 +18,10 @@ written into a staging folder first and moved into DIR at the end, so a failed e
   json       one file per table: an array of objects
   sql        dossier.sql, a dump that `sqlite3 new.db < dossier.sql` turns back into an equal database
   seed       a seed directory from which `dossier build` rebuilds this very file, byte for byte
-  datasette  metadata.json: the stored reports as canned queries, with titles, descriptions and parameters
+  datasette  metadata.json: the stored reports as canned queries for Datasette 0.65, with titles,
+             descriptions, parameters and the schema's comments; datasette.json: the same
+             queries as the configuration Datasette 1.0 reads them from
+  ftm        entities.ftm.json: FollowTheMoney entities, one per line (ftm tool, Aleph, Gephi)
 
 A csv cell is the exact text of the file. A cell that starts with =, +, -, @, a tab or a carriage return is run
 as a formula when a spreadsheet opens the file; --spreadsheet-safe prefixes such cells with ' (the file's text then
@@ -28,9 +32,11 @@ EXAMPLES:
   dossier export --format seed --to seed-copy && dossier build --seed seed-copy --out copy.db
   dossier export --format csv --to csv/
   dossier export --format sql --to dump/ && sqlite3 new.db < dump/dossier.sql
-  dossier export --format datasette --to meta/ && datasette dossier.db -m meta/metadata.json";
+  dossier export --format datasette --to meta/ && datasette dossier.db -m meta/metadata.json
+  datasette dossier.db -m meta/metadata.json -c meta/datasette.json      (Datasette 1.0)
+  dossier export --format ftm --to ftm/ && ftm export-gexf -i ftm/entities.ftm.json -o d.gexf";
 
-/// Export the file as csv, json, an SQL dump, a seed, or Datasette metadata (--format csv|json|sql|seed|datasette)
+/// Export the file as csv, json, SQL dump, seed, Datasette or FtM (--format csv|json|sql|seed|datasette|ftm)
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -55,6 +61,7 @@ pub const FORMATS: &[Format] = &[
     Format::Sql,
     Format::Seed,
     Format::Datasette,
+    Format::Ftm,
 ];
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
@@ -70,7 +77,25 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 Database::File(p) => database_name(p),
                 Database::Embedded => "dossier".to_string(),
             };
-            export::datasette::write(&conn, &name, &mut w)?
+            let renamed = export::datasette::write(&conn, &name, &mut w)?;
+            if !renamed.is_empty() {
+                let each: Vec<String> =
+                    renamed.iter().map(|(r, q)| format!("{r} as {q}")).collect();
+                crate::notice!(
+                    "dossier: datasette.json (Datasette 1.0) names the reports {}: 1.0 serves a table or view \
+                     of the same name in their place",
+                    each.join(", ")
+                );
+            }
+        }
+        Format::Ftm => {
+            let counts = export::ftm::write(&conn, &mut w)?;
+            let each: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+            crate::notice!(
+                "dossier: {} FollowTheMoney entities: {}",
+                counts.values().sum::<usize>(),
+                each.join(", ")
+            );
         }
         Format::Table | Format::Markdown | Format::Tsv | Format::Ndjson => {
             unreachable!("checked before the command runs")

@@ -67,9 +67,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if !fits {
         use clap::CommandFactory;
         let msg = if exporting {
-            "export needs --format csv, json, sql, seed or datasette"
+            "export needs --format csv, json, sql, seed, datasette or ftm"
         } else {
-            "--format sql, seed and datasette are for `dossier export`; use table, markdown, csv, tsv, json or ndjson"
+            "--format sql, seed, datasette and ftm are for `dossier export`; use table, markdown, csv, tsv, json or ndjson"
         };
         Cli::command()
             .error(clap::error::ErrorKind::InvalidValue, msg)

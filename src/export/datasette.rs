@@ -1,12 +1,24 @@
-//! Datasette metadata: the stored reports as canned queries, and the schema comments as descriptions, so that
-//! `datasette dossier.db -m metadata.json` offers the same reports as `dossier report`.
+//! Datasette metadata and configuration: the stored reports as canned queries, and the schema comments as
+//! descriptions, so that Datasette offers the same reports as `dossier report`.
+//!
+//! Datasette 0.65 reads canned queries from the metadata (`-m metadata.json`). Datasette 1.0 moved them into its
+//! configuration (`-c datasette.json`) and ignores them in the metadata, so both files are written; 1.0 still
+//! reads titles and descriptions from the metadata. 1.0 also changed which wins when a canned query and a table
+//! or view share a name: 0.65 serves the query, 1.0 the table. A report that shares its name with a table or
+//! view (`timeline`, `actors`) therefore gets the suffix `-report` in the 1.0 configuration.
+
+use std::collections::HashSet;
 
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
 use crate::export::Writer;
 
-pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Result<()> {
+/// Reports renamed in the Datasette 1.0 configuration, as (report, query name).
+pub type Renamed = Vec<(String, String)>;
+
+/// Writes `metadata.json` and `datasette.json`; returns the reports renamed in the latter.
+pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Result<Renamed> {
     let meta = |key: &str| -> Option<String> {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .ok()
@@ -116,7 +128,7 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
     }
     db.insert("source".into(), Value::String(source.clone()));
     db.insert("tables".into(), Value::Object(tables));
-    db.insert("queries".into(), Value::Object(queries));
+    db.insert("queries".into(), Value::Object(queries.clone()));
     let mut top = Map::new();
     top.insert("title".into(), Value::String(title));
     if let Some(d) = description {
@@ -129,5 +141,44 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
     top.insert("databases".into(), json!({ database: Value::Object(db) }));
     let mut text = serde_json::to_string_pretty(&Value::Object(top))?;
     text.push('\n');
-    w.write("metadata.json", text.as_bytes())
+    w.write("metadata.json", text.as_bytes())?;
+
+    let (queries, renamed) = config_queries(conn, queries)?;
+    let config = json!({ "databases": { database: { "queries": queries } } });
+    let mut text = serde_json::to_string_pretty(&config)?;
+    text.push('\n');
+    w.write("datasette.json", text.as_bytes())?;
+    Ok(renamed)
+}
+
+/// The canned queries for Datasette 1.0, renamed where a table or view of the same name would hide them.
+fn config_queries(
+    conn: &Connection,
+    queries: Map<String, Value>,
+) -> anyhow::Result<(Map<String, Value>, Renamed)> {
+    // SQLite compares table names without case, and so does Datasette's lookup of a table.
+    let mut stmt =
+        conn.prepare("SELECT lower(name) FROM sqlite_schema WHERE type IN ('table', 'view')")?;
+    let tables: HashSet<String> = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut taken: HashSet<String> = tables.clone();
+    taken.extend(queries.keys().map(|k| k.to_lowercase()));
+    let mut out = Map::new();
+    let mut renamed = Vec::new();
+    for (name, query) in queries {
+        let mut key = name.clone();
+        if tables.contains(&name.to_lowercase()) {
+            key = format!("{name}-report");
+            let mut n = 2;
+            while taken.contains(&key.to_lowercase()) {
+                key = format!("{name}-report-{n}");
+                n += 1;
+            }
+            taken.insert(key.to_lowercase());
+            renamed.push((name, key.clone()));
+        }
+        out.insert(key, query);
+    }
+    Ok((out, renamed))
 }

@@ -1,8 +1,9 @@
 //! Writing a dossier's content out in other shapes: tables as csv and json, an SQL dump, a seed, Datasette
-//! metadata.
+//! metadata and configuration, FollowTheMoney entities.
 
 pub mod datasette;
 pub mod dump;
+pub mod ftm;
 pub mod seed;
 pub mod tables;
 mod writer;

@@ -74,6 +74,16 @@ impl Writer {
     /// Stages one file. `rel` is a relative path of plain names (letters, digits, `.`, `_`, `-`, not starting
     /// with `.`), so nothing can be written outside the target, whatever the names in the file.
     pub fn write(&mut self, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        use std::io::Write;
+        let mut f = self.create(rel)?;
+        f.write_all(bytes)
+            .and_then(|()| f.flush())
+            .with_context(|| format!("cannot write {}", self.target.join(rel).display()))
+    }
+
+    /// Stages one file to be written as it goes, for exports too large to hold in memory. The same checks as
+    /// [`Writer::write`].
+    pub fn create(&mut self, rel: &str) -> anyhow::Result<std::io::BufWriter<fs::File>> {
         let rel_path = checked(rel)?;
         let final_path = self.target.join(&rel_path);
         if !self.force && fs::symlink_metadata(&final_path).is_ok() {
@@ -90,9 +100,9 @@ impl Writer {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+        let file = fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
         self.written.push(rel_path);
-        Ok(())
+        Ok(std::io::BufWriter::new(file))
     }
 
     /// Moves the staged files into the target: the whole folder in one rename when the target is new, else file by
@@ -104,9 +114,13 @@ impl Writer {
         self.created = None;
         if fs::symlink_metadata(&self.target).is_err() {
             let staged = staging.keep();
-            fs::rename(&staged, &self.target).with_context(|| {
-                format!("cannot move the export into {}", self.target.display())
-            })?;
+            // A temporary folder is private (0700); the export is for sharing, like any new folder.
+            folder_permissions(&staged)
+                .and_then(|()| fs::rename(&staged, &self.target))
+                .with_context(|| format!("cannot move the export into {}", self.target.display()))
+                .inspect_err(|_| {
+                    let _ = fs::remove_dir_all(&staged);
+                })?;
             return Ok(n);
         }
         for rel in &self.written {
@@ -139,6 +153,17 @@ impl Writer {
     fn staging_path(&self) -> &Path {
         self.staging.as_ref().expect("staging until commit").path()
     }
+}
+
+#[cfg(unix)]
+fn folder_permissions(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(dir, fs::Permissions::from_mode(0o755))
+}
+
+#[cfg(not(unix))]
+fn folder_permissions(_: &Path) -> std::io::Result<()> {
+    Ok(())
 }
 
 impl Drop for Writer {

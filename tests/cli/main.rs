@@ -4,6 +4,7 @@
 mod build;
 mod clients;
 mod faults;
+mod ftm;
 mod help;
 mod hostile;
 mod query;

@@ -5,31 +5,104 @@ use std::process::Command;
 
 use crate::support::{Env, repo, sha256};
 
-/// Datasette from the venv that .ci/run creates, else $DATASETTE, else PATH.
-fn datasette() -> PathBuf {
-    if let Ok(p) = std::env::var("DATASETTE") {
-        return PathBuf::from(p);
-    }
-    let venv = repo().join(".venv/bin/datasette");
-    if venv.exists() {
-        return venv;
-    }
-    PathBuf::from("datasette")
+/// One Datasette line, from the venv that .ci/run makes for it (or the path in an environment variable).
+struct Datasette {
+    venv: &'static str,
+    var: &'static str,
+    version: &'static str,
+    install: &'static str,
+    /// Datasette 1.0 reads canned queries from its configuration, not from the metadata.
+    config: bool,
 }
 
-fn get(env: &Env, path: &str) -> serde_json::Value {
-    let out = crate::support::client(datasette())
-        .current_dir(env.dir.path())
-        .args(["dossier.db", "-m", "meta/metadata.json", "--get", path])
-        .output()
-        .expect("datasette runs: .ci/run installs it into .venv (python3 -m venv .venv && .venv/bin/pip install datasette)");
-    assert!(
-        out.status.success(),
-        "datasette {path}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+const DATASETTE_065: Datasette = Datasette {
+    venv: ".venv",
+    var: "DATASETTE",
+    version: "0.65.",
+    install: "python3 -m venv .venv && .venv/bin/pip install 'datasette==0.65.*'",
+    config: false,
+};
+
+const DATASETTE_1: Datasette = Datasette {
+    venv: ".venv-datasette1",
+    var: "DATASETTE1",
+    version: "1.0a",
+    install: "python3 -m venv .venv-datasette1 && .venv-datasette1/bin/pip install --pre 'datasette>=1.0a0'",
+    config: true,
+};
+
+impl Datasette {
+    /// The binary, checked to be the line this test means.
+    fn bin(&self) -> PathBuf {
+        let bin = std::env::var_os(self.var)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo().join(self.venv).join("bin/datasette"));
+        let out = Command::new(&bin)
+            .arg("--version")
+            .output()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{}: {e}; .ci/run installs it: {} (or set {})",
+                    bin.display(),
+                    self.install,
+                    self.var
+                )
+            });
+        let version = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(
+            version.contains(&format!("version {}", self.version)),
+            "{} is {version:?}, not Datasette {}*; install it with: {}",
+            bin.display(),
+            self.version,
+            self.install
+        );
+        bin
+    }
+
+    fn get(&self, env: &Env, path: &str) -> serde_json::Value {
+        let mut cmd = Command::new(self.bin());
+        cmd.current_dir(env.dir.path())
+            .args(["dossier.db", "-m", "meta/metadata.json"]);
+        if self.config {
+            cmd.args(["-c", "meta/datasette.json"]);
+        }
+        let out = cmd.args(["--get", path]).output().expect("datasette runs");
+        assert!(
+            out.status.success(),
+            "datasette {path}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&out.stdout)))
+    }
+
+    /// The same rows through Datasette as through dossier, for three reports and their parameters. `timeline`
+    /// is the name of the report and of a view: 1.0 serves the view there, so its configuration names the
+    /// report `timeline-report`.
+    fn serves_the_same_rows_as_dossier(&self, env: &Env) {
+        let timeline = if self.config {
+            "timeline-report"
+        } else {
+            "timeline"
+        };
+        assert_eq!(
+            self.get(env, "/dossier/recognitions.json?_shape=array"),
+            report_json(env, &["recognitions"])
+        );
+        let rows = report_json(env, &["timeline", "-p", "actor=russia", "-p", "from=2025"]);
+        assert_eq!(rows.as_array().unwrap().len(), 3, "{rows}");
+        assert_eq!(
+            self.get(
+                env,
+                &format!("/dossier/{timeline}.json?_shape=array&actor=russia&from=2025")
+            ),
+            rows
+        );
+        assert_eq!(
+            self.get(env, "/dossier/in-force.json?_shape=array&on=2024-01-01"),
+            report_json(env, &["in-force", "-p", "on=2024-01-01"])
+        );
+    }
 }
 
 fn report_json(env: &Env, args: &[&str]) -> serde_json::Value {
@@ -41,12 +114,22 @@ fn report_json(env: &Env, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out).unwrap()
 }
 
-#[test]
-fn datasette_serves_the_stored_reports_with_their_parameters() {
+fn export_datasette() -> Env {
     let env = Env::with_db();
     let (code, _, err) = env.run(&["export", "--format", "datasette", "--to", "meta"]);
     assert_eq!(code, 0, "{err}");
-    let meta = get(&env, "/-/metadata.json");
+    assert!(
+        err.contains("names the reports actors as actors-report, designations as designations-report, quotes as quotes-report, timeline as timeline-report"),
+        "{err}"
+    );
+    env
+}
+
+#[test]
+fn datasette_065_serves_the_stored_reports_with_their_parameters() {
+    let env = export_datasette();
+    let ds = DATASETTE_065;
+    let meta = ds.get(&env, "/-/metadata.json");
     assert_eq!(meta["title"], "Russia and the Taliban");
     assert!(
         meta["source"]
@@ -61,26 +144,44 @@ fn datasette_serves_the_stored_reports_with_their_parameters() {
         queries["timeline"]["params"],
         serde_json::json!(["actor", "from", "to"])
     );
-
-    // The same rows through Datasette as through dossier.
-    assert_eq!(
-        get(&env, "/dossier/recognitions.json?_shape=array"),
-        report_json(&env, &["recognitions"])
-    );
-    assert_eq!(
-        get(
-            &env,
-            "/dossier/timeline.json?_shape=array&actor=russia&from=2025"
-        ),
-        report_json(&env, &["timeline", "-p", "actor=russia", "-p", "from=2025"])
-    );
-    assert_eq!(
-        get(&env, "/dossier/in-force.json?_shape=array&on=2024-01-01"),
-        report_json(&env, &["in-force", "-p", "on=2024-01-01"])
-    );
+    ds.serves_the_same_rows_as_dossier(&env);
     // Table descriptions come from the schema's comments.
     let actors = &meta["databases"]["dossier"]["tables"]["actors"];
     assert_eq!(actors["columns"]["country"], "ISO 3166-1 alpha-3");
+}
+
+#[test]
+fn datasette_1_serves_the_stored_reports_from_its_configuration() {
+    let env = export_datasette();
+    let ds = DATASETTE_1;
+    let config = ds.get(&env, "/-/config.json");
+    let queries = config["databases"]["dossier"]["queries"]
+        .as_object()
+        .unwrap();
+    let mut names: Vec<&str> = queries.keys().map(String::as_str).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "actor",
+            "actors-report",
+            "designations-report",
+            "in-force",
+            "quotes-report",
+            "recognitions",
+            "sources",
+            "timeline-report"
+        ]
+    );
+    assert_eq!(queries["timeline-report"]["title"], "Timeline");
+    let db = ds.get(&env, "/dossier.json");
+    assert_eq!(db["queries_count"], 8);
+    // The title and description still come from the metadata.
+    assert_eq!(db["metadata"]["title"], "Russia and the Taliban");
+    ds.serves_the_same_rows_as_dossier(&env);
+    // Under its own name, 1.0 serves the view, not the report: the reason for the new name.
+    let view = ds.get(&env, "/dossier/timeline.json?_shape=array");
+    assert!(view[0].get("sort_date").is_some(), "{view}");
 }
 
 const VIEWS: &[(&str, &str)] = &[
@@ -190,6 +291,45 @@ fn csv_and_json_exports_read_back_to_the_same_tables() {
             .0,
         0
     );
+}
+
+#[test]
+fn a_failed_export_leaves_the_directory_as_it_was() {
+    // Before, the files that came before the refusal stayed behind, half an export.
+    let env = Env::with_db();
+    std::fs::create_dir(env.path("csv")).unwrap();
+    std::fs::write(env.path("csv/reports.csv"), "mine").unwrap();
+    let (code, _, err) = env.run(&["export", "--format", "csv", "--to", "csv"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("reports.csv exists; pass --force"), "{err}");
+    let left: Vec<String> = std::fs::read_dir(env.path("csv"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["reports.csv"]);
+    assert_eq!(
+        std::fs::read_to_string(env.path("csv/reports.csv")).unwrap(),
+        "mine"
+    );
+    // A new directory appears whole, with no temporary folder beside it.
+    let (code, _, err) = env.run(&["export", "--format", "ftm", "--to", "out/ftm"]);
+    assert_eq!(code, 0, "{err}");
+    let out: Vec<String> = std::fs::read_dir(env.path("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(out, ["ftm"]);
+    assert!(env.path("out/ftm/entities.ftm.json").is_file());
+    // An existing directory gets the files, and the temporary folder goes.
+    let (code, _, err) = env.run(&["export", "--format", "json", "--to", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let mut left: Vec<String> = std::fs::read_dir(env.path("csv"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".json"))
+        .collect();
+    left.sort();
+    assert_eq!(left, ["reports.csv"]);
 }
 
 #[test]
