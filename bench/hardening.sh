@@ -5,7 +5,7 @@
 #   bench/hardening.sh [BASE_REV] [DOCUMENTS]     defaults: 3507301 (before the hardening), 10000 documents
 #
 # Writes bench/out/hardening.md: medians, and the ratio of now to before.
-# Needs: cargo, git, sqlite3, hyperfine, python3 (apt-get install sqlite3 hyperfine).
+# Needs: cargo, git, sqlite3, hyperfine, valgrind, python3 (apt-get install sqlite3 hyperfine valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -51,6 +51,16 @@ for report in $(printf '%s\n' "${!params[@]}" | sort); do
     -n "before" "$before $args" -n "now" "$now $args" >/dev/null
 done
 
+# Instructions, counted by callgrind: the same for the same binary and input whatever else the machine does, so
+# the fixed cost of the hardening shows even on a busy machine. The seed's database, each report with its defaults.
+instructions() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null | sed -n 's/.*Collected : //p'; }
+{
+  echo "sql-q20 $(instructions "$before" --db "$work/seed.db" sql "$q20") $(instructions "$now" --db "$work/seed.db" sql "$q20")"
+  for report in $(printf '%s\n' "${!params[@]}" | sort); do
+    echo "report-$report $(instructions "$before" --db "$work/seed.db" report "$report") $(instructions "$now" --db "$work/seed.db" report "$report")"
+  done
+} > "$work/instructions.txt"
+
 python3 - "$work/json" "$docs" "$base" <<'PY' > "$work/../hardening.md"
 import json, os, sys, statistics
 d, docs, base = sys.argv[1:]
@@ -71,5 +81,13 @@ for name in sorted(f for f in os.listdir(d) if f.startswith("report-")):
     r = load(name)
     report = name[len("report-"):-len(".json")]
     print(f"| report `{report}` at {docs} documents | | {med(r['before']):.1f} ms | {med(r['now']):.1f} ms | {med(r['now']) / med(r['before']):.2f}× | {spread(r['now']):.1f} ms |")
+print()
+print("Instructions (callgrind), start to exit, on the seed's database: the fixed cost, free of the machine's noise.")
+print()
+print("| command | before | now | now / before |")
+print("|---|---|---|---|")
+for line in open(os.path.join(os.path.dirname(d), "instructions.txt")):
+    name, a, b = line.split()
+    print(f"| {name} | {int(a):,} | {int(b):,} | {int(b) / int(a):.3f}× |")
 PY
 cat "$work/../hardening.md"
