@@ -5,15 +5,40 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::cmd;
+use crate::cmd::{
+    build, completions, diff, evidence, export, info, report, schema, search, sql, synth, verify,
+};
 use crate::render::Format;
+
+/// The main help's closing text.
+pub const MAIN_AFTER_HELP: &str = "\
+DATABASE:
+  Read commands use --db PATH, else $DOSSIER_DB, else ./dossier.db where it exists, else the seed compiled into
+  this binary, built in memory (a notice on stderr says so). A path that does not exist is an error: read
+  commands never create or change a file.
+
+EXIT CODES:
+  0  success
+  1  an error the user should act on: a bad seed, bad SQL, a failed verification, an unreadable file
+  2  wrong usage: an unknown command, flag or value
+
+EXAMPLES:
+  dossier build                               build ./dossier.db from ./seed
+  dossier report                              list the reports stored in the file
+  dossier report timeline -p actor=Moscow     run one, with a typed parameter
+  dossier sql \"SELECT name, kind FROM actors\"  ad hoc SQL, read-only
+  dossier search charge d\\'affaires           full-text search, diacritics folded
+  dossier evidence russia                     the words behind a fact
+  dossier schema evidence                     columns, constraints and comments
+  dossier verify                              every integrity check; exit 1 on failure
+  dossier --format csv report actors > a.csv  any output as table, markdown, csv, tsv, json or ndjson";
 
 #[derive(Debug, Parser)]
 #[command(
     name = "dossier",
     version,
     about = "Turn source documents into one self-describing SQLite knowledge base, every fact tied to its words.",
-    after_long_help = cmd::MAIN_AFTER_HELP,
+    after_long_help = MAIN_AFTER_HELP,
     max_term_width = 110
 )]
 pub struct Cli {
@@ -42,20 +67,20 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    Build(cmd::build::Args),
-    Report(cmd::report::Args),
-    Sql(cmd::sql::Args),
-    Search(cmd::search::Args),
-    Evidence(cmd::evidence::Args),
-    Schema(cmd::schema::Args),
-    Export(cmd::export::Args),
-    Diff(cmd::diff::Args),
-    Info(cmd::info::Args),
-    Verify(cmd::verify::Args),
+    Build(build::Args),
+    Report(report::Args),
+    Sql(sql::Args),
+    Search(search::Args),
+    Evidence(evidence::Args),
+    Schema(schema::Args),
+    Export(export::Args),
+    Diff(diff::Args),
+    Info(info::Args),
+    Verify(verify::Args),
     #[command(hide = true)]
-    Synth(cmd::synth::Args),
-    Completions(cmd::completions::CompletionArgs),
-    Man(cmd::completions::ManArgs),
+    Synth(synth::Args),
+    Completions(completions::CompletionArgs),
+    Man(completions::ManArgs),
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::seed::{Problem, SeedErrors, SeedFiles, Summary, pipeline};
 use crate::{db, verify};
 

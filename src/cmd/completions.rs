@@ -2,10 +2,7 @@
 
 use std::process::ExitCode;
 
-use clap::CommandFactory;
-
-use super::Ctx;
-use crate::cli::Cli;
+use super::ctx::Ctx;
 
 const COMPLETION_EXAMPLES: &str = "\
 EXAMPLES:
@@ -32,13 +29,13 @@ pub struct CompletionArgs {
 #[command(after_long_help = MAN_EXAMPLES)]
 pub struct ManArgs {}
 
-pub fn completions(ctx: &Ctx, args: CompletionArgs) -> anyhow::Result<ExitCode> {
-    let mut cmd = Cli::command();
+/// `cli` is the command line's definition, handed in by the dispatcher (this module sits below it).
+pub fn completions(ctx: &Ctx, args: CompletionArgs, mut cmd: clap::Command) -> anyhow::Result<ExitCode> {
     clap_complete::generate(args.shell, &mut cmd, "dossier", &mut ctx.out());
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn man(ctx: &Ctx, _args: ManArgs) -> anyhow::Result<ExitCode> {
-    clap_mangen::Man::new(Cli::command()).render(&mut ctx.out())?;
+pub fn man(ctx: &Ctx, _args: ManArgs, cli: clap::Command) -> anyhow::Result<ExitCode> {
+    clap_mangen::Man::new(cli).render(&mut ctx.out())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db::{self, Database};
 use crate::render;
 

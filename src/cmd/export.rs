@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::export;
 use crate::render::Format;
 use crate::{db, db::Database};

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::Context;
 use rusqlite::types::Value;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db::{self, Database};
 use crate::render;
 

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 use crate::db::Database;
-use crate::render::{Format, Style};
+use crate::render::Style;
 
 pub mod build;
+pub mod ctx;
 pub mod completions;
 pub mod diff;
 pub mod evidence;
@@ -20,40 +21,7 @@ pub mod sql;
 pub mod synth;
 pub mod verify;
 
-pub const MAIN_AFTER_HELP: &str = "\
-DATABASE:
-  Read commands use --db PATH, else $DOSSIER_DB, else ./dossier.db where it exists, else the seed compiled into
-  this binary, built in memory (a notice on stderr says so). A path that does not exist is an error: read
-  commands never create or change a file.
-
-EXIT CODES:
-  0  success
-  1  an error the user should act on: a bad seed, bad SQL, a failed verification, an unreadable file
-  2  wrong usage: an unknown command, flag or value
-
-EXAMPLES:
-  dossier build                               build ./dossier.db from ./seed
-  dossier report                              list the reports stored in the file
-  dossier report timeline -p actor=Moscow     run one, with a typed parameter
-  dossier sql \"SELECT name, kind FROM actors\"  ad hoc SQL, read-only
-  dossier search charge d\\'affaires           full-text search, diacritics folded
-  dossier evidence russia                     the words behind a fact
-  dossier schema evidence                     columns, constraints and comments
-  dossier verify                              every integrity check; exit 1 on failure
-  dossier --format csv report actors > a.csv  any output as table, markdown, csv, tsv, json or ndjson";
-
-/// What every command gets: where the data is and how to print it.
-pub struct Ctx {
-    pub db: Database,
-    pub format: Format,
-    pub style: Style,
-}
-
-impl Ctx {
-    pub fn out(&self) -> std::io::StdoutLock<'static> {
-        std::io::stdout().lock()
-    }
-}
+pub use ctx::Ctx;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // One --format serves every command; the export-only formats make sense only for export, and export only
@@ -108,8 +76,8 @@ fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow
         Command::Evidence(args) => evidence::run(ctx, args)?,
         Command::Schema(args) => schema::run(ctx, args)?,
         Command::Synth(args) => synth::run(ctx, args)?,
-        Command::Completions(args) => completions::completions(ctx, args)?,
-        Command::Man(args) => completions::man(ctx, args)?,
+        Command::Completions(args) => completions::completions(ctx, args, <Cli as clap::CommandFactory>::command())?,
+        Command::Man(args) => completions::man(ctx, args, <Cli as clap::CommandFactory>::command())?,
         Command::Export(args) => export::run(ctx, args)?,
         Command::Diff(args) => diff::run(ctx, args)?,
         Command::Info(args) => info::run(ctx, args)?,

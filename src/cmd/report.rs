@@ -8,7 +8,7 @@ use anyhow::bail;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::edtf::Edtf;
 use crate::seed::nearest;
 use crate::{db, query, render};

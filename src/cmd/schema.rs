@@ -7,7 +7,7 @@ use anyhow::bail;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::{db, render, seed::nearest};
 
 const EXAMPLES: &str = "\

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use rusqlite::types::Value;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db;
 use crate::render::{self, Format};
 

@@ -10,7 +10,7 @@ use fallible_iterator::FallibleIterator;
 use rusqlite::Batch;
 use rusqlite::types::Value;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::db::{self, Refusal};
 use crate::{query, render::Format};
 

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::bail;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::synth;
 
 const EXAMPLES: &str = "\

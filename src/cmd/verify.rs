@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use rusqlite::types::Value;
 
-use super::Ctx;
+use super::ctx::Ctx;
 use crate::{db, render, verify};
 
 const EXAMPLES: &str = "\

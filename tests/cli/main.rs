@@ -7,6 +7,7 @@ mod faults;
 mod ftm;
 mod help;
 mod hostile;
+mod house;
 mod query;
 mod report;
 mod ship;

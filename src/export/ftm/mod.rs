@@ -22,7 +22,7 @@ use anyhow::Context;
 use rusqlite::{Connection, Row};
 use serde::Serialize;
 
-use crate::cmd::export::Writer;
+use crate::export::Writer;
 use crate::edtf::Edtf;
 
 pub const FILE: &str = "entities.ftm.json";

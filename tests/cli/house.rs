@@ -1,0 +1,226 @@
+//! The house's rule: imports run one way. No source file reaches (through `crate::` or `super::` paths) a file that
+//! reaches it back, directly or through others. Read from the text of `src/`, so it stays true as the code grows.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use crate::support::repo;
+
+/// Every `.rs` file under `src/` but `main.rs` (the binary, which only calls in).
+fn sources() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![repo().join("src")];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") && !p.ends_with("src/main.rs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The module path of a file: src/cmd/build.rs is [cmd, build], src/cmd/mod.rs is [cmd], src/lib.rs is [].
+fn module_of(file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(repo().join("src")).unwrap();
+    let mut segs: Vec<String> = rel
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if segs.last().is_some_and(|s| s == "mod" || s == "lib") {
+        segs.pop();
+    }
+    segs
+}
+
+/// The file that holds the longest prefix of `path` that is a module.
+fn file_of(path: &[String]) -> Option<PathBuf> {
+    let src = repo().join("src");
+    for n in (0..=path.len()).rev() {
+        let prefix = &path[..n];
+        let candidates = if prefix.is_empty() {
+            vec![src.join("lib.rs")]
+        } else {
+            let joined: PathBuf = prefix.iter().collect();
+            vec![
+                src.join(&joined).with_extension("rs"),
+                src.join(&joined).join("mod.rs"),
+            ]
+        };
+        if let Some(f) = candidates.into_iter().find(|c| c.is_file()) {
+            return Some(f);
+        }
+    }
+    None
+}
+
+/// The paths named after `crate::` or `super::` in `text`, with `{a, b::c}` groups expanded; comments skipped.
+fn paths(text: &str, own: &[String], is_mod_file: bool) -> Vec<Vec<String>> {
+    let code: String = text
+        .lines()
+        .map(|l| match l.find("//") {
+            Some(i) => &l[..i],
+            None => l,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = Vec::new();
+    for (root, base) in [("crate::", Vec::new()), ("super::", {
+        // `super` of src/cmd/build.rs is [cmd]; of src/cmd/mod.rs it is [] (the parent of the module cmd).
+        let mut b = own.to_vec();
+        if !is_mod_file || !b.is_empty() {
+            b.pop();
+        }
+        b
+    })] {
+        let mut at = 0;
+        while let Some(i) = code[at..].find(root) {
+            let start = at + i;
+            at = start + root.len();
+            let before = code[..start].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut found = Vec::new();
+            parse(&code[at..], &base, &mut found);
+            out.extend(found);
+        }
+    }
+    out
+}
+
+/// Reads `a::b::{c, d::e}` (and `a::b`) at the start of `s` into full paths under `prefix`.
+fn parse(s: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
+    let mut path = prefix.to_vec();
+    let mut rest = s;
+    loop {
+        rest = rest.trim_start();
+        if let Some(group) = rest.strip_prefix('{') {
+            let mut depth = 1;
+            let end = group
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '{' => depth += 1,
+                        '}' => depth -= 1,
+                        _ => {}
+                    }
+                    depth == 0
+                })
+                .map_or(group.len(), |(i, _)| i);
+            let inner = &group[..end];
+            let mut depth = 0;
+            let mut from = 0;
+            for (i, c) in inner.char_indices().chain([(inner.len(), ',')]) {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => {
+                        let part = inner[from..i].trim();
+                        if part == "self" {
+                            out.push(path.clone());
+                        } else if !part.is_empty() {
+                            parse(part, &path, out);
+                        }
+                        from = i + 1;
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        let ident: String = rest
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if ident.is_empty() {
+            break;
+        }
+        path.push(ident.clone());
+        rest = &rest[ident.len()..];
+        match rest.strip_prefix("::") {
+            Some(r) => rest = r,
+            None => break,
+        }
+    }
+    out.push(path);
+}
+
+/// file -> the files it reaches, without itself.
+fn graph() -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
+    let mut g = BTreeMap::new();
+    for f in sources() {
+        let text = std::fs::read_to_string(&f).unwrap();
+        // A file's unit tests are a module of their own, whose `super` is the file itself: leave them out.
+        let text = match text.find("#[cfg(test)]\nmod tests") {
+            Some(i) => &text[..i],
+            None => &text[..],
+        };
+        let own = module_of(&f);
+        let is_mod = f.ends_with("mod.rs") || f.ends_with("lib.rs");
+        let targets: BTreeSet<PathBuf> = paths(text, &own, is_mod)
+            .iter()
+            .filter_map(|p| file_of(p))
+            .filter(|t| *t != f)
+            .collect();
+        g.insert(f, targets);
+    }
+    g
+}
+
+/// The files that lie on a cycle with `start`, as a path back to it, if any.
+fn cycle_through(g: &BTreeMap<PathBuf, BTreeSet<PathBuf>>, start: &PathBuf) -> Option<Vec<PathBuf>> {
+    let mut stack = vec![(start.clone(), vec![start.clone()])];
+    let mut seen = BTreeSet::new();
+    while let Some((at, trail)) = stack.pop() {
+        for next in g.get(&at).into_iter().flatten() {
+            if next == start {
+                return Some(trail.clone());
+            }
+            if seen.insert(next.clone()) {
+                let mut t = trail.clone();
+                t.push(next.clone());
+                stack.push((next.clone(), t));
+            }
+        }
+    }
+    None
+}
+
+#[test]
+fn imports_run_one_way() {
+    let g = graph();
+    assert!(g.len() > 20, "read {} files", g.len());
+    let src = repo().join("src");
+    let mut cycles = Vec::new();
+    for f in g.keys() {
+        if let Some(c) = cycle_through(&g, f) {
+            let names: Vec<String> = c
+                .iter()
+                .map(|p| p.strip_prefix(&src).unwrap().display().to_string())
+                .collect();
+            cycles.push(format!("{} -> back", names.join(" -> ")));
+        }
+    }
+    assert!(cycles.is_empty(), "imports that come back:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn the_reader_expands_groups_and_resolves_super() {
+    let own = vec!["cmd".to_string(), "build".to_string()];
+    let p = paths(
+        "use crate::{db, seed::{load::X, pipeline}};\nuse super::ctx::Ctx; // crate::ignored\nlet x = crate::render::visible(s);",
+        &own,
+        false,
+    );
+    let p: Vec<String> = p.iter().map(|x| x.join("::")).collect();
+    for want in ["db", "seed::load::X", "seed::pipeline", "cmd::ctx::Ctx", "render::visible"] {
+        assert!(p.contains(&want.to_string()), "{want} in {p:?}");
+    }
+    assert!(!p.iter().any(|x| x.contains("ignored")), "{p:?}");
+}
