@@ -15,6 +15,7 @@ pub mod load;
 pub mod locate;
 pub mod model;
 pub mod pipeline;
+mod document;
 mod validate;
 
 use std::collections::BTreeMap;
