@@ -222,6 +222,7 @@ pub fn build_file(
                     .find(|r| r.0 == name)
                     .expect("stored from the seed");
                 Problem {
+code: "report-sql",
                     file: file.clone(),
                     line: Some(*line),
                     column: None,
@@ -229,7 +230,8 @@ pub fn build_file(
                     field: Some("sql".to_string()),
                     message,
                     hint: Some("fix the SQL, or the [[params]] in the header".to_string()),
-                }
+..Problem::default()
+}
             })
             .collect();
         if !report_problems.is_empty() {

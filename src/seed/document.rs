@@ -133,6 +133,7 @@ pub(super) fn validate<'d>(
                     ""
                 };
                 v.at_needle(
+                    "evidence",
                     r,
                     Some(field),
                     Some(&needle)
@@ -168,9 +169,13 @@ fn mentions<'d>(
             nth: 0,
         };
         let Some(actor) = cx.actors.registry.get(m.actor.as_str()) else {
+            if v.dropped.contains(m.actor.as_str()) {
+                continue;
+            }
             let near = nearest(m.actor.as_str(), cx.actors.registry.slugs());
             let line = v.source(doc.file).record_line("actor", m.actor.as_str(), 0);
             v.problems.push(Problem {
+code: "unknown-reference",
                 file: v.path(doc.file).to_string(),
                 line,
                 column: None,
@@ -182,11 +187,13 @@ fn mentions<'d>(
                 } else {
                     format!("did you mean {}?", near.join(" or "))
                 }),
-            });
+..Problem::default()
+});
             continue;
         };
         if m.evidence.is_empty() {
             v.at(
+                "no-evidence",
                 &r,
                 Some("evidence"),
                 None,
@@ -226,6 +233,7 @@ fn events<'d>(
                 if let Some(a) = cx.actors.registry.resolve(v, r, role, s) {
                     if participants.contains(&(a, role)) {
                         v.at(
+                            "duplicate-participant",
                             r,
                             Some(role),
                             Some(s.as_str()),
@@ -240,6 +248,7 @@ fn events<'d>(
         }
         if e.actor.is_empty() && e.recipient.is_empty() && e.other.is_empty() {
             v.at(
+                "no-participants",
                 r,
                 None,
                 None,
@@ -328,6 +337,7 @@ fn designations<'d>(
         if g.status == DesignationStatus::InForce && (g.end.is_some() || g.ended_by.is_some()) {
             let field = if g.end.is_some() { "end" } else { "ended_by" };
             v.at(
+                "status-conflict",
                 r,
                 Some(field),
                 None,
@@ -340,6 +350,7 @@ fn designations<'d>(
             && first > last
         {
             v.at(
+                "ends-before-start",
                 r,
                 Some("end"),
                 None,

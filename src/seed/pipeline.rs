@@ -77,6 +77,7 @@ fn classify(v: &mut Validator, files: &SeedFiles) -> Layout {
             p if is_document_seed(p) => layout.documents.push(path.clone()),
             p if p.starts_with("reports/") && p.ends_with(".sql") => layout.reports.push(path.clone()),
             p if is_data => v.problem(
+                "unexpected-file",
                 p,
                 None,
                 "unexpected seed file".to_string(),
@@ -96,6 +97,7 @@ fn parse_project(v: &mut Validator, files: &SeedFiles) -> Option<ProjectFile> {
         v.parse::<ProjectFile>("dossier.toml").map(|(_, p)| p)
     } else {
         v.problem(
+            "missing-file",
             "dossier.toml",
             None,
             "the seed has no dossier.toml".to_string(),
@@ -207,6 +209,7 @@ fn check_body(v: &mut Validator, files: &SeedFiles, r: &Rec, body: &str, body_pa
     match files.read(body_path) {
         None => {
             v.at(
+                "body-missing",
                 r,
                 Some("file"),
                 Some(body),
@@ -223,6 +226,7 @@ fn check_body(v: &mut Validator, files: &SeedFiles, r: &Rec, body: &str, body_pa
                 let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
                 let last = before.rsplit(|&b| b == b'\n').next().unwrap_or(before);
                 v.problems.push(Problem {
+code: "nul-character",
                     file: body_path.to_string(),
                     line: Some(line),
                     column: Some(String::from_utf8_lossy(last).chars().count() + 1),
@@ -234,7 +238,8 @@ fn check_body(v: &mut Validator, files: &SeedFiles, r: &Rec, body: &str, body_pa
                          hold in other clients"
                             .to_string(),
                     ),
-                });
+..Problem::default()
+});
             }
         }
     }
@@ -288,6 +293,7 @@ fn resolve_actors(
         while let Some(p) = cur {
             if !seen.insert(p) {
                 v.at(
+                    "parent-cycle",
                     r,
                     Some("parent"),
                     None,
@@ -321,6 +327,7 @@ fn check_actor(v: &mut Validator, r: &Rec, a: &ActorDef, home: Option<usize>) ->
     for alias in &a.aliases {
         if aliases.contains(&alias.0) {
             v.at(
+                "duplicate-alias",
                 r,
                 Some("aliases"),
                 Some(alias.as_str()),
@@ -333,6 +340,7 @@ fn check_actor(v: &mut Validator, r: &Rec, a: &ActorDef, home: Option<usize>) ->
     }
     if home.is_none() && !a.evidence.is_empty() {
         v.at(
+            "evidence-in-shared-file",
             r,
             Some("evidence"),
             None,
@@ -363,6 +371,31 @@ pub fn load(
     files: &SeedFiles,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Summary> {
+    let (summary, problems) = run(conn, files, progress, true)?;
+    if problems.is_empty() {
+        Ok(summary)
+    } else {
+        Err(SeedErrors(problems).into())
+    }
+}
+
+/// Runs every check `load` makes, inserting no facts: `conn` gets the schema and the reports only, so that the
+/// caller can prepare the reports' SQL. Returns the summary and every problem, sorted by file and line.
+pub fn check(
+    conn: &mut Connection,
+    files: &SeedFiles,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<(Summary, Vec<Problem>)> {
+    run(conn, files, progress, false)
+}
+
+/// The phases, in order. With `facts` false nothing but the reports is inserted.
+fn run(
+    conn: &mut Connection,
+    files: &SeedFiles,
+    progress: &mut dyn FnMut(u64),
+    facts: bool,
+) -> anyhow::Result<(Summary, Vec<Problem>)> {
     let mut v = Validator::new(files);
     let mut summary = Summary::default();
 
@@ -374,21 +407,15 @@ pub fn load(
         .filter_map(|p| v.parse::<ActorsFile>(p))
         .collect();
     let parsed = parse_documents(&mut v, &layout.documents);
-    // Later checks would only repeat what a file that did not parse already says.
-    if !v.problems.is_empty() {
-        return Err(SeedErrors(v.problems).into());
-    }
     let (mut docs, registries) = register(&mut v, files, parsed);
-    if !v.problems.is_empty() {
-        return Err(SeedErrors(v.problems).into());
-    }
     let actors = resolve_actors(&mut v, shared, &mut docs);
 
     load::apply_schema(conn)?;
     let tx = conn.transaction()?;
     // Designations may name events of later documents, which are inserted later: check at commit.
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-    if v.problems.is_empty() {
+    let insert = |v: &Validator| facts && v.problems.is_empty();
+    if insert(&v) {
         insert_actors(&tx, &actors)?;
     }
     summary.actors = actors.list.len();
@@ -401,10 +428,22 @@ pub fn load(
         let Some((_, df)) = v.parse::<DocumentFile>(&doc.path) else {
             continue;
         };
-        let body = files
+        // A body that is missing or not UTF-8 is already a problem of pass 1.
+        let Some(body) = files
             .read(&doc.body_path)
             .and_then(|b| String::from_utf8(b.into_owned()).ok())
-            .expect("pass 1 read the body");
+        else {
+            // Its words cannot be looked for, so its actors are not also reported as having no evidence.
+            for &i in &actors.by_doc[d] {
+                has_evidence[i] = true;
+            }
+            for m in &df.mentions {
+                if let Some(i) = actors.registry.get(m.actor.as_str()) {
+                    has_evidence[i] = true;
+                }
+            }
+            continue;
+        };
         summary.documents += 1;
         let rows = document::validate(
             &mut v,
@@ -420,7 +459,7 @@ pub fn load(
             &mut has_evidence,
         );
         summary.participants += rows.participants();
-        if v.problems.is_empty() {
+        if insert(&v) {
             document::insert(&tx, &rows, &actors)?;
         }
     }
@@ -432,6 +471,7 @@ pub fn load(
     for (i, (r, _, _)) in actors.list.iter().enumerate() {
         if !has_evidence[i] {
             v.at(
+                "no-evidence",
                 r,
                 None,
                 None,
@@ -452,8 +492,10 @@ pub fn load(
         .iter()
         .filter_map(|p| parse_report(&mut v, p, &names))
         .collect();
-    if !v.problems.is_empty() {
-        return Err(SeedErrors(v.problems).into());
+    let mut problems = v.problems;
+    super::sort_problems(&mut problems);
+    if !problems.is_empty() && facts {
+        return Ok((summary, problems));
     }
     for (i, r) in reports.iter().enumerate() {
         load::insert_report(&tx, id(i), r)?;
@@ -461,12 +503,14 @@ pub fn load(
             .reports
             .push((r.name.clone(), r.file.clone(), r.sql_line));
     }
-    let project = project.expect("no problems, so the project file parsed");
-    load::insert_meta(
-        &tx,
-        &project.title.0,
-        project.description.as_ref().map(|d| d.0.as_str()),
-    )?;
+    if facts {
+        let project = project.expect("no problems, so the project file parsed");
+        load::insert_meta(
+            &tx,
+            &project.title.0,
+            project.description.as_ref().map(|d| d.0.as_str()),
+        )?;
+    }
     tx.commit()?;
-    Ok(summary)
+    Ok((summary, problems))
 }
