@@ -32,6 +32,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Build(cmd::build::Args),
+    Check(cmd::check::Args),
     Report(cmd::report::Args),
     Sql(cmd::sql::Args),
     Search(cmd::search::Args),

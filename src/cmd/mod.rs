@@ -8,6 +8,7 @@ use crate::db::Database;
 use crate::render::{Format, Style};
 
 pub mod build;
+pub mod check;
 pub mod completions;
 pub mod diff;
 pub mod evidence;
@@ -82,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let code = match cli.command {
         Command::Build(args) => build::run(&ctx, cli.db.as_deref(), args)?,
+        Command::Check(args) => check::run(&ctx, args)?,
         Command::Report(args) => report::run(&ctx, args)?,
         Command::Sql(args) => sql::run(&ctx, args)?,
         Command::Search(args) => search::run(&ctx, args)?,

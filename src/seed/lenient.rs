@@ -8,7 +8,6 @@
 use std::ops::Range;
 
 use serde::de::DeserializeOwned;
-use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 /// One value that failed: where, and why.
@@ -52,6 +51,7 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
         errors: Vec::new(),
         dropped: Vec::new(),
     };
+    let mut removed: Vec<String> = Vec::new();
     // Each round takes one value out, so the rounds are bounded by the number of values.
     loop {
         match T::deserialize(toml::de::Deserializer::from(tree.clone())) {
@@ -61,11 +61,18 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
             }
             Err(e) => {
                 let span = e.span();
-                out.errors.push(ValueError {
-                    span: span.clone(),
-                    message: e.message().trim().to_string(),
-                });
-                let removed = span.is_some_and(|s| remove(tree.get_mut(), &s, &mut out.dropped));
+                let message = e.message().trim().to_string();
+                // A required value taken out for being bad is then missing: one problem, not two.
+                let ours = removed
+                    .iter()
+                    .any(|k: &String| message == format!("missing field `{k}`"));
+                if !ours {
+                    out.errors.push(ValueError {
+                        span: span.clone(),
+                        message,
+                    });
+                }
+                let removed = span.is_some_and(|s| remove(tree.get_mut(), &s, &mut out.dropped, &mut removed));
                 if !removed {
                     return Ok(out);
                 }
@@ -79,53 +86,76 @@ fn holds(outer: &Range<usize>, inner: &Range<usize>) -> bool {
 }
 
 /// Takes out of `table` the deepest value whose span holds `at`; a record that is itself at fault (a required
-/// field is missing) goes whole, its slug noted in `dropped`. False when nothing holds `at`.
-fn remove(table: &mut DeTable<'_>, at: &Range<usize>, dropped: &mut Vec<String>) -> bool {
-    let Some(key) = table
-        .iter()
-        .find(|(k, v)| holds(&k.span(), at) || holds(&v.span(), at))
-        .map(|(k, _)| k.clone())
-    else {
-        return false;
-    };
-    let value = table.get_mut(&key).expect("key just found");
-    let whole = value.span() == *at;
-    let deeper = match value.get_mut() {
-        DeValue::Table(inner) if !whole => remove(inner, at, dropped),
-        DeValue::Array(items) => remove_item(items, at, dropped),
-        _ => false,
-    };
-    if !deeper {
-        if let Some(DeValue::Table(t)) = table.get(&key).map(Spanned::get_ref) {
-            note_slug(t, dropped);
+/// field is missing: the span is its header) goes whole, its slug noted in `dropped`. False when nothing holds
+/// `at`. A table's own span is its header only, so every child is searched.
+fn remove(
+    table: &mut DeTable<'_>,
+    at: &Range<usize>,
+    dropped: &mut Vec<String>,
+    removed: &mut Vec<String>,
+) -> bool {
+    let keys: Vec<_> = table.keys().cloned().collect();
+    for key in keys {
+        let value = table.get_mut(&key).expect("listed key");
+        let here = holds(&key.span(), at);
+        let found = !here
+            && match value.get_mut() {
+                DeValue::Table(inner) => remove(inner, at, dropped, removed),
+                DeValue::Array(items) => remove_item(items, at, dropped, removed),
+                _ => false,
+            };
+        if found {
+            return true;
         }
-        table.remove(&key);
+        if here || holds(&value.span(), at) {
+            if let DeValue::Table(t) = value.get_ref() {
+                note_slug(t, dropped);
+            }
+            removed.push(key.get_ref().to_string());
+            table.remove(&key);
+            return true;
+        }
     }
-    true
+    false
 }
 
 /// Takes out of a list the element at fault, or the value at fault inside it.
-fn remove_item(items: &mut DeArray<'_>, at: &Range<usize>, dropped: &mut Vec<String>) -> bool {
-    let Some(i) = items.iter().position(|item| holds(&item.span(), at)) else {
+fn remove_item(
+    items: &mut DeArray<'_>,
+    at: &Range<usize>,
+    dropped: &mut Vec<String>,
+    removed: &mut Vec<String>,
+) -> bool {
+    let mut hit = None;
+    for (i, item) in items.iter_mut().enumerate() {
+        let whole = item.span() == *at;
+        let inside = !whole
+            && match item.get_mut() {
+                DeValue::Table(t) => remove(t, at, dropped, removed),
+                DeValue::Array(a) => remove_item(a, at, dropped, removed),
+                _ => false,
+            };
+        if inside {
+            return true;
+        }
+        if whole || holds(&item.span(), at) {
+            if let DeValue::Table(t) = item.get_ref() {
+                note_slug(t, dropped);
+            }
+            hit = Some(i);
+            break;
+        }
+    }
+    let Some(i) = hit else {
         return false;
     };
-    let whole = items[i].span() == *at;
-    let deeper = match items.iter_mut().nth(i).expect("index found").get_mut() {
-        DeValue::Table(t) if !whole => remove(t, at, dropped),
-        _ => false,
-    };
-    if !deeper {
-        if let DeValue::Table(t) = items[i].get_ref() {
-            note_slug(t, dropped);
+    let mut kept = DeArray::new();
+    for (j, item) in items.iter().enumerate() {
+        if j != i {
+            kept.push(item.clone());
         }
-        let mut kept = DeArray::new();
-        for (j, item) in items.iter().enumerate() {
-            if j != i {
-                kept.push(item.clone());
-            }
-        }
-        *items = kept;
     }
+    *items = kept;
     true
 }
 
@@ -136,5 +166,44 @@ fn note_slug(t: &DeTable<'_>, dropped: &mut Vec<String>) {
         .and_then(|(_, v)| v.get_ref().as_str())
     {
         dropped.push(slug.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::seed::model::DocumentFile;
+
+    const NOTE: &str = include_str!("../../tests/fixtures/minimal/documents/note.toml");
+
+    #[test]
+    fn a_bad_optional_value_is_one_problem_and_the_record_stays() {
+        let text = NOTE.replace("cameo = \"054\"", "cameo = \"5\"");
+        let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
+        assert_eq!(read.errors.len(), 1, "{:?}", read.errors.iter().map(|e| &e.message).collect::<Vec<_>>());
+        let doc = read.value.expect("the rest reads");
+        assert_eq!(doc.events.len(), 2);
+        assert!(doc.events[1].cameo.is_none());
+    }
+
+    #[test]
+    fn a_bad_required_value_drops_its_record_and_names_its_slug() {
+        let text = NOTE
+            .replace("date = \"2024-03-02\"", "date = \"March 2024\"")
+            .replace("kind = \"direct\"", "kind = \"shouted\"");
+        let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
+        let messages: Vec<&str> = read.errors.iter().map(|e| e.message.as_str()).collect();
+        assert!(messages[0].contains("March 2024"), "{messages:?}");
+        assert!(messages.iter().any(|m| m.contains("shouted")), "{messages:?}");
+        let doc = read.value.expect("the rest reads");
+        assert_eq!(doc.events.len(), 1);
+        assert_eq!(doc.events[0].slug.as_str(), "ruritania-recognises-council");
+        assert!(doc.quotes.is_empty());
+        assert!(read.dropped.contains(&"council-meets".to_string()), "{:?}", read.dropped);
+    }
+
+    #[test]
+    fn a_syntax_error_stops_the_file() {
+        assert!(parse_toml::<DocumentFile>("[document\nslug = 1").is_err());
     }
 }

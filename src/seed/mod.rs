@@ -14,6 +14,7 @@
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod passage;
 pub mod pipeline;
 mod document;
 mod lenient;

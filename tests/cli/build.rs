@@ -1,6 +1,6 @@
 //! `dossier build`: the real seed, determinism, and one fixture per way a seed can be wrong.
 
-use crate::support::{Env, repo, sha256, stderr};
+use crate::support::{Env, repo, sha256, stderr, stdout};
 
 #[test]
 fn real_seed_builds_and_verifies() {
@@ -198,6 +198,7 @@ bad_seed_cases! {
     json_unknown_field => "json-unknown-field",
     // A NUL in a body made the insert fail on SQLite's length() CHECK (found by the body property test).
     document_with_nul => "document-with-nul",
+    check_many_build => "check-many",
 }
 
 #[test]
@@ -270,4 +271,80 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// `check` reports a bad date, a bad country code, words that occur twice and words that are not in the text, all
+/// in one run, with exit 1; the repeated words come with a selector for each place, the missing ones with the
+/// nearest passage; the json parses, with a position on every diagnostic; nothing is written.
+#[test]
+fn check_reports_every_problem_at_once() {
+    let env = Env::new();
+    env.fixture("check-many", "seed");
+    let entries = env.entries();
+    let out = env.cmd().args(["check"]).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    for want in [
+        "actors.toml:5:11: invalid country \"KG\"",
+        "documents/note.toml:17:13: actor \"critics\": field `evidence[0]`: the words are not in the document",
+        "nearest passage: documents/note.txt:3:1: Critics said:",
+        "documents/note.toml:21:13: mention of actor \"ruritania\": field `evidence[0]`: the words occur 3 times",
+        "documents/note.txt:2:1: Ruritania’s ministry",
+        "paste: { exact = \"Ruritania\", suffix = \"’\" }",
+        "documents/note.txt:3:36: ",
+        "paste: { exact = \"Ruritania\", prefix = \"” \" }",
+        "documents/note.txt:3:57: ",
+        "paste: { exact = \"Ruritania\", prefix = \". \" }",
+        "documents/note.toml:25:8: invalid date \"March 2024\"",
+    ] {
+        assert!(text.contains(want), "lacks {want:?}:\n{text}");
+    }
+    assert!(stderr(&out).contains("has 4 problems"), "{}", stderr(&out));
+    // Grouped by file, sorted by line.
+    let firsts: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ') && !l.is_empty()).collect();
+    let mut sorted = firsts.clone();
+    sorted.sort_by_key(|l| {
+        let mut parts = l.splitn(3, ':');
+        (parts.next().unwrap().to_string(), parts.next().unwrap().parse::<usize>().unwrap())
+    });
+    assert_eq!(firsts, sorted);
+    assert_eq!(env.entries(), entries, "check wrote a file");
+
+    // Each pasted selector makes the evidence unique: the fixed seed has only the three other problems.
+    let note = env.path("seed/documents/note.toml");
+    let fixed = std::fs::read_to_string(&note)
+        .unwrap()
+        .replace("evidence = [\"Ruritania\"]", "evidence = [{ exact = \"Ruritania\", prefix = \". \" }]");
+    std::fs::write(&note, fixed).unwrap();
+    let out = env.cmd().args(["check"]).output().unwrap();
+    assert!(stderr(&out).contains("has 3 problems"), "{}", stdout(&out));
+
+    let out = env.cmd().args(["check", "--format", "json"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let list = list.as_array().expect("an array");
+    assert_eq!(list.len(), 3);
+    for d in list {
+        for key in ["line", "column", "end_line", "end_column"] {
+            assert!(d[key].as_u64().is_some_and(|n| n >= 1), "{key} in {d}");
+        }
+        assert_eq!(d["severity"], "error");
+        assert!(!d["code"].as_str().unwrap().is_empty());
+    }
+    let codes: Vec<&str> = list.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["invalid-value", "evidence-not-found", "invalid-value"]);
+}
+
+/// A clean seed checks clean, with exit 0, and `build` reports the same problems `check` does.
+#[test]
+fn check_passes_a_clean_seed_and_build_agrees_with_it() {
+    let env = Env::new();
+    env.real_seed();
+    env.cmd().args(["check"]).assert().success();
+    env.fixture("check-many", "bad");
+    let check = env.cmd().args(["check", "--seed", "bad"]).output().unwrap();
+    let build = env.cmd().args(["build", "--seed", "bad", "--out", "x.db"]).output().unwrap();
+    assert_eq!(build.status.code(), Some(1));
+    assert!(stderr(&build).contains(stdout(&check).lines().next().unwrap()));
+    assert!(stderr(&build).contains("the seed has 4 problems; nothing was written"));
 }
