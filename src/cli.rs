@@ -33,6 +33,8 @@ pub struct Cli {
 pub enum Command {
     Build(cmd::build::Args),
     Check(cmd::check::Args),
+
+    Locate(cmd::locate::Args),
     Report(cmd::report::Args),
     Sql(cmd::sql::Args),
     Search(cmd::search::Args),

@@ -11,9 +11,11 @@ pub mod build;
 pub mod check;
 pub mod completions;
 pub mod diff;
+
 pub mod evidence;
 pub mod export;
 pub mod info;
+pub mod locate;
 pub mod report;
 pub mod schema;
 pub mod search;
@@ -84,6 +86,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let code = match cli.command {
         Command::Build(args) => build::run(&ctx, cli.db.as_deref(), args)?,
         Command::Check(args) => check::run(&ctx, args)?,
+        Command::Locate(args) => locate::run(&ctx, args)?,
+
         Command::Report(args) => report::run(&ctx, args)?,
         Command::Sql(args) => sql::run(&ctx, args)?,
         Command::Search(args) => search::run(&ctx, args)?,

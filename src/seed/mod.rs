@@ -11,6 +11,7 @@
 //! reports/NAME.sql          canned reports: a TOML header in `-- ` comments, then one SELECT
 //! ```
 
+pub mod dates;
 pub mod load;
 pub mod locate;
 pub mod model;
