@@ -33,7 +33,7 @@ pub struct Cli {
 pub enum Command {
     Build(cmd::build::Args),
     Check(cmd::check::Args),
-
+    Draft(cmd::draft::Args),
     Locate(cmd::locate::Args),
     Report(cmd::report::Args),
     Sql(cmd::sql::Args),

@@ -11,7 +11,7 @@ pub mod build;
 pub mod check;
 pub mod completions;
 pub mod diff;
-
+pub mod draft;
 pub mod evidence;
 pub mod export;
 pub mod info;
@@ -87,7 +87,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Build(args) => build::run(&ctx, cli.db.as_deref(), args)?,
         Command::Check(args) => check::run(&ctx, args)?,
         Command::Locate(args) => locate::run(&ctx, args)?,
-
+        Command::Draft(args) => draft::run(&ctx, args)?,
         Command::Report(args) => report::run(&ctx, args)?,
         Command::Sql(args) => sql::run(&ctx, args)?,
         Command::Search(args) => search::run(&ctx, args)?,

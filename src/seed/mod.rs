@@ -12,6 +12,7 @@
 //! ```
 
 pub mod dates;
+pub mod draft;
 pub mod load;
 pub mod locate;
 pub mod model;

@@ -18,19 +18,10 @@ pub struct Occurrence {
 
 /// Every occurrence of `exact` in `body`, overlapping ones included, each with the selector that picks it.
 pub fn occurrences(body: &str, exact: &str) -> Vec<Occurrence> {
-    if exact.is_empty() {
-        return Vec::new();
-    }
-    let mut found = Vec::new();
-    let mut from = 0;
-    while let Some(at) = body[from..].find(exact) {
-        let s = from + at;
-        found.push((s, s + exact.len()));
-        from = s + body[s..].chars().next().map_or(1, char::len_utf8);
-    }
-    let ranges = found.clone();
-    found
-        .into_iter()
+    let ranges = ranges(body, exact);
+    ranges
+        .iter()
+        .copied()
         .map(|(s, e)| {
             let (line, column) = line_column(body, s);
             let start = body[..s].chars().count();
@@ -44,6 +35,21 @@ pub fn occurrences(body: &str, exact: &str) -> Vec<Occurrence> {
             }
         })
         .collect()
+}
+
+/// Every occurrence of `words` in `body` as byte ranges, overlapping ones included.
+pub fn ranges(body: &str, words: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    if words.is_empty() {
+        return out;
+    }
+    let mut from = 0;
+    while let Some(at) = body[from..].find(words) {
+        let s = from + at;
+        out.push((s, s + words.len()));
+        from = s + body[s..].chars().next().map_or(1, char::len_utf8);
+    }
+    out
 }
 
 /// The 1-based line and column (in code points) of a byte offset.

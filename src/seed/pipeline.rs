@@ -256,6 +256,17 @@ pub(super) struct Actors {
     pub(super) by_doc: Vec<Vec<usize>>,
 }
 
+impl Actors {
+    /// Each actor's slug, name and aliases.
+    pub(super) fn names(&self) -> Vec<(String, String, Vec<String>)> {
+        self.list
+            .iter()
+            .zip(&self.aliases)
+            .map(|((_, a, _), aliases)| (a.slug.to_string(), a.name.to_string(), aliases.clone()))
+            .collect()
+    }
+}
+
 /// Phase 3: registers the shared actors, then each document's own, in document order; resolves parents and checks
 /// that every parent chain ends; checks aliases and where evidence may stand.
 fn resolve_actors(
@@ -399,16 +410,13 @@ fn run(
     let mut v = Validator::new(files);
     let mut summary = Summary::default();
 
-    let layout = classify(&mut v, files);
     let project = parse_project(&mut v, files);
-    let shared: Vec<(usize, ActorsFile)> = layout
-        .actors
-        .iter()
-        .filter_map(|p| v.parse::<ActorsFile>(p))
-        .collect();
-    let parsed = parse_documents(&mut v, &layout.documents);
-    let (mut docs, registries) = register(&mut v, files, parsed);
-    let actors = resolve_actors(&mut v, shared, &mut docs);
+    let Front {
+        layout,
+        docs,
+        registries,
+        actors,
+    } = front(&mut v, files);
 
     load::apply_schema(conn)?;
     let tx = conn.transaction()?;
@@ -481,12 +489,7 @@ fn run(
         }
     }
 
-    let names: Vec<(String, String, Vec<String>)> = actors
-        .list
-        .iter()
-        .zip(&actors.aliases)
-        .map(|((_, a, _), aliases)| (a.slug.to_string(), a.name.to_string(), aliases.clone()))
-        .collect();
+    let names = actors.names();
     let reports: Vec<_> = layout
         .reports
         .iter()
@@ -513,4 +516,48 @@ fn run(
     }
     tx.commit()?;
     Ok((summary, problems))
+}
+
+/// What a seed already defines, as far as its files parse, for `draft`: each actor's slug, name and aliases, and
+/// the documents' slugs.
+pub struct Known {
+    pub actors: Vec<(String, String, Vec<String>)>,
+    pub documents: Vec<String>,
+}
+
+/// Runs the phases up to the actors, ignoring problems (`check` reports them).
+pub fn known(files: &SeedFiles) -> Known {
+    let mut v = Validator::new(files);
+    let front = front(&mut v, files);
+    Known {
+        actors: front.actors.names(),
+        documents: front.docs.iter().map(|d| d.slug.clone()).collect(),
+    }
+}
+
+/// What the phases before pass 2 leave.
+struct Front {
+    layout: Layout,
+    docs: Vec<DocInfo>,
+    registries: Registries,
+    actors: Actors,
+}
+
+/// Phases 1 to 3: classify the files, parse and register the documents, resolve the actors.
+fn front(v: &mut Validator, files: &SeedFiles) -> Front {
+    let layout = classify(v, files);
+    let shared: Vec<(usize, ActorsFile)> = layout
+        .actors
+        .iter()
+        .filter_map(|p| v.parse::<ActorsFile>(p))
+        .collect();
+    let parsed = parse_documents(v, &layout.documents);
+    let (mut docs, registries) = register(v, files, parsed);
+    let actors = resolve_actors(v, shared, &mut docs);
+    Front {
+        layout,
+        docs,
+        registries,
+        actors,
+    }
 }
