@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::dates;
-use super::passage::{self, line_column, ranges, toml_string};
+use super::passage::{self, toml_string};
 
 /// An actor the seed knows: slug, name, aliases.
 pub type KnownActor = (String, String, Vec<String>);
@@ -25,11 +25,10 @@ fn whole_word(body: &str, (s, e): (usize, usize)) -> bool {
     !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
-/// The selector that picks the range `at` of `body`, or None when no prefix or suffix tells it apart.
-fn pick(body: &str, at: (usize, usize)) -> Option<String> {
-    let words = &body[at.0..at.1];
-    let all = ranges(body, words);
-    let s = passage::selector(body, words, at, &all);
+/// The selector that picks the range `at` of `body` among `all` the occurrences of its words, or None when no
+/// prefix or suffix tells it apart.
+fn pick(body: &str, at: (usize, usize), all: &[(usize, usize)]) -> Option<String> {
+    let s = passage::selector(body, &body[at.0..at.1], at, all);
     (!s.contains("\"…\"")).then_some(s)
 }
 
@@ -153,19 +152,52 @@ pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownAc
     }
     let year: Option<i32> = pubdate.as_ref().and_then(|(_, d)| d.get(..4)?.parse().ok());
 
+    // Everything to look for, found in one pass: each actor's name and aliases, each quoted passage and its
+    // sentence, each date's sentence.
+    let terms: Vec<(usize, &str)> = actors
+        .iter()
+        .enumerate()
+        .flat_map(|(a, (_, name, aliases))| {
+            std::iter::once(name.as_str())
+                .chain(aliases.iter().map(String::as_str))
+                .map(move |t| (a, t))
+        })
+        .collect();
+    let quotes: Vec<((usize, usize), (usize, usize))> =
+        quoted(body).into_iter().map(|q| (q, sentence(body, q))).collect();
+    let lines = passage::Lines::new(body);
+    let line_column = |byte: usize| lines.line_column(byte);
+    let skip_line = pubdate.as_ref().map(|(l, _)| *l);
+    let found_dates: Vec<(dates::FoundDate, (usize, usize))> = dates::find(body, year)
+        .into_iter()
+        .filter(|d| Some(line_column(d.bytes.0).0) != skip_line)
+        .map(|d| {
+            let s = sentence(body, d.bytes);
+            (d, s)
+        })
+        .collect();
+    let text = |r: &(usize, usize)| &body[r.0..r.1];
+    let mut patterns: Vec<&str> = terms.iter().map(|t| t.1).collect();
+    patterns.extend(quotes.iter().map(|(q, _)| text(q)));
+    patterns.extend(quotes.iter().map(|(_, s)| text(s)));
+    patterns.extend(found_dates.iter().map(|(_, s)| text(s)));
+    let found = passage::find_many(body, &patterns);
+    let (term_hits, rest) = found.split_at(terms.len());
+    let (quote_hits, rest) = rest.split_at(quotes.len());
+    let (quote_sentence_hits, date_sentence_hits) = rest.split_at(quotes.len());
+
     // Mentions: every known actor whose name or alias stands in the text as whole words.
     let mut named: Vec<(usize, (usize, usize))> = Vec::new();
-    let mut mentions = String::new();
-    for (a, (actor, name, aliases)) in actors.iter().enumerate() {
-        let mut evidence = Vec::new();
-        for term in std::iter::once(name).chain(aliases) {
-            let hits: Vec<(usize, usize)> =
-                ranges(body, term).into_iter().filter(|&r| whole_word(body, r)).collect();
-            named.extend(hits.iter().map(|&r| (a, r)));
-            if let Some(sel) = hits.first().and_then(|&r| pick(body, r)) {
-                evidence.push(sel);
-            }
+    let mut evidence: Vec<Vec<String>> = vec![Vec::new(); actors.len()];
+    for ((a, _), hits) in terms.iter().zip(term_hits) {
+        let whole: Vec<(usize, usize)> = hits.iter().copied().filter(|&r| whole_word(body, r)).collect();
+        named.extend(whole.iter().map(|&r| (*a, r)));
+        if let Some(sel) = whole.first().and_then(|&r| pick(body, r, hits)) {
+            evidence[*a].push(sel);
         }
+    }
+    let mut mentions = String::new();
+    for ((actor, _, _), evidence) in actors.iter().zip(&evidence) {
         if !evidence.is_empty() {
             counts.mentions += 1;
             let _ = writeln!(
@@ -185,18 +217,20 @@ pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownAc
     }
 
     // Quotes: every passage in quotation marks, its speaker guessed from the nearest actor named.
-    let mut quotes = String::new();
-    for (s, e) in quoted(body) {
-        let (Some(text), Some(evidence)) = (pick(body, (s, e)), pick(body, sentence(body, (s, e)))) else {
+    let mut proposed = String::new();
+    for (((q, sent), hits), sent_hits) in quotes.iter().zip(quote_hits).zip(quote_sentence_hits) {
+        let (s, e) = *q;
+        let (Some(text), Some(evidence)) = (pick(body, *q, hits), pick(body, *sent, sent_hits)) else {
             continue;
         };
         counts.quotes += 1;
-        let nearest = named
-            .iter()
-            .min_by_key(|(_, r)| if r.1 <= s { s - r.1 } else { r.0.saturating_sub(e) });
+        // The actor named closest before or after the passage; `named` is sorted, so look around `s`.
+        let after = named.partition_point(|(_, r)| r.0 < s);
+        let candidates = named[after.saturating_sub(1)..(after + 1).min(named.len())].iter();
+        let nearest = candidates.min_by_key(|(_, r)| if r.1 <= s { s - r.1 } else { r.0.saturating_sub(e) });
         let speaker = match nearest {
             Some((a, r)) => {
-                let (line, column) = line_column(body, r.0);
+                let (line, column) = line_column(r.0);
                 format!(
                     "{}    # a guess: the nearest actor named, {} at {line}:{column}",
                     toml_string(&actors[*a].0),
@@ -205,31 +239,27 @@ pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownAc
             }
             None => "\"\"    # who says it? an actor's slug".to_string(),
         };
-        let (line, column) = line_column(body, s);
+        let (line, column) = line_column(s);
         let _ = writeln!(
-            quotes,
+            proposed,
             "\n# [[quotes]]    # line {line}:{column}\n# slug = \"{slug}-quote-{n}\"\n# speaker = {speaker}\n\
              # kind = \"direct\"    # or \"paraphrase\"\n# text = {text}\n# evidence = [{evidence}]",
             n = counts.quotes
         );
     }
-    if !quotes.is_empty() {
+    if !proposed.is_empty() {
         t.push_str("\n# Passages in quotation marks: a quote for each that someone says.\n");
-        t.push_str(&quotes);
+        t.push_str(&proposed);
     }
 
     // Dates: each as EDTF beside its sentence, as an event to complete.
-    let skip_line = pubdate.as_ref().map(|(l, _)| *l);
     let mut events = String::new();
-    for d in dates::find(body, year) {
-        let (line, column) = line_column(body, d.bytes.0);
-        if Some(line) == skip_line {
-            continue;
-        }
-        let Some(evidence) = pick(body, sentence(body, d.bytes)) else {
+    for ((d, sent), hits) in found_dates.iter().zip(date_sentence_hits) {
+        let Some(evidence) = pick(body, *sent, hits) else {
             continue;
         };
         counts.dates += 1;
+        let (line, column) = line_column(d.bytes.0);
         let why = if d.year_assumed {
             format!("{}; the year is the document's", toml_string(&body[d.bytes.0..d.bytes.1]))
         } else {

@@ -19,12 +19,17 @@ pub struct Occurrence {
 /// Every occurrence of `exact` in `body`, overlapping ones included, each with the selector that picks it.
 pub fn occurrences(body: &str, exact: &str) -> Vec<Occurrence> {
     let ranges = ranges(body, exact);
+    let lines = Lines::new(body);
+    // Code-point offsets counted on from one occurrence to the next: one pass over the body.
+    let (mut byte, mut cp) = (0, 0);
     ranges
         .iter()
         .copied()
         .map(|(s, e)| {
-            let (line, column) = line_column(body, s);
-            let start = body[..s].chars().count();
+            let (line, column) = lines.line_column(s);
+            cp += body[byte..s].chars().count();
+            byte = s;
+            let start = cp;
             Occurrence {
                 bytes: (s, e),
                 start,
@@ -50,6 +55,28 @@ pub fn ranges(body: &str, words: &str) -> Vec<(usize, usize)> {
         from = s + body[s..].chars().next().map_or(1, char::len_utf8);
     }
     out
+}
+
+/// Where each line of a body starts, for many line and column look-ups.
+pub struct Lines<'b> {
+    body: &'b str,
+    starts: Vec<usize>,
+}
+
+impl<'b> Lines<'b> {
+    pub fn new(body: &'b str) -> Lines<'b> {
+        let starts = std::iter::once(0)
+            .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { body, starts }
+    }
+
+    /// The 1-based line and column (in code points) of a byte offset.
+    pub fn line_column(&self, byte: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= byte);
+        let start = self.starts[line - 1];
+        (line, self.body[start..byte].chars().count() + 1)
+    }
 }
 
 /// The 1-based line and column (in code points) of a byte offset.
@@ -80,30 +107,39 @@ pub fn toml_string(s: &str) -> String {
 }
 
 /// The selector for the occurrence `at` among `all`: the plain words when they occur once, else the words with the
-/// shortest prefix or suffix (in code points) that no other occurrence shares.
+/// shortest prefix or suffix (in code points, up to 200) that no other occurrence shares.
 pub fn selector(body: &str, exact: &str, at: (usize, usize), all: &[(usize, usize)]) -> String {
     if all.len() <= 1 {
         return toml_string(exact);
     }
-    let before: Vec<char> = body[..at.0].chars().rev().take(200).collect();
-    let after: Vec<char> = body[at.1..].chars().take(200).collect();
-    let unique = |key: &dyn Fn(&(usize, usize)) -> bool| all.iter().filter(|o| key(o)).count() == 1;
-    let mut prefix = None;
-    for k in 1..=before.len() {
-        let p: String = before[..k].iter().rev().collect();
-        if unique(&|o: &(usize, usize)| body[..o.0].ends_with(&p)) {
-            prefix = Some(p);
-            break;
-        }
-    }
-    let mut suffix = None;
-    for k in 1..=after.len() {
-        let s: String = after[..k].iter().collect();
-        if unique(&|o: &(usize, usize)| body[o.1..].starts_with(&s)) {
-            suffix = Some(s);
-            break;
-        }
-    }
+    const MAX: usize = 200;
+    // The context needed is one character more than the longest context another occurrence shares.
+    let shared = |f: &dyn Fn((usize, usize)) -> usize| {
+        all.iter().filter(|&&o| o != at).map(|&o| f(o)).max().unwrap_or(0)
+    };
+    let common_before = |o: (usize, usize)| {
+        body[..o.0]
+            .chars()
+            .rev()
+            .zip(body[..at.0].chars().rev())
+            .take(MAX)
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let common_after = |o: (usize, usize)| {
+        body[o.1..]
+            .chars()
+            .zip(body[at.1..].chars())
+            .take(MAX)
+            .take_while(|(a, b)| a == b)
+            .count()
+    };
+    let p = shared(&common_before) + 1;
+    let s = shared(&common_after) + 1;
+    let before: Vec<char> = body[..at.0].chars().rev().take(p).collect();
+    let after: Vec<char> = body[at.1..].chars().take(s).collect();
+    let prefix = (p <= MAX && before.len() == p).then(|| before.iter().rev().collect::<String>());
+    let suffix = (s <= MAX && after.len() == s).then(|| after.iter().collect::<String>());
     let exact = toml_string(exact);
     // The shorter wins; between equals, one that is not only white space, which reads badly when pasted.
     let weight = |x: &String| (x.chars().count(), x.trim().is_empty());
@@ -115,6 +151,34 @@ pub fn selector(body: &str, exact: &str, at: (usize, usize), all: &[(usize, usiz
         (None, Some(s)) => format!("{{ exact = {exact}, suffix = {} }}", toml_string(&s)),
         (None, None) => format!("{{ exact = {exact}, prefix = \"…\" }}"),
     }
+}
+
+/// Every occurrence of each pattern, overlapping ones included, as byte ranges: one pass over the body however
+/// many patterns there are.
+pub fn find_many(body: &str, patterns: &[&str]) -> Vec<Vec<(usize, usize)>> {
+    use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+    let mut found = vec![Vec::new(); patterns.len()];
+    let mut distinct: Vec<&str> = patterns.iter().copied().filter(|p| !p.is_empty()).collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.is_empty() {
+        return found;
+    }
+    let automaton = AhoCorasick::builder()
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .match_kind(MatchKind::Standard)
+        .build(&distinct)
+        .expect("patterns of plain text always build");
+    let mut by_distinct = vec![Vec::new(); distinct.len()];
+    for m in automaton.find_overlapping_iter(body) {
+        by_distinct[m.pattern().as_usize()].push((m.start(), m.end()));
+    }
+    for (i, p) in patterns.iter().enumerate() {
+        if let Ok(d) = distinct.binary_search(p) {
+            found[i] = by_distinct[d].clone();
+        }
+    }
+    found
 }
 
 /// The line that holds a byte range, cut to about `width` code points around it, on one line.
