@@ -152,6 +152,7 @@ fn register(
     v: &mut Validator,
     files: &SeedFiles,
     parsed: Vec<Parsed>,
+    check_bodies: bool,
 ) -> (Vec<DocInfo>, Registries) {
     let mut doc_registry = Registry::new("document");
     let mut docs: Vec<DocInfo> = Vec::new();
@@ -166,7 +167,7 @@ fn register(
         let seed_path = v.path(p.file).to_string();
         let dir = seed_path.rsplit_once('/').map_or("", |(d, _)| d);
         let body_path = normalize(&format!("{dir}/{}", p.body));
-        if registered {
+        if registered && check_bodies {
             check_body(v, files, &r, &p.body, &body_path);
         }
         // Registration order within a file decides which line a repeated slug points at: actors, events,
@@ -416,7 +417,7 @@ fn run(
         docs,
         registries,
         actors,
-    } = front(&mut v, files);
+    } = front(&mut v, files, true);
 
     load::apply_schema(conn)?;
     let tx = conn.transaction()?;
@@ -528,7 +529,8 @@ pub struct Known {
 /// Runs the phases up to the actors, ignoring problems (`check` reports them).
 pub fn known(files: &SeedFiles) -> Known {
     let mut v = Validator::new(files);
-    let front = front(&mut v, files);
+    // The bodies are not read: only the names matter here.
+    let front = front(&mut v, files, false);
     Known {
         actors: front.actors.names(),
         documents: front.docs.iter().map(|d| d.slug.clone()).collect(),
@@ -543,8 +545,9 @@ struct Front {
     actors: Actors,
 }
 
-/// Phases 1 to 3: classify the files, parse and register the documents, resolve the actors.
-fn front(v: &mut Validator, files: &SeedFiles) -> Front {
+/// Phases 1 to 3: classify the files, parse and register the documents (checking their bodies if asked), resolve
+/// the actors.
+fn front(v: &mut Validator, files: &SeedFiles, check_bodies: bool) -> Front {
     let layout = classify(v, files);
     let shared: Vec<(usize, ActorsFile)> = layout
         .actors
@@ -552,7 +555,7 @@ fn front(v: &mut Validator, files: &SeedFiles) -> Front {
         .filter_map(|p| v.parse::<ActorsFile>(p))
         .collect();
     let parsed = parse_documents(v, &layout.documents);
-    let (mut docs, registries) = register(v, files, parsed);
+    let (mut docs, registries) = register(v, files, parsed, check_bodies);
     let actors = resolve_actors(v, shared, &mut docs);
     Front {
         layout,
