@@ -8,6 +8,7 @@
 use std::ops::Range;
 
 use serde::de::DeserializeOwned;
+use toml::Spanned;
 use toml::de::{DeArray, DeTable, DeValue};
 
 /// One value that failed: where, and why.
@@ -52,7 +53,10 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
         dropped: Vec::new(),
     };
     let mut removed: Vec<String> = Vec::new();
-    // Each round takes one value out, so the rounds are bounded by the number of values.
+    // Stand-ins put where a required value was taken out, so that the rest of its record is still checked:
+    // (the record's span, the key, how many stand-ins were tried).
+    let mut standins: Vec<(Range<usize>, String, usize)> = Vec::new();
+    // Each round takes one value out or tries one stand-in, so the rounds are bounded.
     loop {
         match T::deserialize(toml::de::Deserializer::from(tree.clone())) {
             Ok(value) => {
@@ -60,25 +64,104 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
                 return Ok(out);
             }
             Err(e) => {
-                let span = e.span();
-                let message = e.message().trim().to_string();
-                // A required value taken out for being bad is then missing: one problem, not two.
-                let ours = removed
-                    .iter()
-                    .any(|k: &String| message == format!("missing field `{k}`"));
-                if !ours {
+                let Some(span) = e.span() else {
                     out.errors.push(ValueError {
-                        span: span.clone(),
+                        span: None,
+                        message: e.message().trim().to_string(),
+                    });
+                    return Ok(out);
+                };
+                let message = e.message().trim().to_string();
+                // A stand-in that does not fit this record: take it out, and the next one is tried.
+                if let Some((_, key, _)) = standins.iter().find(|(at, _, _)| *at == span)
+                    && !message.starts_with("missing field")
+                    && let Some(table) = table_at(tree.get_mut(), &span)
+                {
+                    table.remove(key.as_str());
+                    continue;
+                }
+                // A required value taken out for being bad is then missing: one problem, not two. A stand-in goes
+                // in its place; when none fits, the record goes.
+                let missing = removed
+                    .iter()
+                    .find(|k| message == format!("missing field `{k}`"))
+                    .cloned();
+                if let Some(key) = missing {
+                    let tried = match standins.iter_mut().find(|(at, k, _)| *at == span && *k == key) {
+                        Some(entry) => {
+                            entry.2 += 1;
+                            entry.2
+                        }
+                        None => {
+                            standins.push((span.clone(), key.clone(), 0));
+                            0
+                        }
+                    };
+                    if let Some(value) = standin(&key, tried)
+                        && let Some(table) = table_at(tree.get_mut(), &span)
+                    {
+                        let k = Spanned::new(span.clone(), std::borrow::Cow::Owned(key.clone()));
+                        table.insert(k, Spanned::new(span.clone(), DeValue::String(value.into())));
+                        continue;
+                    }
+                } else {
+                    out.errors.push(ValueError {
+                        span: Some(span.clone()),
                         message,
                     });
                 }
-                let removed = span.is_some_and(|s| remove(tree.get_mut(), &s, &mut out.dropped, &mut removed));
-                if !removed {
+                if !remove(tree.get_mut(), &span, &mut out.dropped, &mut removed) {
                     return Ok(out);
                 }
             }
         }
     }
+}
+
+/// The `n`th stand-in for a required key: values that parse and that no later check looks at (an event's date
+/// is never compared, a kind is never checked again). References and a body's file name have none: a stand-in
+/// there would be reported as unknown.
+fn standin(key: &str, n: usize) -> Option<&'static str> {
+    let list: &[&str] = match key {
+        "date" => &["2000"],
+        "kind" => &["other", "group", "direct"],
+        "status" => &["ended"],
+        "name" | "title" | "summary" => &["?"],
+        _ => &[],
+    };
+    list.get(n).copied()
+}
+
+/// The table (a record) whose span is `at`, at any depth.
+fn table_at<'t, 'i>(table: &'t mut DeTable<'i>, at: &Range<usize>) -> Option<&'t mut DeTable<'i>> {
+    for (_, value) in table.iter_mut() {
+        let span = value.span();
+        match value.get_mut() {
+            DeValue::Table(t) => {
+                if span == *at {
+                    return Some(t);
+                }
+                if let Some(found) = table_at(t, at) {
+                    return Some(found);
+                }
+            }
+            DeValue::Array(items) => {
+                for item in items.iter_mut() {
+                    let span = item.span();
+                    if let DeValue::Table(t) = item.get_mut() {
+                        if span == *at {
+                            return Some(t);
+                        }
+                        if let Some(found) = table_at(t, at) {
+                            return Some(found);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn holds(outer: &Range<usize>, inner: &Range<usize>) -> bool {
@@ -187,19 +270,32 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_required_value_drops_its_record_and_names_its_slug() {
+    fn a_bad_required_value_gets_a_stand_in_and_the_record_stays() {
         let text = NOTE
             .replace("date = \"2024-03-02\"", "date = \"March 2024\"")
             .replace("kind = \"direct\"", "kind = \"shouted\"");
         let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
         let messages: Vec<&str> = read.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(messages[0].contains("March 2024"), "{messages:?}");
-        assert!(messages.iter().any(|m| m.contains("shouted")), "{messages:?}");
+        assert!(messages[1].contains("shouted"), "{messages:?}");
         let doc = read.value.expect("the rest reads");
-        assert_eq!(doc.events.len(), 1);
-        assert_eq!(doc.events[0].slug.as_str(), "ruritania-recognises-council");
+        assert_eq!(doc.events.len(), 2);
+        assert_eq!(doc.events[0].evidence.len(), 1, "the record's evidence is still there");
+        assert_eq!(doc.quotes.len(), 1);
+        assert!(read.dropped.is_empty());
+    }
+
+    #[test]
+    fn a_bad_reference_drops_its_record_and_names_its_slug() {
+        let text = NOTE.replace("speaker = \"critics\"", "speaker = \"The Critics\"");
+        let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
+        assert_eq!(read.errors.len(), 1);
+        assert!(read.errors[0].message.contains("invalid slug"));
+        let doc = read.value.expect("the rest reads");
         assert!(doc.quotes.is_empty());
-        assert!(read.dropped.contains(&"council-meets".to_string()), "{:?}", read.dropped);
+        assert_eq!(doc.events.len(), 2);
+        assert_eq!(read.dropped, ["critics-call-it-a-mistake"]);
     }
 
     #[test]

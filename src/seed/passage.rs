@@ -253,7 +253,10 @@ pub fn nearest(body: &str, exact: &str) -> Option<Nearest> {
     // five characters long.
     let words: Vec<&str> = exact
         .split_whitespace()
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .map(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            ["’s", "'s"].iter().find_map(|s| w.strip_suffix(s)).unwrap_or(w)
+        })
         .filter(|w| !w.is_empty())
         .collect();
     for len in (1..=words.len()).rev() {
@@ -319,5 +322,8 @@ mod tests {
         assert!(!n.same_words);
         assert_eq!(&BODY[n.bytes.0..n.bytes.1], "Ruritania disagreed");
         assert_eq!(nearest(BODY, "nothing like it"), None);
+        // A possessive the text does not have: the name itself is the nearest.
+        let n = nearest(BODY, "Critics’s view").expect("the name");
+        assert_eq!(&BODY[n.bytes.0..n.bytes.1], "Critics");
     }
 }
