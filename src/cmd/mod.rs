@@ -36,6 +36,8 @@ EXIT CODES:
 
 EXAMPLES:
   dossier build                               build ./dossier.db from ./seed
+  dossier draft brief.txt                     a new document into ./seed, with a seed file to edit
+  dossier check                               every problem of ./seed at once; writes nothing
   dossier report                              list the reports stored in the file
   dossier report timeline -p actor=Moscow     run one, with a typed parameter
   dossier sql \"SELECT name, kind FROM actors\"  ad hoc SQL, read-only

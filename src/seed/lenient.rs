@@ -25,6 +25,9 @@ pub struct Lenient<T> {
     pub dropped: Vec<String>,
 }
 
+/// How many bad values one file may report before reading it stops.
+const MAX_ERRORS: usize = 100;
+
 /// Reads `text` as `T`, or returns the syntax error that stops the file.
 pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueError> {
     let first = match toml::from_str::<T>(text) {
@@ -56,8 +59,16 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
     // Stand-ins put where a required value was taken out, so that the rest of its record is still checked:
     // (the record's span, the key, how many stand-ins were tried).
     let mut standins: Vec<(Range<usize>, String, usize)> = Vec::new();
-    // Each round takes one value out or tries one stand-in, so the rounds are bounded.
+    // Each round takes one value out or tries one stand-in, so the rounds are bounded; each deserialises the
+    // whole file again, so a file with very many bad values stops early rather than taking quadratic time.
     loop {
+        if out.errors.len() >= MAX_ERRORS {
+            out.errors.push(ValueError {
+                span: None,
+                message: format!("more than {MAX_ERRORS} bad values: fix these, then check again"),
+            });
+            return Ok(out);
+        }
         match T::deserialize(toml::de::Deserializer::from(tree.clone())) {
             Ok(value) => {
                 out.value = Some(value);
@@ -296,6 +307,18 @@ mod tests {
         assert!(doc.quotes.is_empty());
         assert_eq!(doc.events.len(), 2);
         assert_eq!(read.dropped, ["critics-call-it-a-mistake"]);
+    }
+
+    #[test]
+    fn very_many_bad_values_stop_after_a_hundred() {
+        let mut text = String::from("[document]\nslug = \"d\"\nfile = \"d.txt\"\ntitle = \"D\"\n");
+        for i in 0..500 {
+            text.push_str(&format!("\n[[events]]\nslug = \"e{i}\"\ndate = \"bad\"\nkind = \"other\"\nsummary = \"s\"\n"));
+        }
+        let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
+        assert_eq!(read.errors.len(), MAX_ERRORS + 1);
+        assert!(read.errors.last().unwrap().message.contains("more than 100"));
+        assert!(read.value.is_none());
     }
 
     #[test]
