@@ -469,12 +469,12 @@ fn explain(problem: &mut Problem, body_path: &str, body: &str, q: &Quote, e: &Lo
     let found = passage::occurrences(body, &q.exact);
     for o in found.iter().take(SHOWN) {
         problem.notes.push(format!(
-            "{body_path}:{}:{}: {}\n      paste: {}",
+            "{body_path}:{}:{}: {}",
             o.line,
             o.column,
-            passage::context(body, o.bytes, 80),
-            o.selector
+            passage::context(body, o.bytes, 80)
         ));
+        problem.notes.push(format!("    paste: {}", o.selector));
     }
     if found.len() > SHOWN {
         problem

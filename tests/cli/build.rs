@@ -310,6 +310,21 @@ fn check_reports_every_problem_at_once() {
     assert_eq!(firsts, sorted);
     assert_eq!(env.entries(), entries, "check wrote a file");
 
+    let json = env.cmd().args(["check", "--format", "json"]).output().unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let ambiguous = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "evidence-ambiguous")
+        .expect("the repeated words");
+    let notes: Vec<&str> = ambiguous["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+    assert_eq!(notes.iter().filter(|n| n.contains("paste: { exact = \"Ruritania\"")).count(), 3, "{notes:?}");
+    assert_eq!((ambiguous["line"].as_u64(), ambiguous["column"].as_u64()), (Some(21), Some(13)));
+    assert_eq!(ambiguous["end_column"].as_u64(), Some(13 + "\"Ruritania".chars().count() as u64));
+    let missing = list.as_array().unwrap().iter().find(|d| d["code"] == "evidence-not-found").unwrap();
+    assert!(missing["notes"][0].as_str().unwrap().starts_with("nearest passage: documents/note.txt:3:1:"));
+
     // Each pasted selector makes the evidence unique: the fixed seed has only the three other problems.
     let note = env.path("seed/documents/note.toml");
     let fixed = std::fs::read_to_string(&note)
