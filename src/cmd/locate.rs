@@ -11,14 +11,15 @@ use crate::render::Format;
 use crate::seed::passage;
 
 const EXAMPLES: &str = "\
-DOCUMENT is a text file (documents/NAME.txt) or the slug of a document in the dossier file (--db). Each
+DOCUMENT is a text file, or the slug of a document in the seed (--seed, when that directory exists), else in
+the dossier file (--db). Each
 occurrence is printed with its line:column, its code-point offsets (0-based, end exclusive, as stored in the
 evidence table), a line of context and the selector to paste into the document's seed file as evidence. Words
 that do not occur give the nearest passage and exit 1.
 
 EXAMPLES:
   dossier locate seed/documents/note.txt Ruritania
-  dossier locate how-russia-ended-the-talibans-isolation July 3
+  dossier locate how-russia-ended-the-talibans-isolation July 3     a document of ./seed, by slug
   dossier --format json locate note.txt \"the council\"";
 
 /// Find every occurrence of some words in a document, with the selector that picks each one
@@ -30,6 +31,27 @@ pub struct Args {
     /// The words, exactly as in the document (several arguments are joined with spaces)
     #[arg(required = true, num_args = 1..)]
     pub words: Vec<String>,
+    /// The seed directory whose documents a slug names
+    #[arg(long, default_value = "seed", value_name = "DIR")]
+    pub seed: std::path::PathBuf,
+}
+
+/// The body of the seed's document with this slug, with its path, when the seed directory exists and has one.
+fn from_seed(dir: &std::path::Path, slug: &str) -> anyhow::Result<Option<(String, String)>> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let files = crate::seed::SeedFiles::read_dir(dir)?;
+    let known = crate::seed::pipeline::known(&files);
+    let Some((_, body_path)) = known.documents.iter().find(|(d, _)| d == slug) else {
+        return Ok(None);
+    };
+    let bytes = files
+        .read(body_path)
+        .with_context(|| format!("the seed has no {body_path}"))?;
+    let body = String::from_utf8(bytes.into_owned())
+        .map_err(|_| anyhow::anyhow!("{body_path} is not UTF-8 text"))?;
+    Ok(Some((body_path.clone(), body)))
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
@@ -41,6 +63,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         let body = String::from_utf8(bytes)
             .map_err(|_| anyhow::anyhow!("{} is not UTF-8 text", path.display()))?;
         (args.document.clone(), body)
+    } else if let Some(found) = from_seed(&args.seed, &args.document)? {
+        found
     } else {
         let conn = crate::db::open_read(&ctx.db)?;
         let body: Option<String> = conn

@@ -519,11 +519,11 @@ fn run(
     Ok((summary, problems))
 }
 
-/// What a seed already defines, as far as its files parse, for `draft`: each actor's slug, name and aliases, and
-/// the documents' slugs.
+/// What a seed already defines, as far as its files parse, for `draft` and `locate`: each actor's slug, name and
+/// aliases, and each document's slug and the seed path of its body.
 pub struct Known {
     pub actors: Vec<(String, String, Vec<String>)>,
-    pub documents: Vec<String>,
+    pub documents: Vec<(String, String)>,
 }
 
 /// Runs the phases up to the actors, ignoring problems (`check` reports them).
@@ -533,7 +533,11 @@ pub fn known(files: &SeedFiles) -> Known {
     let front = front(&mut v, files, false);
     Known {
         actors: front.actors.names(),
-        documents: front.docs.iter().map(|d| d.slug.clone()).collect(),
+        documents: front
+            .docs
+            .iter()
+            .map(|d| (d.slug.clone(), d.body_path.clone()))
+            .collect(),
     }
 }
 

@@ -159,6 +159,13 @@ fn locate_lists_every_place_with_a_selector_that_picks_it() {
         let (s, e) = (o["start"].as_u64().unwrap() as usize, o["end"].as_u64().unwrap() as usize);
         assert_eq!(body[s..e].iter().collect::<String>(), "Ruritania");
     }
+    // A slug names a document of the seed.
+    let by_slug = env.cmd().args(["locate", "note", "Ruritania"]).output().unwrap();
+    assert!(
+        stdout(&by_slug).starts_with("documents/note.txt:2:1: [52, 61) Ruritania’s ministry"),
+        "{}",
+        stdout(&by_slug)
+    );
     let missing = env
         .cmd()
         .args(["locate", "seed/documents/note.txt", "Ruritania's", "ministry"])
