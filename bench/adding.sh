@@ -73,4 +73,8 @@ print("| what | dossier | anchor | anchor median | dossier median | ratio | targ
 print("|---|---|---|---|---|---|---|")
 print(f"| check {docs:,} synthetic documents | `dossier check` | the build's parse-and-validate phase | {ms(phase)} | {ms(check)} | {check / phase:.2f}× | ≤ 1.0× |")
 print(f"| draft a {size / 1e6:.2f} MB document into a 400-document seed | `dossier draft` | `cp` of the same file | {ms(cp)} | {ms(draft)} | {draft / cp:.0f}× | < 1 s |")
+rows = json.load(open(os.path.join(w, "json", "check.json")))["results"][0]
+print()
+print(f"`check` spent a mean {rows['user']:.2f} s of user CPU per run; its wall times ranged from "
+      f"{min(rows['times']):.1f} s to {max(rows['times']):.1f} s, so the shared machine, not the work, set most of each figure.")
 PY
