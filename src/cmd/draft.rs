@@ -79,9 +79,7 @@ pub fn run(_ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let files = SeedFiles::read_dir(&args.seed)?;
     let known = pipeline::known(&files);
     if known.documents.iter().any(|(d, _)| d == slug.as_str()) {
-        bail!(
-            "the seed already has a document with the slug \"{slug}\"; pass another with --slug"
-        );
+        bail!("the seed already has a document with the slug \"{slug}\"; pass another with --slug");
     }
     let dir = args.seed.join("documents");
     let txt = dir.join(format!("{slug}.txt"));

@@ -136,7 +136,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 ))
             );
         }
-        None => eprintln!("{}", terminal_safe(&format!("dossier: {shown} is not in {name}"))),
+        None => eprintln!(
+            "{}",
+            terminal_safe(&format!("dossier: {shown} is not in {name}"))
+        ),
     }
     Ok(ExitCode::from(1))
 }

@@ -42,7 +42,9 @@ fn month(word: &str) -> Option<u32> {
     MONTHS
         .iter()
         .zip(SHORT)
-        .position(|(full, short)| w == *full || (!short.is_empty() && w == short) || (w == "sept" && short == "sep"))
+        .position(|(full, short)| {
+            w == *full || (!short.is_empty() && w == short) || (w == "sept" && short == "sep")
+        })
         .map(|i| i as u32 + 1)
 }
 
@@ -83,8 +85,16 @@ fn words(text: &str) -> Vec<Word<'_>> {
 }
 
 fn day(w: &str) -> Option<u32> {
-    let d = w.strip_suffix("st").or(w.strip_suffix("nd")).or(w.strip_suffix("rd")).or(w.strip_suffix("th")).unwrap_or(w);
-    (d.len() <= 2).then(|| d.parse().ok()).flatten().filter(|d| (1..=31).contains(d))
+    let d = w
+        .strip_suffix("st")
+        .or(w.strip_suffix("nd"))
+        .or(w.strip_suffix("rd"))
+        .or(w.strip_suffix("th"))
+        .unwrap_or(w);
+    (d.len() <= 2)
+        .then(|| d.parse().ok())
+        .flatten()
+        .filter(|d| (1..=31).contains(d))
 }
 
 fn year(w: &str) -> Option<i32> {
@@ -97,7 +107,9 @@ fn year(w: &str) -> Option<i32> {
 /// Whether only spaces and at most one comma stand between two words.
 fn close(text: &str, a: &Word, b: &Word) -> bool {
     let gap = &text[a.end..b.start];
-    gap.chars().all(|c| c == ' ' || c == ',' || c == '\u{a0}') && gap.matches(',').count() <= 1 && !gap.is_empty()
+    gap.chars().all(|c| c == ' ' || c == ',' || c == '\u{a0}')
+        && gap.matches(',').count() <= 1
+        && !gap.is_empty()
 }
 
 /// Every date in `text`, in order; `document_year` completes a day and month given without a year.
@@ -174,7 +186,11 @@ pub fn date_line(line: &str) -> Option<String> {
     let line = line.trim();
     let found = find(line, None);
     match found.as_slice() {
-        [d] if d.bytes.0 == 0 && line[d.bytes.1..].trim_matches(|c: char| c == '.' || c.is_whitespace()).is_empty() => {
+        [d] if d.bytes.0 == 0
+            && line[d.bytes.1..]
+                .trim_matches(|c: char| c == '.' || c.is_whitespace())
+                .is_empty() =>
+        {
             Some(d.edtf.clone())
         }
         _ => None,
@@ -192,17 +208,26 @@ mod tests {
     #[test]
     fn the_three_styles_and_iso() {
         assert_eq!(
-            edtfs("In December 2023 it began; on 3 July 2025 it ended, and on July 3 it was noted.", Some(2025)),
+            edtfs(
+                "In December 2023 it began; on 3 July 2025 it ended, and on July 3 it was noted.",
+                Some(2025)
+            ),
             ["2023-12", "2025-07-03", "2025-07-03"]
         );
-        assert_eq!(edtfs("July 3, 2025 and 2024-02-29 and 4th March 2022", None), ["2025-07-03", "2024-02-29", "2022-03-04"]);
+        assert_eq!(
+            edtfs("July 3, 2025 and 2024-02-29 and 4th March 2022", None),
+            ["2025-07-03", "2024-02-29", "2022-03-04"]
+        );
     }
 
     #[test]
     fn no_year_no_date_and_no_impossible_dates() {
         assert_eq!(edtfs("on July 3 it was noted", None), Vec::<String>::new());
         assert_eq!(edtfs("30 February 2025", None), Vec::<String>::new());
-        assert_eq!(edtfs("you may go in 2 march", Some(2020)), Vec::<String>::new());
+        assert_eq!(
+            edtfs("you may go in 2 march", Some(2020)),
+            Vec::<String>::new()
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@ use rusqlite::Transaction;
 
 use super::load;
 use super::locate::{LocateError, Span, locate_all};
-use super::passage;
 use super::model::*;
+use super::passage;
 use super::pipeline::{Actors, DocInfo, Registries, id};
 use super::validate::{Rec, Validator, nearest, need_evidence};
 use super::{Problem, sha256_hex};
@@ -55,12 +55,15 @@ struct DesignationRow<'d> {
     ended_by: Option<usize>,
 }
 
+/// An event's row index, its definition and its participants as (actor index, role).
+type EventRow<'d> = (usize, &'d EventDef, Vec<(usize, &'static str)>);
+
 /// One document's rows, ready to insert once the seed has no problems.
 pub(super) struct Rows<'d> {
     index: usize,
     document: &'d DocumentDef,
     body: &'d str,
-    events: Vec<(usize, &'d EventDef, Vec<(usize, &'static str)>)>,
+    events: Vec<EventRow<'d>>,
     designations: Vec<DesignationRow<'d>>,
     quotes: Vec<(QuoteRow<'d>, Option<Span>)>,
     /// Each located passage: its words, its span (None when not found) and the fact it supports.
@@ -177,7 +180,7 @@ fn mentions<'d>(
             let near = nearest(m.actor.as_str(), cx.actors.registry.slugs());
             let line = v.source(doc.file).record_line("actor", m.actor.as_str(), 0);
             v.problems.push(Problem {
-code: "unknown-reference",
+                code: "unknown-reference",
                 file: v.path(doc.file).to_string(),
                 line,
                 column: None,
@@ -189,8 +192,8 @@ code: "unknown-reference",
                 } else {
                     format!("did you mean {}?", near.join(" or "))
                 }),
-..Problem::default()
-});
+                ..Problem::default()
+            });
             continue;
         };
         if m.evidence.is_empty() {
@@ -392,8 +395,10 @@ pub(super) fn insert(tx: &Transaction, rows: &Rows, actors: &Actors) -> anyhow::
         &sha256_hex(rows.body.as_bytes()),
     )?;
     for (idx, e, participants) in &rows.events {
-        let participants: Vec<(i64, &str)> =
-            participants.iter().map(|(a, role)| (id(*a), *role)).collect();
+        let participants: Vec<(i64, &str)> = participants
+            .iter()
+            .map(|(a, role)| (id(*a), *role))
+            .collect();
         load::insert_event(tx, id(*idx), e, &participants)?;
     }
     for g in &rows.designations {
@@ -477,8 +482,9 @@ fn explain(problem: &mut Problem, body_path: &str, body: &str, q: &Quote, e: &Lo
         problem.notes.push(format!("    paste: {}", o.selector));
     }
     if found.len() > SHOWN {
-        problem
-            .notes
-            .push(format!("… and {} more (dossier locate lists them all)", found.len() - SHOWN));
+        problem.notes.push(format!(
+            "… and {} more (dossier locate lists them all)",
+            found.len() - SHOWN
+        ));
     }
 }

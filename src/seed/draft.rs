@@ -57,9 +57,16 @@ fn published(body: &str) -> Option<(usize, String)> {
 fn looks_english(body: &str) -> bool {
     let mut words = 0usize;
     let mut common = 0usize;
-    for w in body.split(|c: char| !c.is_alphabetic()).filter(|w| !w.is_empty()).take(5000) {
+    for w in body
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .take(5000)
+    {
         words += 1;
-        if matches!(w.to_lowercase().as_str(), "the" | "and" | "of" | "to" | "in" | "a" | "is" | "that") {
+        if matches!(
+            w.to_lowercase().as_str(),
+            "the" | "and" | "of" | "to" | "in" | "a" | "is" | "that"
+        ) {
             common += 1;
         }
     }
@@ -86,7 +93,9 @@ fn sentence(body: &str, (s, e): (usize, usize)) -> (usize, usize) {
     let end = body[e..]
         .char_indices()
         .find(|&(i, _)| ends_sentence(body, e + i))
-        .map_or(body.len(), |(i, c)| e + i + if c == '\n' { 0 } else { c.len_utf8() });
+        .map_or(body.len(), |(i, c)| {
+            e + i + if c == '\n' { 0 } else { c.len_utf8() }
+        });
     let text = &body[start..end];
     let lead = text.len() - text.trim_start().len();
     let trail = text.len() - text.trim_end().len();
@@ -117,7 +126,13 @@ fn quoted(body: &str) -> Vec<(usize, usize)> {
 }
 
 /// Writes the seed file for a new document.
-pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownActor]) -> (String, Counts) {
+pub fn draft(
+    slug: &str,
+    file: &str,
+    source: &str,
+    body: &str,
+    actors: &[KnownActor],
+) -> (String, Counts) {
     let mut counts = Counts::default();
     let mut t = String::new();
     let _ = writeln!(
@@ -135,13 +150,21 @@ pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownAc
             let _ = writeln!(t, "title = {}    # line {line}", toml_string(&title));
         }
         None => {
-            let _ = writeln!(t, "title = {}    # no line reads like a title: write one", toml_string(slug));
+            let _ = writeln!(
+                t,
+                "title = {}    # no line reads like a title: write one",
+                toml_string(slug)
+            );
         }
     }
     let pubdate = published(body);
     match &pubdate {
         Some((line, d)) => {
-            let _ = writeln!(t, "published = {}    # EDTF, from line {line}", toml_string(d));
+            let _ = writeln!(
+                t,
+                "published = {}    # EDTF, from line {line}",
+                toml_string(d)
+            );
         }
         None => t.push_str("# published = \"\"    # EDTF: 2025, 2025-07 or 2025-07-03\n"),
     }
@@ -163,8 +186,10 @@ pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownAc
                 .map(move |t| (a, t))
         })
         .collect();
-    let quotes: Vec<((usize, usize), (usize, usize))> =
-        quoted(body).into_iter().map(|q| (q, sentence(body, q))).collect();
+    let quotes: Vec<((usize, usize), (usize, usize))> = quoted(body)
+        .into_iter()
+        .map(|q| (q, sentence(body, q)))
+        .collect();
     let lines = passage::Lines::new(body);
     let line_column = |byte: usize| lines.line_column(byte);
     let skip_line = pubdate.as_ref().map(|(l, _)| *l);
@@ -190,7 +215,11 @@ pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownAc
     let mut named: Vec<(usize, (usize, usize))> = Vec::new();
     let mut evidence: Vec<Vec<String>> = vec![Vec::new(); actors.len()];
     for ((a, _), hits) in terms.iter().zip(term_hits) {
-        let whole: Vec<(usize, usize)> = hits.iter().copied().filter(|&r| whole_word(body, r)).collect();
+        let whole: Vec<(usize, usize)> = hits
+            .iter()
+            .copied()
+            .filter(|&r| whole_word(body, r))
+            .collect();
         named.extend(whole.iter().map(|&r| (*a, r)));
         if let Some(sel) = whole.first().and_then(|&r| pick(body, r, hits)) {
             evidence[*a].push(sel);
@@ -220,14 +249,21 @@ pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownAc
     let mut proposed = String::new();
     for (((q, sent), hits), sent_hits) in quotes.iter().zip(quote_hits).zip(quote_sentence_hits) {
         let (s, e) = *q;
-        let (Some(text), Some(evidence)) = (pick(body, *q, hits), pick(body, *sent, sent_hits)) else {
+        let (Some(text), Some(evidence)) = (pick(body, *q, hits), pick(body, *sent, sent_hits))
+        else {
             continue;
         };
         counts.quotes += 1;
         // The actor named closest before or after the passage; `named` is sorted, so look around `s`.
         let after = named.partition_point(|(_, r)| r.0 < s);
         let candidates = named[after.saturating_sub(1)..(after + 1).min(named.len())].iter();
-        let nearest = candidates.min_by_key(|(_, r)| if r.1 <= s { s - r.1 } else { r.0.saturating_sub(e) });
+        let nearest = candidates.min_by_key(|(_, r)| {
+            if r.1 <= s {
+                s - r.1
+            } else {
+                r.0.saturating_sub(e)
+            }
+        });
         let speaker = match nearest {
             Some((a, r)) => {
                 let (line, column) = line_column(r.0);
@@ -261,7 +297,10 @@ pub fn draft(slug: &str, file: &str, source: &str, body: &str, actors: &[KnownAc
         counts.dates += 1;
         let (line, column) = line_column(d.bytes.0);
         let why = if d.year_assumed {
-            format!("{}; the year is the document's", toml_string(&body[d.bytes.0..d.bytes.1]))
+            format!(
+                "{}; the year is the document's",
+                toml_string(&body[d.bytes.0..d.bytes.1])
+            )
         } else {
             toml_string(&body[d.bytes.0..d.bytes.1])
         };
@@ -301,7 +340,10 @@ mod tests {
         assert!(t.contains("# text = \"we go\""), "{t}");
         assert!(t.contains("# speaker = \"rudolf\""), "{t}");
         assert!(t.contains("# date = \"2023-12\""), "{t}");
-        assert!(t.contains("# date = \"2025-07-04\"    # \"July 4\"; the year is the document's"), "{t}");
+        assert!(
+            t.contains("# date = \"2025-07-04\"    # \"July 4\"; the year is the document's"),
+            "{t}"
+        );
         assert_eq!((counts.mentions, counts.quotes, counts.dates), (1, 2, 2));
         let parsed: toml::Table = toml::from_str(&t).expect("TOML");
         assert_eq!(parsed["mentions"].as_array().unwrap().len(), 1);

@@ -98,7 +98,10 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
                     .find(|k| message == format!("missing field `{k}`"))
                     .cloned();
                 if let Some(key) = missing {
-                    let tried = match standins.iter_mut().find(|(at, k, _)| *at == span && *k == key) {
+                    let tried = match standins
+                        .iter_mut()
+                        .find(|(at, k, _)| *at == span && *k == key)
+                    {
                         Some(entry) => {
                             entry.2 += 1;
                             entry.2
@@ -273,8 +276,15 @@ mod tests {
     #[test]
     fn a_bad_optional_value_is_one_problem_and_the_record_stays() {
         let text = NOTE.replace("cameo = \"054\"", "cameo = \"5\"");
-        let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
-        assert_eq!(read.errors.len(), 1, "{:?}", read.errors.iter().map(|e| &e.message).collect::<Vec<_>>());
+        let read = parse_toml::<DocumentFile>(&text)
+            .ok()
+            .expect("no syntax error");
+        assert_eq!(
+            read.errors.len(),
+            1,
+            "{:?}",
+            read.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        );
         let doc = read.value.expect("the rest reads");
         assert_eq!(doc.events.len(), 2);
         assert!(doc.events[1].cameo.is_none());
@@ -285,14 +295,20 @@ mod tests {
         let text = NOTE
             .replace("date = \"2024-03-02\"", "date = \"March 2024\"")
             .replace("kind = \"direct\"", "kind = \"shouted\"");
-        let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
+        let read = parse_toml::<DocumentFile>(&text)
+            .ok()
+            .expect("no syntax error");
         let messages: Vec<&str> = read.errors.iter().map(|e| e.message.as_str()).collect();
         assert_eq!(messages.len(), 2, "{messages:?}");
         assert!(messages[0].contains("March 2024"), "{messages:?}");
         assert!(messages[1].contains("shouted"), "{messages:?}");
         let doc = read.value.expect("the rest reads");
         assert_eq!(doc.events.len(), 2);
-        assert_eq!(doc.events[0].evidence.len(), 1, "the record's evidence is still there");
+        assert_eq!(
+            doc.events[0].evidence.len(),
+            1,
+            "the record's evidence is still there"
+        );
         assert_eq!(doc.quotes.len(), 1);
         assert!(read.dropped.is_empty());
     }
@@ -300,7 +316,9 @@ mod tests {
     #[test]
     fn a_bad_reference_drops_its_record_and_names_its_slug() {
         let text = NOTE.replace("speaker = \"critics\"", "speaker = \"The Critics\"");
-        let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
+        let read = parse_toml::<DocumentFile>(&text)
+            .ok()
+            .expect("no syntax error");
         assert_eq!(read.errors.len(), 1);
         assert!(read.errors[0].message.contains("invalid slug"));
         let doc = read.value.expect("the rest reads");
@@ -313,11 +331,21 @@ mod tests {
     fn very_many_bad_values_stop_after_a_hundred() {
         let mut text = String::from("[document]\nslug = \"d\"\nfile = \"d.txt\"\ntitle = \"D\"\n");
         for i in 0..500 {
-            text.push_str(&format!("\n[[events]]\nslug = \"e{i}\"\ndate = \"bad\"\nkind = \"other\"\nsummary = \"s\"\n"));
+            text.push_str(&format!(
+                "\n[[events]]\nslug = \"e{i}\"\ndate = \"bad\"\nkind = \"other\"\nsummary = \"s\"\n"
+            ));
         }
-        let read = parse_toml::<DocumentFile>(&text).ok().expect("no syntax error");
+        let read = parse_toml::<DocumentFile>(&text)
+            .ok()
+            .expect("no syntax error");
         assert_eq!(read.errors.len(), MAX_ERRORS + 1);
-        assert!(read.errors.last().unwrap().message.contains("more than 100"));
+        assert!(
+            read.errors
+                .last()
+                .unwrap()
+                .message
+                .contains("more than 100")
+        );
         assert!(read.value.is_none());
     }
 

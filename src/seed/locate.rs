@@ -54,7 +54,9 @@ impl LocateError {
     pub fn code(&self) -> &'static str {
         match self {
             LocateError::NotFound { .. } => "evidence-not-found",
-            LocateError::Ambiguous { .. } | LocateError::AmbiguousWithContext { .. } => "evidence-ambiguous",
+            LocateError::Ambiguous { .. } | LocateError::AmbiguousWithContext { .. } => {
+                "evidence-ambiguous"
+            }
             LocateError::NoneWithContext { .. } => "evidence-context",
         }
     }

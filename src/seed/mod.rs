@@ -12,14 +12,14 @@
 //! ```
 
 pub mod dates;
+mod document;
 pub mod draft;
+mod lenient;
 pub mod load;
 pub mod locate;
 pub mod model;
 pub mod passage;
 pub mod pipeline;
-mod document;
-mod lenient;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -265,9 +265,7 @@ impl fmt::Display for Problem {
 
 /// Orders problems as compilers and linters print them: grouped by file, then by line and column.
 pub fn sort_problems(problems: &mut [Problem]) {
-    problems.sort_by(|a, b| {
-        (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column))
-    });
+    problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
 }
 
 /// Every problem found in a seed. Validation goes on past the first problem so that one run shows them all.

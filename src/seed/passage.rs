@@ -115,7 +115,11 @@ pub fn selector(body: &str, exact: &str, at: (usize, usize), all: &[(usize, usiz
     const MAX: usize = 200;
     // The context needed is one character more than the longest context another occurrence shares.
     let shared = |f: &dyn Fn((usize, usize)) -> usize| {
-        all.iter().filter(|&&o| o != at).map(|&o| f(o)).max().unwrap_or(0)
+        all.iter()
+            .filter(|&&o| o != at)
+            .map(|&o| f(o))
+            .max()
+            .unwrap_or(0)
     };
     let common_before = |o: (usize, usize)| {
         body[..o.0]
@@ -255,7 +259,10 @@ pub fn nearest(body: &str, exact: &str) -> Option<Nearest> {
         .split_whitespace()
         .map(|w| {
             let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-            ["’s", "'s"].iter().find_map(|s| w.strip_suffix(s)).unwrap_or(w)
+            ["’s", "'s"]
+                .iter()
+                .find_map(|s| w.strip_suffix(s))
+                .unwrap_or(w)
         })
         .filter(|w| !w.is_empty())
         .collect();
@@ -297,9 +304,18 @@ mod tests {
     fn each_occurrence_gets_the_shortest_selector_that_picks_it() {
         let found = occurrences(BODY, "Ruritania");
         assert_eq!(found.len(), 3);
-        assert_eq!(found[0].selector, r#"{ exact = "Ruritania", prefix = "” " }"#);
-        assert_eq!(found[1].selector, r#"{ exact = "Ruritania", prefix = ". " }"#);
-        assert_eq!(found[2].selector, r#"{ exact = "Ruritania", suffix = "’" }"#);
+        assert_eq!(
+            found[0].selector,
+            r#"{ exact = "Ruritania", prefix = "” " }"#
+        );
+        assert_eq!(
+            found[1].selector,
+            r#"{ exact = "Ruritania", prefix = ". " }"#
+        );
+        assert_eq!(
+            found[2].selector,
+            r#"{ exact = "Ruritania", suffix = "’" }"#
+        );
         assert_eq!((found[2].line, found[2].column), (2, 1));
         assert_eq!(found[0].start, 35);
         for o in &found {

@@ -317,7 +317,10 @@ fn resolve_actors(
             cur = parents[p];
         }
     }
-    let aliases = list.iter().map(|(r, a, home)| check_actor(v, r, a, *home)).collect();
+    let aliases = list
+        .iter()
+        .map(|(r, a, home)| check_actor(v, r, a, *home))
+        .collect();
     let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
     for (i, (_, _, home)) in list.iter().enumerate() {
         if let Some(d) = home {

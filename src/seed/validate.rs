@@ -275,7 +275,13 @@ impl<'a> Validator<'a> {
     /// second time (pass 2) reports nothing again.
     pub(super) fn parse<T: DeserializeOwned>(&mut self, path: &str) -> Option<(usize, T)> {
         let Some(bytes) = self.files.read(path) else {
-            self.problem("unreadable", path, None, "cannot read the file".to_string(), None);
+            self.problem(
+                "unreadable",
+                path,
+                None,
+                "cannot read the file".to_string(),
+                None,
+            );
             return None;
         };
         let text = self.text(path, &bytes)?;
@@ -292,7 +298,11 @@ impl<'a> Validator<'a> {
                     let msg = e.to_string();
                     let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
                     problems.push(Problem {
-                        code: if e.is_syntax() || e.is_eof() { "syntax" } else { value_code(&msg) },
+                        code: if e.is_syntax() || e.is_eof() {
+                            "syntax"
+                        } else {
+                            value_code(&msg)
+                        },
                         file: path.to_string(),
                         line: Some(e.line()),
                         column: Some(e.column()),
@@ -572,7 +582,7 @@ pub(super) fn parse_report(
         let line = param_line(&p.name);
         let bad = |v: &mut Validator, msg: String, hint: &str| {
             v.problems.push(Problem {
-code: "report-parameter",
+                code: "report-parameter",
                 file: path.to_string(),
                 line,
                 column: None,
@@ -580,8 +590,8 @@ code: "report-parameter",
                 field: None,
                 message: msg,
                 hint: Some(hint.to_string()),
-..Problem::default()
-})
+                ..Problem::default()
+            })
         };
         let name_ok = p.name.starts_with(|c: char| c.is_ascii_lowercase())
             && p.name

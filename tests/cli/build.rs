@@ -301,16 +301,26 @@ fn check_reports_every_problem_at_once() {
     }
     assert!(stderr(&out).contains("has 4 problems"), "{}", stderr(&out));
     // Grouped by file, sorted by line.
-    let firsts: Vec<&str> = text.lines().filter(|l| !l.starts_with(' ') && !l.is_empty()).collect();
+    let firsts: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.is_empty())
+        .collect();
     let mut sorted = firsts.clone();
     sorted.sort_by_key(|l| {
         let mut parts = l.splitn(3, ':');
-        (parts.next().unwrap().to_string(), parts.next().unwrap().parse::<usize>().unwrap())
+        (
+            parts.next().unwrap().to_string(),
+            parts.next().unwrap().parse::<usize>().unwrap(),
+        )
     });
     assert_eq!(firsts, sorted);
     assert_eq!(env.entries(), entries, "check wrote a file");
 
-    let json = env.cmd().args(["check", "--format", "json"]).output().unwrap();
+    let json = env
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
     let ambiguous = list
         .as_array()
@@ -318,23 +328,56 @@ fn check_reports_every_problem_at_once() {
         .iter()
         .find(|d| d["code"] == "evidence-ambiguous")
         .expect("the repeated words");
-    let notes: Vec<&str> = ambiguous["notes"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
-    assert_eq!(notes.iter().filter(|n| n.contains("paste: { exact = \"Ruritania\"")).count(), 3, "{notes:?}");
-    assert_eq!((ambiguous["line"].as_u64(), ambiguous["column"].as_u64()), (Some(21), Some(13)));
-    assert_eq!(ambiguous["end_column"].as_u64(), Some(13 + "\"Ruritania".chars().count() as u64));
-    let missing = list.as_array().unwrap().iter().find(|d| d["code"] == "evidence-not-found").unwrap();
-    assert!(missing["notes"][0].as_str().unwrap().starts_with("nearest passage: documents/note.txt:3:1:"));
+    let notes: Vec<&str> = ambiguous["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n.contains("paste: { exact = \"Ruritania\""))
+            .count(),
+        3,
+        "{notes:?}"
+    );
+    assert_eq!(
+        (ambiguous["line"].as_u64(), ambiguous["column"].as_u64()),
+        (Some(21), Some(13))
+    );
+    assert_eq!(
+        ambiguous["end_column"].as_u64(),
+        Some(13 + "\"Ruritania".chars().count() as u64)
+    );
+    let missing = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "evidence-not-found")
+        .unwrap();
+    assert!(
+        missing["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("nearest passage: documents/note.txt:3:1:")
+    );
 
     // Each pasted selector makes the evidence unique: the fixed seed has only the three other problems.
     let note = env.path("seed/documents/note.toml");
-    let fixed = std::fs::read_to_string(&note)
-        .unwrap()
-        .replace("evidence = [\"Ruritania\"]", "evidence = [{ exact = \"Ruritania\", prefix = \". \" }]");
+    let fixed = std::fs::read_to_string(&note).unwrap().replace(
+        "evidence = [\"Ruritania\"]",
+        "evidence = [{ exact = \"Ruritania\", prefix = \". \" }]",
+    );
     std::fs::write(&note, fixed).unwrap();
     let out = env.cmd().args(["check"]).output().unwrap();
     assert!(stderr(&out).contains("has 3 problems"), "{}", stdout(&out));
 
-    let out = env.cmd().args(["check", "--format", "json"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
     let list = list.as_array().expect("an array");
@@ -347,7 +390,10 @@ fn check_reports_every_problem_at_once() {
         assert!(!d["code"].as_str().unwrap().is_empty());
     }
     let codes: Vec<&str> = list.iter().map(|d| d["code"].as_str().unwrap()).collect();
-    assert_eq!(codes, ["invalid-value", "evidence-not-found", "invalid-value"]);
+    assert_eq!(
+        codes,
+        ["invalid-value", "evidence-not-found", "invalid-value"]
+    );
 }
 
 /// A clean seed checks clean, with exit 0, and `build` reports the same problems `check` does.
@@ -358,7 +404,11 @@ fn check_passes_a_clean_seed_and_build_agrees_with_it() {
     env.cmd().args(["check"]).assert().success();
     env.fixture("check-many", "bad");
     let check = env.cmd().args(["check", "--seed", "bad"]).output().unwrap();
-    let build = env.cmd().args(["build", "--seed", "bad", "--out", "x.db"]).output().unwrap();
+    let build = env
+        .cmd()
+        .args(["build", "--seed", "bad", "--out", "x.db"])
+        .output()
+        .unwrap();
     assert_eq!(build.status.code(), Some(1));
     assert!(stderr(&build).contains(stdout(&check).lines().next().unwrap()));
     assert!(stderr(&build).contains("the seed has 4 problems; nothing was written"));

@@ -25,12 +25,15 @@ aliases = ["Rassendyll"]
 "#;
 
 fn sqlite3(db: &std::path::Path, sql: &str) -> String {
-    let out = Command::new("sqlite3")
-        .arg(db)
-        .arg(sql)
-        .output()
-        .expect("the sqlite3 shell is installed (apt-get install sqlite3; .ci/run installs it)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out =
+        Command::new("sqlite3").arg(db).arg(sql).output().expect(
+            "the sqlite3 shell is installed (apt-get install sqlite3; .ci/run installs it)",
+        );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -43,7 +46,11 @@ fn a_drafted_document_builds_as_written_with_every_span_right() {
     env.cmd().args(["check"]).assert().code(1);
     std::fs::write(env.path("winter accord.txt"), TEXT).unwrap();
 
-    let out = env.cmd().args(["draft", "winter accord.txt"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["draft", "winter accord.txt"])
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
     let copied = std::fs::read(seed.join("documents/winter-accord.txt")).unwrap();
     assert_eq!(copied, TEXT.as_bytes(), "copied byte for byte");
@@ -72,7 +79,11 @@ fn a_drafted_document_builds_as_written_with_every_span_right() {
     assert!(toml.contains("\"Руритания\""), "{toml}");
 
     // It never overwrites.
-    let again = env.cmd().args(["draft", "winter accord.txt"]).output().unwrap();
+    let again = env
+        .cmd()
+        .args(["draft", "winter accord.txt"])
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(1));
     assert!(stderr(&again).contains("already"), "{}", stderr(&again));
     assert_eq!(
@@ -82,7 +93,12 @@ fn a_drafted_document_builds_as_written_with_every_span_right() {
 
     // check passes and build works with no edit.
     let check = env.cmd().args(["check"]).output().unwrap();
-    assert!(check.status.success(), "{}{}", stdout(&check), stderr(&check));
+    assert!(
+        check.status.success(),
+        "{}{}",
+        stdout(&check),
+        stderr(&check)
+    );
     env.cmd().args(["build"]).assert().success();
 
     // Every evidence row of the new document holds in the sqlite3 shell, and each actor named got its mention.
@@ -121,11 +137,19 @@ fn draft_refuses_bad_input_with_a_clear_message() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not UTF-8"), "{}", stderr(&out));
     std::fs::write(env.path("a.txt"), "text\n").unwrap();
-    let out = env.cmd().args(["draft", "a.txt", "--slug", "../evil"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["draft", "a.txt", "--slug", "../evil"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("invalid slug"), "{}", stderr(&out));
     // The slug of an existing document is refused.
-    let out = env.cmd().args(["draft", "a.txt", "--slug", "note"]).output().unwrap();
+    let out = env
+        .cmd()
+        .args(["draft", "a.txt", "--slug", "note"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("already"), "{}", stderr(&out));
     assert!(!env.path("seed/documents/latin1.toml").exists());
@@ -142,12 +166,24 @@ fn locate_lists_every_place_with_a_selector_that_picks_it() {
         .unwrap();
     assert!(out.status.success());
     let text = stdout(&out);
-    assert!(text.contains("seed/documents/note.txt:2:1: [52, 61) Ruritania’s ministry"), "{text}");
-    assert!(text.contains("{ exact = \"Ruritania\", suffix = \"’\" }"), "{text}");
+    assert!(
+        text.contains("seed/documents/note.txt:2:1: [52, 61) Ruritania’s ministry"),
+        "{text}"
+    );
+    assert!(
+        text.contains("{ exact = \"Ruritania\", suffix = \"’\" }"),
+        "{text}"
+    );
     assert_eq!(text.matches("{ exact = \"Ruritania\"").count(), 3, "{text}");
     let json = env
         .cmd()
-        .args(["--format", "json", "locate", "seed/documents/note.txt", "Ruritania"])
+        .args([
+            "--format",
+            "json",
+            "locate",
+            "seed/documents/note.txt",
+            "Ruritania",
+        ])
         .output()
         .unwrap();
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
@@ -156,11 +192,18 @@ fn locate_lists_every_place_with_a_selector_that_picks_it() {
         .chars()
         .collect();
     for o in list.as_array().unwrap() {
-        let (s, e) = (o["start"].as_u64().unwrap() as usize, o["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            o["start"].as_u64().unwrap() as usize,
+            o["end"].as_u64().unwrap() as usize,
+        );
         assert_eq!(body[s..e].iter().collect::<String>(), "Ruritania");
     }
     // A slug names a document of the seed.
-    let by_slug = env.cmd().args(["locate", "note", "Ruritania"]).output().unwrap();
+    let by_slug = env
+        .cmd()
+        .args(["locate", "note", "Ruritania"])
+        .output()
+        .unwrap();
     assert!(
         stdout(&by_slug).starts_with("documents/note.txt:2:1: [52, 61) Ruritania’s ministry"),
         "{}",
@@ -168,10 +211,23 @@ fn locate_lists_every_place_with_a_selector_that_picks_it() {
     );
     let missing = env
         .cmd()
-        .args(["locate", "seed/documents/note.txt", "Ruritania's", "ministry"])
+        .args([
+            "locate",
+            "seed/documents/note.txt",
+            "Ruritania's",
+            "ministry",
+        ])
         .output()
         .unwrap();
     assert_eq!(missing.status.code(), Some(1));
-    assert!(stderr(&missing).contains("the nearest passage is at 2:1"), "{}", stderr(&missing));
-    assert!(stderr(&missing).contains("\"Ruritania’s ministry\""), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("the nearest passage is at 2:1"),
+        "{}",
+        stderr(&missing)
+    );
+    assert!(
+        stderr(&missing).contains("\"Ruritania’s ministry\""),
+        "{}",
+        stderr(&missing)
+    );
 }
