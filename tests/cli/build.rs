@@ -133,6 +133,16 @@ fn fails_cleanly(case: &str) {
         );
     }
     assert!(err.contains("nothing was written"), "{case}: {err}");
+    // `check` runs the same checks and prints the same messages, and writes nothing.
+    let check = env.cmd().args(["check", "--seed", "bad"]).output().unwrap();
+    let report = stdout(&check);
+    assert_eq!(check.status.code(), Some(1), "{case}: check's exit code");
+    for line in expected.lines().filter(|l| !l.is_empty()) {
+        assert!(
+            report.contains(line),
+            "{case}: check lacks {line:?}; it printed:\n{report}"
+        );
+    }
     assert_eq!(
         sha256(&std::fs::read(env.path("out.db")).unwrap()),
         sha256(&before),
