@@ -133,193 +133,278 @@ pub fn draft(
     body: &str,
     actors: &[KnownActor],
 ) -> (String, Counts) {
-    let mut counts = Counts::default();
     let mut t = String::new();
+    let published = document_table(&mut t, slug, file, source, body);
+    let lines = passage::Lines::new(body);
+    let found = Candidates::find(body, actors, &lines, published.as_ref());
+    let mut d = Drafter {
+        slug,
+        body,
+        actors,
+        lines,
+        counts: Counts::default(),
+        named: Vec::new(),
+    };
+    d.mentions(&mut t, &found);
+    d.quotes(&mut t, &found);
+    d.events(&mut t, &found);
+    (t, d.counts)
+}
+
+/// The header comment and the `[document]` table; returns the published date and its line.
+fn document_table(
+    t: &mut String,
+    slug: &str,
+    file: &str,
+    source: &str,
+    body: &str,
+) -> Option<(usize, String)> {
+    let source: String = source
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
     let _ = writeln!(
         t,
-        "# Drafted by `dossier draft` from {}.\n# Lines that start with `#` are proposals for a person to decide: \
-         uncomment and complete those that are right,\n# delete the rest, then run `dossier check`. What is not \
-         commented passes `check` as it stands.\n",
-        source
-            .chars()
-            .map(|c| if c.is_control() { '?' } else { c })
-            .collect::<String>()
+        "# Drafted by `dossier draft` from {source}.\n# Lines that start with `#` are proposals for a person to \
+         decide: uncomment and complete those that are right,\n# delete the rest, then run `dossier check`. What \
+         is not commented passes `check` as it stands.\n"
     );
     t.push_str("[document]\n");
     let _ = writeln!(t, "slug = {}", toml_string(slug));
     let _ = writeln!(t, "file = {}", toml_string(file));
-    match title(body) {
-        Some((line, title)) => {
-            let _ = writeln!(t, "title = {}    # line {line}", toml_string(&title));
-        }
-        None => {
-            let _ = writeln!(
-                t,
-                "title = {}    # no line reads like a title: write one",
-                toml_string(slug)
-            );
-        }
-    }
+    let _ = match title(body) {
+        Some((line, title)) => writeln!(t, "title = {}    # line {line}", toml_string(&title)),
+        None => writeln!(
+            t,
+            "title = {}    # no line reads like a title: write one",
+            toml_string(slug)
+        ),
+    };
     let pubdate = published(body);
-    match &pubdate {
-        Some((line, d)) => {
-            let _ = writeln!(
-                t,
-                "published = {}    # EDTF, from line {line}",
-                toml_string(d)
-            );
-        }
-        None => t.push_str("# published = \"\"    # EDTF: 2025, 2025-07 or 2025-07-03\n"),
-    }
-    if looks_english(body) {
-        t.push_str("language = \"en\"    # a guess from its commonest words\n");
+    let _ = match &pubdate {
+        Some((line, d)) => writeln!(
+            t,
+            "published = {}    # EDTF, from line {line}",
+            toml_string(d)
+        ),
+        None => writeln!(
+            t,
+            "# published = \"\"    # EDTF: 2025, 2025-07 or 2025-07-03"
+        ),
+    };
+    t.push_str(if looks_english(body) {
+        "language = \"en\"    # a guess from its commonest words\n"
     } else {
-        t.push_str("# language = \"\"    # a BCP 47 tag such as \"fa-AF\"\n");
-    }
-    let year: Option<i32> = pubdate.as_ref().and_then(|(_, d)| d.get(..4)?.parse().ok());
+        "# language = \"\"    # a BCP 47 tag such as \"fa-AF\"\n"
+    });
+    pubdate
+}
 
-    // Everything to look for, found in one pass: each actor's name and aliases, each quoted passage and its
-    // sentence, each date's sentence.
-    let terms: Vec<(usize, &str)> = actors
-        .iter()
-        .enumerate()
-        .flat_map(|(a, (_, name, aliases))| {
-            std::iter::once(name.as_str())
-                .chain(aliases.iter().map(String::as_str))
-                .map(move |t| (a, t))
-        })
-        .collect();
-    let quotes: Vec<((usize, usize), (usize, usize))> = quoted(body)
-        .into_iter()
-        .map(|q| (q, sentence(body, q)))
-        .collect();
-    let lines = passage::Lines::new(body);
-    let line_column = |byte: usize| lines.line_column(byte);
-    let skip_line = pubdate.as_ref().map(|(l, _)| *l);
-    let found_dates: Vec<(dates::FoundDate, (usize, usize))> = dates::find(body, year)
-        .into_iter()
-        .filter(|d| Some(line_column(d.bytes.0).0) != skip_line)
-        .map(|d| {
-            let s = sentence(body, d.bytes);
-            (d, s)
-        })
-        .collect();
-    let text = |r: &(usize, usize)| &body[r.0..r.1];
-    let mut patterns: Vec<&str> = terms.iter().map(|t| t.1).collect();
-    patterns.extend(quotes.iter().map(|(q, _)| text(q)));
-    patterns.extend(quotes.iter().map(|(_, s)| text(s)));
-    patterns.extend(found_dates.iter().map(|(_, s)| text(s)));
-    let found = passage::find_many(body, &patterns);
-    let (term_hits, rest) = found.split_at(terms.len());
-    let (quote_hits, rest) = rest.split_at(quotes.len());
-    let (quote_sentence_hits, date_sentence_hits) = rest.split_at(quotes.len());
+/// Everything to look for, found in one pass over the body: each actor's names, each quoted passage and its
+/// sentence, each date's sentence.
+struct Candidates<'b> {
+    /// (actor index, name or alias)
+    terms: Vec<(usize, &'b str)>,
+    /// (the words inside the marks, their sentence)
+    quotes: Vec<((usize, usize), (usize, usize))>,
+    /// (the date, its sentence)
+    dates: Vec<(dates::FoundDate, (usize, usize))>,
+    /// Every occurrence of each term, each quote, each quote's sentence and each date's sentence, in that order.
+    hits: Vec<Vec<(usize, usize)>>,
+}
 
-    // Mentions: every known actor whose name or alias stands in the text as whole words.
-    let mut named: Vec<(usize, (usize, usize))> = Vec::new();
-    let mut evidence: Vec<Vec<String>> = vec![Vec::new(); actors.len()];
-    for ((a, _), hits) in terms.iter().zip(term_hits) {
-        let whole: Vec<(usize, usize)> = hits
+impl<'b> Candidates<'b> {
+    fn find(
+        body: &'b str,
+        actors: &'b [KnownActor],
+        lines: &passage::Lines,
+        published: Option<&(usize, String)>,
+    ) -> Candidates<'b> {
+        let terms: Vec<(usize, &str)> = actors
             .iter()
-            .copied()
-            .filter(|&r| whole_word(body, r))
+            .enumerate()
+            .flat_map(|(a, (_, name, aliases))| {
+                std::iter::once(name.as_str())
+                    .chain(aliases.iter().map(String::as_str))
+                    .map(move |t| (a, t))
+            })
             .collect();
-        named.extend(whole.iter().map(|&r| (*a, r)));
-        if let Some(sel) = whole.first().and_then(|&r| pick(body, r, hits)) {
-            evidence[*a].push(sel);
+        let quotes: Vec<_> = quoted(body)
+            .into_iter()
+            .map(|q| (q, sentence(body, q)))
+            .collect();
+        // A day and month without a year take the document's; the published line itself is no event.
+        let year: Option<i32> = published.and_then(|(_, d)| d.get(..4)?.parse().ok());
+        let skip_line = published.map(|(l, _)| *l);
+        let dates: Vec<_> = dates::find(body, year)
+            .into_iter()
+            .filter(|d| Some(lines.line_column(d.bytes.0).0) != skip_line)
+            .map(|d| {
+                let s = sentence(body, d.bytes);
+                (d, s)
+            })
+            .collect();
+        let text = |r: &(usize, usize)| &body[r.0..r.1];
+        let mut patterns: Vec<&str> = terms.iter().map(|t| t.1).collect();
+        patterns.extend(quotes.iter().map(|(q, _)| text(q)));
+        patterns.extend(quotes.iter().map(|(_, s)| text(s)));
+        patterns.extend(dates.iter().map(|(_, s)| text(s)));
+        let hits = passage::find_many(body, &patterns);
+        Candidates {
+            terms,
+            quotes,
+            dates,
+            hits,
         }
-    }
-    let mut mentions = String::new();
-    for ((actor, _, _), evidence) in actors.iter().zip(&evidence) {
-        if !evidence.is_empty() {
-            counts.mentions += 1;
-            let _ = writeln!(
-                mentions,
-                "\n[[mentions]]\nactor = {}\nevidence = [{}]",
-                toml_string(actor),
-                evidence.join(", ")
-            );
-        }
-    }
-    named.sort_by_key(|(_, r)| *r);
-    if !mentions.is_empty() {
-        t.push_str(
-            "\n# Known actors named in the text. Each evidence picks one place; `dossier locate` lists the others.\n",
-        );
-        t.push_str(&mentions);
     }
 
-    // Quotes: every passage in quotation marks, its speaker guessed from the nearest actor named.
-    let mut proposed = String::new();
-    for (((q, sent), hits), sent_hits) in quotes.iter().zip(quote_hits).zip(quote_sentence_hits) {
-        let (s, e) = *q;
-        let (Some(text), Some(evidence)) = (pick(body, *q, hits), pick(body, *sent, sent_hits))
-        else {
-            continue;
-        };
-        counts.quotes += 1;
-        // The actor named closest before or after the passage; `named` is sorted, so look around `s`.
-        let after = named.partition_point(|(_, r)| r.0 < s);
-        let candidates = named[after.saturating_sub(1)..(after + 1).min(named.len())].iter();
-        let nearest = candidates.min_by_key(|(_, r)| {
+    fn term_hits(&self, i: usize) -> &[(usize, usize)] {
+        &self.hits[i]
+    }
+
+    fn quote_hits(&self, i: usize) -> (&[(usize, usize)], &[(usize, usize)]) {
+        let at = self.terms.len() + i;
+        (&self.hits[at], &self.hits[at + self.quotes.len()])
+    }
+
+    fn date_hits(&self, i: usize) -> &[(usize, usize)] {
+        &self.hits[self.terms.len() + 2 * self.quotes.len() + i]
+    }
+}
+
+/// Writes the proposals, counting them, and remembering where actors are named for guessing speakers.
+struct Drafter<'a> {
+    slug: &'a str,
+    body: &'a str,
+    actors: &'a [KnownActor],
+    lines: passage::Lines<'a>,
+    counts: Counts,
+    /// Every place an actor is named: (actor index, byte range), sorted.
+    named: Vec<(usize, (usize, usize))>,
+}
+
+impl Drafter<'_> {
+    /// A `[[mentions]]` entry for every known actor whose name or alias stands in the text as whole words.
+    fn mentions(&mut self, t: &mut String, found: &Candidates) {
+        let body = self.body;
+        let mut evidence: Vec<Vec<String>> = vec![Vec::new(); self.actors.len()];
+        for (i, (a, _)) in found.terms.iter().enumerate() {
+            let hits = found.term_hits(i);
+            let whole: Vec<(usize, usize)> = hits
+                .iter()
+                .copied()
+                .filter(|&r| whole_word(body, r))
+                .collect();
+            self.named.extend(whole.iter().map(|&r| (*a, r)));
+            if let Some(sel) = whole.first().and_then(|&r| pick(body, r, hits)) {
+                evidence[*a].push(sel);
+            }
+        }
+        self.named.sort_by_key(|(_, r)| *r);
+        let mut out = String::new();
+        for ((actor, _, _), evidence) in self.actors.iter().zip(&evidence) {
+            if !evidence.is_empty() {
+                self.counts.mentions += 1;
+                let _ = writeln!(
+                    out,
+                    "\n[[mentions]]\nactor = {}\nevidence = [{}]",
+                    toml_string(actor),
+                    evidence.join(", ")
+                );
+            }
+        }
+        if !out.is_empty() {
+            t.push_str(
+                "\n# Known actors named in the text. Each evidence picks one place; `dossier locate` lists the \
+                 others.\n",
+            );
+            t.push_str(&out);
+        }
+    }
+
+    /// The actor named closest before or after a passage, as the speaker line of a proposed quote.
+    fn speaker(&self, (s, e): (usize, usize)) -> String {
+        let after = self.named.partition_point(|(_, r)| r.0 < s);
+        let around = &self.named[after.saturating_sub(1)..(after + 1).min(self.named.len())];
+        let distance = |r: &(usize, usize)| {
             if r.1 <= s {
                 s - r.1
             } else {
                 r.0.saturating_sub(e)
             }
-        });
-        let speaker = match nearest {
+        };
+        match around.iter().min_by_key(|(_, r)| distance(r)) {
             Some((a, r)) => {
-                let (line, column) = line_column(r.0);
+                let (line, column) = self.lines.line_column(r.0);
                 format!(
                     "{}    # a guess: the nearest actor named, {} at {line}:{column}",
-                    toml_string(&actors[*a].0),
-                    toml_string(&body[r.0..r.1])
+                    toml_string(&self.actors[*a].0),
+                    toml_string(&self.body[r.0..r.1])
                 )
             }
             None => "\"\"    # who says it? an actor's slug".to_string(),
-        };
-        let (line, column) = line_column(s);
-        let _ = writeln!(
-            proposed,
-            "\n# [[quotes]]    # line {line}:{column}\n# slug = \"{slug}-quote-{n}\"\n# speaker = {speaker}\n\
-             # kind = \"direct\"    # or \"paraphrase\"\n# text = {text}\n# evidence = [{evidence}]",
-            n = counts.quotes
-        );
-    }
-    if !proposed.is_empty() {
-        t.push_str("\n# Passages in quotation marks: a quote for each that someone says.\n");
-        t.push_str(&proposed);
+        }
     }
 
-    // Dates: each as EDTF beside its sentence, as an event to complete.
-    let mut events = String::new();
-    for ((d, sent), hits) in found_dates.iter().zip(date_sentence_hits) {
-        let Some(evidence) = pick(body, *sent, hits) else {
-            continue;
-        };
-        counts.dates += 1;
-        let (line, column) = line_column(d.bytes.0);
-        let why = if d.year_assumed {
-            format!(
-                "{}; the year is the document's",
-                toml_string(&body[d.bytes.0..d.bytes.1])
-            )
-        } else {
-            toml_string(&body[d.bytes.0..d.bytes.1])
-        };
-        let _ = writeln!(
-            events,
-            "\n# [[events]]    # line {line}:{column}\n# slug = \"{slug}-event-{n}\"\n# date = {}    # {why}\n\
-             # kind = \"other\"\n# actor = []\n# summary = \"\"\n# evidence = [{evidence}]",
-            toml_string(&d.edtf),
-            n = counts.dates
-        );
+    /// A commented `[[quotes]]` entry for every passage in quotation marks.
+    fn quotes(&mut self, t: &mut String, found: &Candidates) {
+        let mut out = String::new();
+        for (i, (q, sent)) in found.quotes.iter().enumerate() {
+            let (hits, sentence_hits) = found.quote_hits(i);
+            let (Some(text), Some(evidence)) = (
+                pick(self.body, *q, hits),
+                pick(self.body, *sent, sentence_hits),
+            ) else {
+                continue;
+            };
+            self.counts.quotes += 1;
+            let speaker = self.speaker(*q);
+            let (line, column) = self.lines.line_column(q.0);
+            let _ = writeln!(
+                out,
+                "\n# [[quotes]]    # line {line}:{column}\n# slug = \"{slug}-quote-{n}\"\n# speaker = {speaker}\n\
+                 # kind = \"direct\"    # or \"paraphrase\"\n# text = {text}\n# evidence = [{evidence}]",
+                slug = self.slug,
+                n = self.counts.quotes
+            );
+        }
+        if !out.is_empty() {
+            t.push_str("\n# Passages in quotation marks: a quote for each that someone says.\n");
+            t.push_str(&out);
+        }
     }
-    if !events.is_empty() {
-        t.push_str("\n# Dates in the text, as EDTF, each with its sentence: an event for those that matter.\n");
-        t.push_str(&events);
+
+    /// A commented `[[events]]` entry for every date, as EDTF beside its sentence.
+    fn events(&mut self, t: &mut String, found: &Candidates) {
+        let mut out = String::new();
+        for (i, (d, sent)) in found.dates.iter().enumerate() {
+            let Some(evidence) = pick(self.body, *sent, found.date_hits(i)) else {
+                continue;
+            };
+            self.counts.dates += 1;
+            let (line, column) = self.lines.line_column(d.bytes.0);
+            let words = toml_string(&self.body[d.bytes.0..d.bytes.1]);
+            let why = if d.year_assumed {
+                format!("{words}; the year is the document's")
+            } else {
+                words
+            };
+            let _ = writeln!(
+                out,
+                "\n# [[events]]    # line {line}:{column}\n# slug = \"{slug}-event-{n}\"\n# date = {}    # {why}\n\
+                 # kind = \"other\"\n# actor = []\n# summary = \"\"\n# evidence = [{evidence}]",
+                toml_string(&d.edtf),
+                slug = self.slug,
+                n = self.counts.dates
+            );
+        }
+        if !out.is_empty() {
+            t.push_str(
+                "\n# Dates in the text, as EDTF, each with its sentence: an event for those that matter.\n",
+            );
+            t.push_str(&out);
+        }
     }
-    (t, counts)
 }
 
 #[cfg(test)]
