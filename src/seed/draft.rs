@@ -10,6 +10,9 @@ use super::passage::{self, toml_string};
 /// An actor the seed knows: slug, name, aliases.
 pub type KnownActor = (String, String, Vec<String>);
 
+/// A byte range of the body.
+type Range = (usize, usize);
+
 /// What a draft proposes, for the summary line.
 #[derive(Debug, Default)]
 pub struct Counts {
@@ -258,16 +261,17 @@ impl<'b> Candidates<'b> {
         }
     }
 
-    fn term_hits(&self, i: usize) -> &[(usize, usize)] {
+    fn term_hits(&self, i: usize) -> &[Range] {
         &self.hits[i]
     }
 
-    fn quote_hits(&self, i: usize) -> (&[(usize, usize)], &[(usize, usize)]) {
+    /// The occurrences of quote `i`'s words, and of its sentence.
+    fn quote_hits(&self, i: usize) -> (&[Range], &[Range]) {
         let at = self.terms.len() + i;
         (&self.hits[at], &self.hits[at + self.quotes.len()])
     }
 
-    fn date_hits(&self, i: usize) -> &[(usize, usize)] {
+    fn date_hits(&self, i: usize) -> &[Range] {
         &self.hits[self.terms.len() + 2 * self.quotes.len() + i]
     }
 }
