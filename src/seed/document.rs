@@ -174,7 +174,7 @@ fn mentions<'d>(
             nth: 0,
         };
         let Some(actor) = cx.actors.registry.get(m.actor.as_str()) else {
-            if v.dropped.contains(m.actor.as_str()) {
+            if v.dropped.contains(m.actor.as_str()) || v.unparsed {
                 continue;
             }
             let near = nearest(m.actor.as_str(), cx.actors.registry.slugs());

@@ -481,7 +481,7 @@ fn run(
     summary.evidence = counters.evidence;
 
     for (i, (r, _, _)) in actors.list.iter().enumerate() {
-        if !has_evidence[i] {
+        if !has_evidence[i] && !v.unparsed {
             v.at(
                 "no-evidence",
                 r,

@@ -131,6 +131,9 @@ pub(super) struct Validator<'a> {
     /// Slugs of records left out whole because a required value failed: references to them are not reported
     /// as unknown, since the record's own problem says what is wrong.
     pub(super) dropped: HashSet<String>,
+    /// Whether a data file could not be read at all: then unknown references and actors without evidence are not
+    /// reported, as they may be defined or mentioned there.
+    pub(super) unparsed: bool,
 }
 
 impl<'a> Validator<'a> {
@@ -143,6 +146,7 @@ impl<'a> Validator<'a> {
             problems: Vec::new(),
             parsed: HashSet::new(),
             dropped: HashSet::new(),
+            unparsed: false,
         }
     }
 
@@ -348,6 +352,19 @@ impl<'a> Validator<'a> {
                 }
             }
         };
+        if value.is_none() {
+            // What the file defines is unknown, so references to it cannot be checked: saying that each is unknown
+            // would bury the one problem that matters.
+            self.unparsed = true;
+            if let Some(first) = problems.first_mut()
+                && first.hint.is_none()
+            {
+                first.hint = Some(
+                    "references to what this file defines are not checked until it reads"
+                        .to_string(),
+                );
+            }
+        }
         if !again {
             self.problems.extend(problems);
         }
@@ -435,7 +452,7 @@ impl Registry {
     ) -> Option<usize> {
         let found = self.index.get(slug.as_str()).copied();
         // A record left out for a bad value has its own problem; a reference to it is not a second one.
-        if found.is_none() && !v.dropped.contains(slug.as_str()) {
+        if found.is_none() && !v.dropped.contains(slug.as_str()) && !v.unparsed {
             let near = nearest(slug.as_str(), self.index.keys().map(String::as_str));
             let hint = if near.is_empty() {
                 format!("define the {} first, or fix the slug", self.kind)

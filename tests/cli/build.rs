@@ -423,3 +423,25 @@ fn check_passes_a_clean_seed_and_build_agrees_with_it() {
     assert!(stderr(&build).contains(stdout(&check).lines().next().unwrap()));
     assert!(stderr(&build).contains("the seed has 4 problems; nothing was written"));
 }
+
+/// A syntax error in the shared actors file is the one problem reported: the references to its actors, which
+/// cannot be checked, do not bury it under "unknown actor" errors.
+#[test]
+fn a_file_that_does_not_read_is_one_problem_not_a_cascade() {
+    let env = Env::new();
+    let seed = env.fixture("minimal", "seed");
+    std::fs::write(
+        seed.join("actors.toml"),
+        "[[actors]]\nslug = \"ruritania\nname = \"Ruritania\"\n",
+    )
+    .unwrap();
+    let out = env.cmd().args(["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.starts_with("actors.toml:2:"), "{text}");
+    assert!(
+        text.contains("hint: references to what this file defines are not checked until it reads"),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("has 1 problem"), "{text}");
+}
