@@ -59,6 +59,8 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
     // Stand-ins put where a required value was taken out, so that the rest of its record is still checked:
     // (the record's span, the key, how many stand-ins were tried).
     let mut standins: Vec<(Range<usize>, String, usize)> = Vec::new();
+    // Keys reported as unknown: a required key spelt nearly so is then not reported as missing too.
+    let mut misspelt: Vec<String> = Vec::new();
     // Each round takes one value out or tries one stand-in, so the rounds are bounded; each deserialises the
     // whole file again, so a file with very many bad values stops early rather than taking quadratic time.
     loop {
@@ -91,22 +93,29 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
                     table.remove(key.as_str());
                     continue;
                 }
-                // A required value taken out for being bad is then missing: one problem, not two. A stand-in goes
-                // in its place; when none fits, the record goes.
-                let missing = removed
-                    .iter()
-                    .find(|k| message == format!("missing field `{k}`"))
-                    .cloned();
-                if let Some(key) = missing {
-                    let tried = match standins
-                        .iter_mut()
-                        .find(|(at, k, _)| *at == span && *k == key)
-                    {
-                        Some(entry) => {
-                            entry.2 += 1;
-                            entry.2
+                // A missing required value gets a stand-in, so that the rest of its record is still checked;
+                // when none fits, the record goes. It is reported once, and not at all when it is missing because
+                // its bad value was taken out, or because its key was misspelt (that is reported already).
+                if let Some(key) = quoted_name(&message, "missing field `") {
+                    let entry = standins
+                        .iter()
+                        .position(|(at, k, _)| *at == span && *k == key);
+                    let tried = match entry {
+                        Some(e) => {
+                            standins[e].2 += 1;
+                            standins[e].2
                         }
                         None => {
+                            let ours = removed.iter().any(|k| {
+                                *k == key
+                                    || (misspelt.contains(k) && strsim::levenshtein(k, &key) <= 2)
+                            });
+                            if !ours {
+                                out.errors.push(ValueError {
+                                    span: Some(span.clone()),
+                                    message,
+                                });
+                            }
                             standins.push((span.clone(), key.clone(), 0));
                             0
                         }
@@ -119,6 +128,9 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
                         continue;
                     }
                 } else {
+                    if let Some(key) = quoted_name(&message, "unknown field `") {
+                        misspelt.push(key);
+                    }
                     out.errors.push(ValueError {
                         span: Some(span.clone()),
                         message,
@@ -130,6 +142,12 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
             }
         }
     }
+}
+
+/// The name between backticks after `lead` in a serde message: "missing field `date`" gives `date`.
+fn quoted_name(message: &str, lead: &str) -> Option<String> {
+    let rest = message.strip_prefix(lead)?;
+    rest.split('`').next().map(str::to_string)
 }
 
 /// The `n`th stand-in for a required key: values that parse and that no later check looks at (an event's date
@@ -311,6 +329,30 @@ mod tests {
         );
         assert_eq!(doc.quotes.len(), 1);
         assert!(read.dropped.is_empty());
+    }
+
+    #[test]
+    fn a_missing_or_misspelt_required_key_is_one_problem_and_the_record_stays() {
+        let missing = NOTE.replacen("kind = \"meeting\"\n", "", 1);
+        let read = parse_toml::<DocumentFile>(&missing)
+            .ok()
+            .expect("no syntax error");
+        let messages: Vec<&str> = read.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages, ["missing field `kind`"]);
+        assert_eq!(read.value.expect("the rest reads").events.len(), 2);
+
+        let misspelt = NOTE.replacen("date = \"2024-03-02\"", "dat = \"2024-03-02\"", 1);
+        let read = parse_toml::<DocumentFile>(&misspelt)
+            .ok()
+            .expect("no syntax error");
+        assert_eq!(
+            read.errors.len(),
+            1,
+            "{:?}",
+            read.errors.iter().map(|e| &e.message).collect::<Vec<_>>()
+        );
+        assert!(read.errors[0].message.starts_with("unknown field `dat`"));
+        assert_eq!(read.value.expect("the rest reads").events.len(), 2);
     }
 
     #[test]

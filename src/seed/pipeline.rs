@@ -440,10 +440,11 @@ fn run(
         let Some((_, df)) = v.parse::<DocumentFile>(&doc.path) else {
             continue;
         };
-        // A body that is missing or not UTF-8 is already a problem of pass 1.
+        // A body that is missing, not UTF-8 or holds a NUL is already a problem of pass 1.
         let Some(body) = files
             .read(&doc.body_path)
             .and_then(|b| String::from_utf8(b.into_owned()).ok())
+            .filter(|b| !b.contains('\0'))
         else {
             // Its words cannot be looked for, so its actors are not also reported as having no evidence.
             for &i in &actors.by_doc[d] {
