@@ -28,28 +28,78 @@ pub struct Lenient<T> {
 /// How many bad values one file may report before reading it stops.
 const MAX_ERRORS: usize = 100;
 
-/// Reads `text` as `T`, or returns the syntax error that stops the file.
+/// Reads TOML `text` as `T`, or returns the syntax error that stops the file.
 pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueError> {
     let first = match toml::from_str::<T>(text) {
-        Ok(value) => {
-            return Ok(Lenient {
-                value: Some(value),
-                errors: Vec::new(),
-                dropped: Vec::new(),
-            });
-        }
+        Ok(value) => return Ok(Lenient::read(value)),
         Err(e) => e,
     };
-    let mut tree = match DeTable::parse(text) {
-        Ok(t) => t,
-        Err(_) => {
-            return Err(ValueError {
-                span: first.span(),
-                message: first.message().trim().to_string(),
-            });
+    match DeTable::parse(text) {
+        Ok(mut tree) => {
+            tree.get_mut().make_owned();
+            Ok(read_past(tree))
+        }
+        Err(_) => Err(ValueError {
+            span: first.span(),
+            message: first.message().trim().to_string(),
+        }),
+    }
+}
+
+/// Reads JSON `text` as `T` the same way, or returns the syntax error that stops the file.
+pub fn parse_json<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueError> {
+    let first = match serde_json::from_str::<T>(text) {
+        Ok(value) => return Ok(Lenient::read(value)),
+        Err(e) => e,
+    };
+    let syntax = || {
+        let message = first.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_string();
+        // serde_json gives a line and column; turn them into a byte offset for a span.
+        let offset: usize = text
+            .split_inclusive('\n')
+            .take(first.line().saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>()
+            + text
+                .split_inclusive('\n')
+                .nth(first.line().saturating_sub(1))
+                .map_or(0, |l| {
+                    l.char_indices()
+                        .nth(first.column().saturating_sub(1))
+                        .map_or(l.len(), |(i, _)| i)
+                });
+        ValueError {
+            span: Some(offset..offset),
+            message,
         }
     };
-    tree.get_mut().make_owned();
+    if first.is_syntax() || first.is_eof() {
+        return Err(syntax());
+    }
+    match json::tree(text) {
+        Some(tree) => Ok(read_past(tree)),
+        None => Err(syntax()),
+    }
+}
+
+impl<T> Lenient<T> {
+    fn read(value: T) -> Lenient<T> {
+        Lenient {
+            value: Some(value),
+            errors: Vec::new(),
+            dropped: Vec::new(),
+        }
+    }
+}
+
+/// Deserialises `tree` as `T`, taking out each value that fails and putting stand-ins where required values are
+/// missing, until it reads or nothing more can be taken out.
+fn read_past<T: DeserializeOwned>(mut tree: Spanned<DeTable<'_>>) -> Lenient<T> {
     let mut out = Lenient {
         value: None,
         errors: Vec::new(),
@@ -69,12 +119,12 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
                 span: None,
                 message: format!("more than {MAX_ERRORS} bad values: fix these, then check again"),
             });
-            return Ok(out);
+            return out;
         }
         match T::deserialize(toml::de::Deserializer::from(tree.clone())) {
             Ok(value) => {
                 out.value = Some(value);
-                return Ok(out);
+                return out;
             }
             Err(e) => {
                 let Some(span) = e.span() else {
@@ -82,7 +132,7 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
                         span: None,
                         message: e.message().trim().to_string(),
                     });
-                    return Ok(out);
+                    return out;
                 };
                 let message = e.message().trim().to_string();
                 // A stand-in that does not fit this record: take it out, and the next one is tried.
@@ -137,7 +187,7 @@ pub fn parse_toml<T: DeserializeOwned>(text: &str) -> Result<Lenient<T>, ValueEr
                     });
                 }
                 if !remove(tree.get_mut(), &span, &mut out.dropped, &mut removed) {
-                    return Ok(out);
+                    return out;
                 }
             }
         }
@@ -392,7 +442,198 @@ mod tests {
     }
 
     #[test]
+    fn a_json_file_is_read_past_its_bad_values_too() {
+        const JSON: &str = include_str!("../../tests/fixtures/json-seed/documents/note.json");
+        let text = JSON
+            .replace("\"2024-03-02\"", "\"March 2024\"")
+            .replace("\"kind\": \"meeting\"", "\"kind\": \"summit\"");
+        let read = parse_json::<DocumentFile>(&text)
+            .ok()
+            .expect("no syntax error");
+        let messages: Vec<&str> = read.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(messages[0].contains("March 2024"), "{messages:?}");
+        assert!(messages[1].contains("summit"), "{messages:?}");
+        // The spans point at the values in the JSON text.
+        let span = read.errors[0].span.clone().expect("a span");
+        assert_eq!(&text[span], "\"March 2024\"");
+        assert_eq!(read.value.expect("the rest reads").events.len(), 2);
+        // A JSON syntax error stops the file, with its position.
+        let broken = parse_json::<DocumentFile>("{\"document\": {\"slug\": }")
+            .err()
+            .expect("syntax");
+        assert!(broken.span.is_some());
+        // Nesting deep enough to exhaust the stack is refused, not followed.
+        let deep = format!(
+            "{{\"titel\": 1, \"x\": {}1{}}}",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(parse_json::<DocumentFile>(&deep).is_err());
+    }
+
+    #[test]
+    fn deep_toml_nesting_does_not_exhaust_the_stack() {
+        let deep = format!(
+            "titel = 1\nx = {}1{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let _ = parse_toml::<DocumentFile>(&deep);
+    }
+
+    #[test]
     fn a_syntax_error_stops_the_file() {
         assert!(parse_toml::<DocumentFile>("[document\nslug = 1").is_err());
+    }
+}
+
+/// JSON read into the same tree as TOML, keeping each key's and value's byte span, so that a JSON seed file is
+/// read past its bad values too. Objects become tables and arrays arrays; a `null` is left out, as TOML has none.
+mod json {
+    use std::borrow::Cow;
+
+    use toml::Spanned;
+    use toml::de::{DeArray, DeTable, DeValue};
+
+    struct Reader<'t> {
+        text: &'t str,
+        at: usize,
+        /// How deep in objects and arrays the reader is: a hostile file cannot exhaust the stack.
+        depth: usize,
+    }
+
+    /// serde_json's own limit.
+    const MAX_DEPTH: usize = 128;
+
+    /// The tree of a JSON document whose top level is an object; None when it does not read.
+    pub fn tree(text: &str) -> Option<Spanned<DeTable<'_>>> {
+        let mut r = Reader {
+            text,
+            at: 0,
+            depth: 0,
+        };
+        r.space();
+        let start = r.at;
+        let DeValue::Table(t) = r.value()?.into_inner() else {
+            return None;
+        };
+        r.space();
+        (r.at == text.len()).then(|| Spanned::new(start..r.at, t))
+    }
+
+    impl<'t> Reader<'t> {
+        fn peek(&self) -> Option<u8> {
+            self.text.as_bytes().get(self.at).copied()
+        }
+
+        fn space(&mut self) {
+            while self.peek().is_some_and(|b| b.is_ascii_whitespace()) {
+                self.at += 1;
+            }
+        }
+
+        fn eat(&mut self, b: u8) -> Option<()> {
+            self.space();
+            (self.peek() == Some(b)).then(|| self.at += 1)
+        }
+
+        /// Whether the next value is `null`, which is read and then left out.
+        fn null_next(&self) -> bool {
+            self.text[self.at..].trim_start().starts_with("null")
+        }
+
+        fn value(&mut self) -> Option<Spanned<DeValue<'t>>> {
+            self.space();
+            let start = self.at;
+            let value = match self.peek()? {
+                b'{' | b'[' if self.depth >= MAX_DEPTH => return None,
+                b'{' => {
+                    self.depth += 1;
+                    let t = self.object();
+                    self.depth -= 1;
+                    DeValue::Table(t?)
+                }
+                b'[' => {
+                    self.depth += 1;
+                    let a = self.array();
+                    self.depth -= 1;
+                    DeValue::Array(a?)
+                }
+                b'"' => DeValue::String(Cow::Owned(self.string()?.into_inner())),
+                _ => {
+                    let end = self.text[start..]
+                        .find(|c: char| matches!(c, ',' | ']' | '}') || c.is_whitespace())
+                        .map_or(self.text.len(), |i| start + i);
+                    let word: &'t str = &self.text[start..end];
+                    self.at = end;
+                    match word {
+                        "true" => DeValue::Boolean(true),
+                        "false" => DeValue::Boolean(false),
+                        "null" => DeValue::Boolean(false),
+                        // JSON numbers are TOML numbers too.
+                        number => DeValue::parse(number).ok()?.into_inner(),
+                    }
+                }
+            };
+            Some(Spanned::new(start..self.at, value))
+        }
+
+        fn string(&mut self) -> Option<Spanned<String>> {
+            let start = self.at;
+            let bytes = self.text.as_bytes();
+            let mut i = start + 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            if i >= bytes.len() {
+                return None;
+            }
+            self.at = i + 1;
+            let s: String = serde_json::from_str(self.text.get(start..self.at)?).ok()?;
+            Some(Spanned::new(start..self.at, s))
+        }
+
+        fn object(&mut self) -> Option<DeTable<'t>> {
+            self.eat(b'{')?;
+            let mut t = DeTable::new();
+            if self.eat(b'}').is_some() {
+                return Some(t);
+            }
+            loop {
+                self.space();
+                let key = self.string()?;
+                self.eat(b':')?;
+                let null = self.null_next();
+                let value = self.value()?;
+                if !null {
+                    let span = key.span();
+                    t.insert(Spanned::new(span, Cow::Owned(key.into_inner())), value);
+                }
+                if self.eat(b',').is_none() {
+                    self.eat(b'}')?;
+                    return Some(t);
+                }
+            }
+        }
+
+        fn array(&mut self) -> Option<DeArray<'t>> {
+            self.eat(b'[')?;
+            let mut a = DeArray::new();
+            if self.eat(b']').is_some() {
+                return Some(a);
+            }
+            loop {
+                let null = self.null_next();
+                let value = self.value()?;
+                if !null {
+                    a.push(value);
+                }
+                if self.eat(b',').is_none() {
+                    self.eat(b']')?;
+                    return Some(a);
+                }
+            }
+        }
     }
 }

@@ -294,62 +294,44 @@ impl<'a> Validator<'a> {
             path: path.to_string(),
             text,
         };
-        let mut problems = Vec::new();
-        let value = if path.ends_with(".json") {
-            match serde_json::from_str::<T>(&src.text) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    let msg = e.to_string();
-                    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                    problems.push(Problem {
-                        code: if e.is_syntax() || e.is_eof() {
-                            "syntax"
-                        } else {
-                            value_code(&msg)
-                        },
-                        file: path.to_string(),
-                        line: Some(e.line()),
-                        column: Some(e.column()),
-                        message: msg,
-                        ..Problem::default()
-                    });
-                    None
+        let at = |span: Option<std::ops::Range<usize>>, code: &'static str, message: String| {
+            let (line, column, end_line, end_column) = match span {
+                Some(s) => {
+                    let (l, c) = src.line_col(s.start);
+                    let (el, ec) = src.line_col(s.end.max(s.start));
+                    (Some(l), Some(c), Some(el), Some(ec))
                 }
-            }
-        } else {
-            let at = |span: Option<std::ops::Range<usize>>, code: &'static str, message: String| {
-                let (line, column, end_line, end_column) = match span {
-                    Some(s) => {
-                        let (l, c) = src.line_col(s.start);
-                        let (el, ec) = src.line_col(s.end.max(s.start));
-                        (Some(l), Some(c), Some(el), Some(ec))
-                    }
-                    None => (None, None, None, None),
-                };
-                Problem {
-                    code,
-                    file: path.to_string(),
-                    line,
-                    column,
-                    end_line,
-                    end_column,
-                    message,
-                    ..Problem::default()
-                }
+                None => (None, None, None, None),
             };
-            match lenient::parse_toml::<T>(&src.text) {
-                Err(e) => {
-                    problems.push(at(e.span, "syntax", e.message));
-                    None
+            Problem {
+                code,
+                file: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+                message,
+                ..Problem::default()
+            }
+        };
+        let read = if path.ends_with(".json") {
+            lenient::parse_json::<T>(&src.text)
+        } else {
+            lenient::parse_toml::<T>(&src.text)
+        };
+        let mut problems = Vec::new();
+        let value = match read {
+            Err(e) => {
+                problems.push(at(e.span, "syntax", e.message));
+                None
+            }
+            Ok(read) => {
+                for e in read.errors {
+                    let code = value_code(&e.message);
+                    problems.push(at(e.span, code, e.message));
                 }
-                Ok(read) => {
-                    for e in read.errors {
-                        let code = value_code(&e.message);
-                        problems.push(at(e.span, code, e.message));
-                    }
-                    self.dropped.extend(read.dropped);
-                    read.value
-                }
+                self.dropped.extend(read.dropped);
+                read.value
             }
         };
         if value.is_none() {
