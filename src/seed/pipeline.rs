@@ -426,61 +426,21 @@ fn run(
     let tx = conn.transaction()?;
     // Designations may name events of later documents, which are inserted later: check at commit.
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
-    let insert = |v: &Validator| facts && v.problems.is_empty();
-    if insert(&v) {
+    if facts && v.problems.is_empty() {
         insert_actors(&tx, &actors)?;
     }
     summary.actors = actors.list.len();
 
-    // Pass 2: each document in turn, validated into rows, then inserted.
-    let mut has_evidence = vec![false; actors.list.len()];
-    let mut counters = Counters::default();
-    for (d, doc) in docs.iter().enumerate() {
-        progress(1);
-        let Some((_, df)) = v.parse::<DocumentFile>(&doc.path) else {
-            continue;
-        };
-        // A body that is missing, not UTF-8 or holds a NUL is already a problem of pass 1.
-        let Some(body) = files
-            .read(&doc.body_path)
-            .and_then(|b| String::from_utf8(b.into_owned()).ok())
-            .filter(|b| !b.contains('\0'))
-        else {
-            // Its words cannot be looked for, so its actors are not also reported as having no evidence.
-            for &i in &actors.by_doc[d] {
-                has_evidence[i] = true;
-            }
-            for m in &df.mentions {
-                if let Some(i) = actors.registry.get(m.actor.as_str()) {
-                    has_evidence[i] = true;
-                }
-            }
-            continue;
-        };
-        summary.documents += 1;
-        let rows = document::validate(
-            &mut v,
-            document::Context {
-                actors: &actors,
-                registries: &registries,
-            },
-            d,
-            doc,
-            &df,
-            &body,
-            &mut counters,
-            &mut has_evidence,
-        );
-        summary.participants += rows.participants();
-        if insert(&v) {
-            document::insert(&tx, &rows, &actors)?;
-        }
-    }
-    summary.events = counters.events;
-    summary.designations = counters.designations;
-    summary.quotes = counters.quotes;
-    summary.evidence = counters.evidence;
-
+    let has_evidence = pass_two(
+        &mut v,
+        files,
+        &docs,
+        &registries,
+        &actors,
+        facts.then_some(&tx),
+        &mut summary,
+        progress,
+    )?;
     for (i, (r, _, _)) in actors.list.iter().enumerate() {
         if !has_evidence[i] && !v.unparsed {
             v.at(
@@ -521,6 +481,68 @@ fn run(
     }
     tx.commit()?;
     Ok((summary, problems))
+}
+
+/// Pass 2: each document in turn, validated into rows, then inserted into `tx` (when given) while the seed has no
+/// problem. Returns, for each actor, whether some document gives evidence for it.
+#[allow(clippy::too_many_arguments)]
+fn pass_two(
+    v: &mut Validator,
+    files: &SeedFiles,
+    docs: &[DocInfo],
+    registries: &Registries,
+    actors: &Actors,
+    tx: Option<&Transaction>,
+    summary: &mut Summary,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<Vec<bool>> {
+    let mut has_evidence = vec![false; actors.list.len()];
+    let mut counters = Counters::default();
+    for (d, doc) in docs.iter().enumerate() {
+        progress(1);
+        let Some((_, df)) = v.parse::<DocumentFile>(&doc.path) else {
+            continue;
+        };
+        // A body that is missing, not UTF-8 or holds a NUL is already a problem of pass 1.
+        let Some(body) = files
+            .read(&doc.body_path)
+            .and_then(|b| String::from_utf8(b.into_owned()).ok())
+            .filter(|b| !b.contains('\0'))
+        else {
+            // Its words cannot be looked for, so its actors are not also reported as having no evidence.
+            for &i in &actors.by_doc[d] {
+                has_evidence[i] = true;
+            }
+            for m in &df.mentions {
+                if let Some(i) = actors.registry.get(m.actor.as_str()) {
+                    has_evidence[i] = true;
+                }
+            }
+            continue;
+        };
+        summary.documents += 1;
+        let rows = document::validate(
+            v,
+            document::Context { actors, registries },
+            d,
+            doc,
+            &df,
+            &body,
+            &mut counters,
+            &mut has_evidence,
+        );
+        summary.participants += rows.participants();
+        if let Some(tx) = tx
+            && v.problems.is_empty()
+        {
+            document::insert(tx, &rows, actors)?;
+        }
+    }
+    summary.events = counters.events;
+    summary.designations = counters.designations;
+    summary.quotes = counters.quotes;
+    summary.evidence = counters.evidence;
+    Ok(has_evidence)
 }
 
 /// What a seed already defines, as far as its files parse, for `draft` and `locate`: each actor's slug, name and
