@@ -9,13 +9,15 @@ use crate::render::Format;
 use crate::seed::{SeedFiles, pipeline, sort_problems};
 
 const EXAMPLES: &str = "\
-Runs every check of `build` (files, values, slugs, references, evidence, report headers and SQL) and reports
-every problem in every file in one run, grouped by file and sorted by line, as compilers do. A value that does not
-parse is one problem on its record and the rest is still checked; a TOML or JSON syntax error stops only its own
-file. Nothing is written. Exit 0 when the seed is clean, 1 when it has problems.
+Runs every check of `build` (files, values, slugs, references, evidence, report headers and SQL) and
+reports every problem in every file in one run, grouped by file and sorted by line, as compilers do.
+A value that does not parse is one problem on its record and the rest is still checked; a TOML or
+JSON syntax error stops only its own file. Nothing is written. Exit 0 when the seed is clean, 1 when
+it has problems.
 
-With --format json, stdout is one JSON array: for each problem its file, line, column, end_line, end_column,
-severity, code, record, field, message, hint, notes and, where one is known, a replacement.
+With --format json, stdout is one JSON array: for each problem its file, line, column, end_line,
+end_column, severity, code, record, field, message, hint, notes and, where one is known, a
+replacement.
 
 EXAMPLES:
   dossier check                                 check ./seed

@@ -11,13 +11,14 @@ use crate::seed::model::Slug;
 use crate::seed::{SeedFiles, draft, pipeline};
 
 const EXAMPLES: &str = "\
-Copies FILE byte for byte to DIR/documents/SLUG.txt and writes DIR/documents/SLUG.toml beside it, refusing to
-overwrite either. The seed file proposes the [document] table (a title from the first line that reads like one,
-the published date from a date line, the language), a [[mentions]] entry for every known actor whose name or alias
-occurs (with a prefix or suffix where the words repeat), and, as comments for a person to decide, a [[quotes]]
-entry for every passage in quotation marks (the speaker guessed from the nearest actor named) and an [[events]]
-entry for every date, written as EDTF beside its sentence. What is not commented passes `check` as written, so
-`dossier build` works at once.
+Copies FILE byte for byte to DIR/documents/SLUG.txt and writes DIR/documents/SLUG.toml beside it,
+refusing to overwrite either. The seed file proposes the [document] table (a title from the first
+line that reads like one, the published date from a date line, the language), a [[mentions]] entry
+for every known actor whose name or alias occurs (with a prefix or suffix where the words repeat),
+and, as comments for a person to decide, a [[quotes]] entry for every passage in quotation marks
+(the speaker guessed from the nearest actor named) and an [[events]] entry for every date, written
+as EDTF beside its sentence. What is not commented passes `check` as written, so `dossier build`
+works at once.
 
 Then: edit the comments into facts, `dossier check`, `dossier build`.
 

@@ -11,11 +11,11 @@ use crate::render::Format;
 use crate::seed::passage;
 
 const EXAMPLES: &str = "\
-DOCUMENT is a text file, or the slug of a document in the seed (--seed, when that directory exists), else in
-the dossier file (--db). Each
-occurrence is printed with its line:column, its code-point offsets (0-based, end exclusive, as stored in the
-evidence table), a line of context and the selector to paste into the document's seed file as evidence. Words
-that do not occur give the nearest passage and exit 1.
+DOCUMENT is a text file, or the slug of a document in the seed (--seed, when that directory exists),
+else in the dossier file (--db). Each occurrence is printed with its line:column, its code-point
+offsets (0-based, end exclusive, as stored in the evidence table), a line of context and the
+selector to paste into the document's seed file as evidence. Words that do not occur give the
+nearest passage and exit 1.
 
 EXAMPLES:
   dossier locate seed/documents/note.txt Ruritania
