@@ -156,5 +156,7 @@ p("")
 p("The commands behind each row are in `bench/run.sh`; hyperfine's raw results are in `bench/out/json/`.")
 print("\n".join(out))
 PY
+# 7. Adding documents: check and draft.
+{ echo; bench/adding.sh "$bin" "$work"; } >> BENCHMARKS.md
 echo "== wrote BENCHMARKS.md"
 cat BENCHMARKS.md

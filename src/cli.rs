@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    build, completions, diff, evidence, export, info, report, schema, search, sql, synth, verify,
+    build, check, completions, diff, draft, evidence, export, info, locate, report, schema, search, sql, synth,
+    verify,
 };
 use crate::render::Format;
 
@@ -24,6 +25,8 @@ EXIT CODES:
 
 EXAMPLES:
   dossier build                               build ./dossier.db from ./seed
+  dossier draft brief.txt                     a new document into ./seed, with a seed file to edit
+  dossier check                               every problem of ./seed at once; writes nothing
   dossier report                              list the reports stored in the file
   dossier report timeline -p actor=Moscow     run one, with a typed parameter
   dossier sql \"SELECT name, kind FROM actors\"  ad hoc SQL, read-only
@@ -68,6 +71,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     Build(build::Args),
+    Check(check::Args),
+    Draft(draft::Args),
+    Locate(locate::Args),
     Report(report::Args),
     Sql(sql::Args),
     Search(search::Args),

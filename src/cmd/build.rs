@@ -290,26 +290,7 @@ pub fn build_file(
         })?;
         phase.done("parse, validate, locate evidence, load rows and full-text index");
         phase.spin("verifying");
-        // Report SQL can only be checked against the loaded schema; name the report file like any seed problem.
-        let report_problems: Vec<Problem> = verify::report_problems(&conn)?
-            .into_iter()
-            .map(|(name, message)| {
-                let (_, file, line) = seed
-                    .reports
-                    .iter()
-                    .find(|r| r.0 == name)
-                    .expect("stored from the seed");
-                Problem {
-                    file: file.clone(),
-                    line: Some(*line),
-                    column: None,
-                    record: Some(format!("report \"{name}\"")),
-                    field: Some("sql".to_string()),
-                    message,
-                    hint: Some("fix the SQL, or the [[params]] in the header".to_string()),
-                }
-            })
-            .collect();
+        let report_problems = report_sql_problems(&conn, &seed)?;
         if !report_problems.is_empty() {
             return Err(SeedErrors(report_problems).into());
         }
@@ -353,4 +334,32 @@ pub fn build_file(
         let _ = d.sync_all();
     }
     Ok((sha, seed))
+}
+
+/// The problems of the reports' SQL, prepared against the schema in `conn`, named by file and line like any seed
+/// problem. Report SQL can only be checked against the loaded schema.
+pub fn report_sql_problems(
+    conn: &rusqlite::Connection,
+    seed: &Summary,
+) -> anyhow::Result<Vec<Problem>> {
+    Ok(verify::report_problems(conn)?
+        .into_iter()
+        .map(|(name, message)| {
+            let (_, file, line) = seed
+                .reports
+                .iter()
+                .find(|r| r.0 == name)
+                .expect("stored from the seed");
+            Problem {
+                code: "report-sql",
+                file: file.clone(),
+                line: Some(*line),
+                record: Some(format!("report \"{name}\"")),
+                field: Some("sql".to_string()),
+                message,
+                hint: Some("fix the SQL, or the [[params]] in the header".to_string()),
+                ..Problem::default()
+            }
+        })
+        .collect())
 }

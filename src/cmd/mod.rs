@@ -8,12 +8,15 @@ use crate::db::Database;
 use crate::render::Style;
 
 pub mod build;
+pub mod check;
 pub mod ctx;
 pub mod completions;
 pub mod diff;
+pub mod draft;
 pub mod evidence;
 pub mod export;
 pub mod info;
+pub mod locate;
 pub mod report;
 pub mod schema;
 pub mod search;
@@ -50,7 +53,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     crate::db::provide_embedded(crate::seed::load_embedded);
     let reads = !matches!(
         cli.command,
-        Command::Build(_) | Command::Synth(_) | Command::Completions(_) | Command::Man(_) | Command::Diff(_)
+        Command::Build(_)
+            | Command::Check(_)
+            | Command::Draft(_)
+            | Command::Locate(_)
+            | Command::Synth(_)
+            | Command::Completions(_)
+            | Command::Man(_)
+            | Command::Diff(_)
     );
     let ctx = Ctx {
         db: Database::resolve(cli.db.as_deref()),
@@ -70,6 +80,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow::Result<ExitCode> {
     let code = match command {
         Command::Build(args) => build::run(ctx, db, args)?,
+        Command::Check(args) => check::run(ctx, args)?,
+        Command::Locate(args) => locate::run(ctx, args)?,
+        Command::Draft(args) => draft::run(ctx, args)?,
         Command::Report(args) => report::run(ctx, args)?,
         Command::Sql(args) => sql::run(ctx, args)?,
         Command::Search(args) => search::run(ctx, args)?,

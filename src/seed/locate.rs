@@ -50,17 +50,28 @@ impl std::fmt::Display for LocateError {
 }
 
 impl LocateError {
+    /// The stable code of the problem.
+    pub fn code(&self) -> &'static str {
+        match self {
+            LocateError::NotFound { .. } => "evidence-not-found",
+            LocateError::Ambiguous { .. } | LocateError::AmbiguousWithContext { .. } => {
+                "evidence-ambiguous"
+            }
+            LocateError::NoneWithContext { .. } => "evidence-context",
+        }
+    }
+
     pub fn hint(&self) -> &'static str {
         match self {
             LocateError::NotFound { .. } => {
                 "copy the words exactly from the document, with its curly quotes (’ “ ”), dashes (—) and line breaks"
             }
             LocateError::Ambiguous { .. } | LocateError::AmbiguousWithContext { .. } => {
-                "write the evidence as { exact = \"…\", prefix = \"…\" } (or suffix) with the words just before \
-                 (or after) the occurrence you mean"
+                "replace the words with the selector of the occurrence you mean, listed below"
             }
             LocateError::NoneWithContext { .. } => {
-                "the prefix must end right where the words begin, and the suffix begin right where they end"
+                "the prefix must end right where the words begin, and the suffix begin right where they end; \
+                 the occurrences and their selectors are listed below"
             }
         }
     }

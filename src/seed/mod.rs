@@ -11,10 +11,16 @@
 //! reports/NAME.sql          canned reports: a TOML header in `-- ` comments, then one SELECT
 //! ```
 
+pub mod dates;
+mod document;
+pub mod draft;
+mod lenient;
 pub mod load;
 pub mod locate;
 pub mod model;
+pub mod passage;
 pub mod pipeline;
+mod registers;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -210,16 +216,51 @@ pub fn load_embedded(conn: &mut rusqlite::Connection) -> anyhow::Result<()> {
 }
 
 /// One thing wrong with the seed, located as precisely as the input allows.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Problem {
+    /// A stable name for the kind of problem, e.g. `evidence-ambiguous`, for editors and CI to key on.
+    pub code: &'static str,
     pub file: String,
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// Where the fault ends (inclusive line, exclusive column), when known.
+    pub end_line: Option<usize>,
+    pub end_column: Option<usize>,
     /// The record, e.g. `event "russia-recognizes-islamic-emirate"`.
     pub record: Option<String>,
     pub field: Option<String>,
     pub message: String,
     pub hint: Option<String>,
+    /// Further lines that help fix it: each place repeated words occur, or the nearest passage.
+    pub notes: Vec<String>,
+    /// Text that, put in place of the fault's span, fixes it, when exactly one fix is known.
+    pub replacement: Option<String>,
+}
+
+impl Problem {
+    /// Every problem is an error: `build` refuses the seed while any is left.
+    pub fn severity(&self) -> &'static str {
+        "error"
+    }
+
+    /// The problem as a JSON object, for `check --format json`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+            "severity": self.severity(),
+            "code": self.code,
+            "record": self.record,
+            "field": self.field,
+            "message": self.message,
+            "hint": self.hint,
+            "notes": self.notes,
+            "replacement": self.replacement,
+        })
+    }
 }
 
 impl fmt::Display for Problem {
@@ -242,8 +283,16 @@ impl fmt::Display for Problem {
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
+        for note in &self.notes {
+            write!(f, "\n  {note}")?;
+        }
         Ok(())
     }
+}
+
+/// Orders problems as compilers and linters print them: grouped by file, then by line and column.
+pub fn sort_problems(problems: &mut [Problem]) {
+    problems.sort_by(|a, b| (&a.file, a.line, a.column).cmp(&(&b.file, b.line, b.column)));
 }
 
 /// Every problem found in a seed. Validation goes on past the first problem so that one run shows them all.

@@ -1,21 +1,23 @@
 //! Validating a seed and loading it into a database, one document at a time, so that memory stays bounded by the
 //! largest document rather than the whole corpus.
 //!
-//! Pass 1 parses every file and keeps only what other documents may refer to: slugs, and the actors (which are
-//! few). Pass 2 parses each document again, validates its records against those registries, locates its
-//! evidence, inserts its rows, and drops it. Row ids follow the order in which pass 1 met the records, so they
-//! depend on the facts alone. Every problem is collected with its file, line, record and field; once there is
-//! one, nothing more is inserted, and the caller discards the database.
+//! The build runs in named phases: classify the files, register the slugs (pass 1: parse every file and keep only
+//! what other documents may refer to), resolve the actors (with the cycle check), then, for each document
+//! (pass 2), validate it into rows without touching the database and insert those rows; last, load the reports.
+//! Row ids follow the order in which pass 1 met the records, so they depend on the facts alone. Every problem is
+//! collected with its file, line, record and field; once there is one, nothing more is inserted, and the caller
+//! discards the database. `check` runs the same phases and inserts no facts.
 
 use std::collections::HashSet;
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Transaction, params};
 
+use super::document::{self, Counters};
 use super::load::{self, Sql};
-use super::locate::{Span, locate_all};
 use super::model::*;
-use super::validate::{Rec, Registry, Validator, nearest, need_evidence, normalize, parse_report};
-use super::{Problem, SeedErrors, SeedFiles, sha256_hex};
+use super::registers::{Actors, DocInfo, Registries, id};
+use super::validate::{Rec, Registry, Validator, normalize, parse_report};
+use super::{Problem, SeedErrors, SeedFiles};
 
 /// What a load wrote, for the build's summary.
 #[derive(Debug, Default, Clone)]
@@ -31,51 +33,34 @@ pub struct Summary {
     pub reports: Vec<(String, String, usize)>,
 }
 
-/// One document as pass 1 leaves it: where it is, and what it defines.
-struct DocInfo {
-    file: usize,
-    path: String,
-    slug: String,
-    body_path: String,
-    actors: Vec<(Rec, ActorDef)>,
-    /// Each record as pass 1 met it, and whether its slug was free.
-    events: Vec<(Rec, bool)>,
-    designations: Vec<(Rec, bool)>,
-    quotes: Vec<(Rec, bool)>,
-}
-
 /// Whether a seed path is a document's seed file (its body is a `.txt` beside it).
 pub fn is_document_seed(path: &str) -> bool {
     path.starts_with("documents/") && (path.ends_with(".toml") || path.ends_with(".json"))
 }
 
-/// Numbers ids in the order records are registered: row id = index + 1.
-fn id(index: usize) -> i64 {
-    index as i64 + 1
+/// The seed's files by role.
+struct Layout {
+    documents: Vec<String>,
+    reports: Vec<String>,
+    actors: Vec<String>,
 }
 
-/// Validates `files` and loads them into `conn`, which must be empty. `progress` is called once per document.
-/// Seed problems come back as `SeedErrors` inside the error.
-pub fn load(
-    conn: &mut Connection,
-    files: &SeedFiles,
-    progress: &mut dyn FnMut(u64),
-) -> anyhow::Result<Summary> {
-    let mut v = Validator::new(files);
-    let mut summary = Summary::default();
-
-    // Which file is which.
-    let mut doc_paths = Vec::new();
-    let mut report_paths = Vec::new();
-    let mut actor_paths = Vec::new();
+/// Phase 1: which file is which. A data file in no known place is a problem.
+fn classify(v: &mut Validator, files: &SeedFiles) -> Layout {
+    let mut layout = Layout {
+        documents: Vec::new(),
+        reports: Vec::new(),
+        actors: Vec::new(),
+    };
     for path in files.names() {
         let is_data = path.ends_with(".toml") || path.ends_with(".json");
         match path.as_str() {
             "dossier.toml" => {}
-            "actors.toml" | "actors.json" => actor_paths.push(path.clone()),
-            p if is_document_seed(p) => doc_paths.push(path.clone()),
-            p if p.starts_with("reports/") && p.ends_with(".sql") => report_paths.push(path.clone()),
+            "actors.toml" | "actors.json" => layout.actors.push(path.clone()),
+            p if is_document_seed(p) => layout.documents.push(path.clone()),
+            p if p.starts_with("reports/") && p.ends_with(".sql") => layout.reports.push(path.clone()),
             p if is_data => v.problem(
+                "unexpected-file",
                 p,
                 None,
                 "unexpected seed file".to_string(),
@@ -87,34 +72,39 @@ pub fn load(
             _ => {}
         }
     }
-    let project = if files.contains("dossier.toml") {
+    layout
+}
+
+fn parse_project(v: &mut Validator, files: &SeedFiles) -> Option<ProjectFile> {
+    if files.contains("dossier.toml") {
         v.parse::<ProjectFile>("dossier.toml").map(|(_, p)| p)
     } else {
         v.problem(
+            "missing-file",
             "dossier.toml",
             None,
             "the seed has no dossier.toml".to_string(),
             Some("create it with a line such as: title = \"My knowledge base\""),
         );
         None
-    };
-    let shared: Vec<(usize, ActorsFile)> = actor_paths
-        .iter()
-        .filter_map(|p| v.parse::<ActorsFile>(p))
-        .collect();
-
-    // Pass 1: parse every document, keep its slug, its actors and the slugs it defines.
-    struct Parsed {
-        file: usize,
-        slug: Slug,
-        body: String,
-        actors: Vec<ActorDef>,
-        events: Vec<Slug>,
-        designations: Vec<Slug>,
-        quotes: Vec<Slug>,
     }
+}
+
+/// What pass 1 keeps of one document file.
+struct Parsed {
+    file: usize,
+    slug: Slug,
+    body: String,
+    actors: Vec<ActorDef>,
+    events: Vec<Slug>,
+    designations: Vec<Slug>,
+    quotes: Vec<Slug>,
+}
+
+/// Pass 1: parses every document file and keeps its slug, its actors and the slugs it defines, in slug order.
+fn parse_documents(v: &mut Validator, paths: &[String]) -> Vec<Parsed> {
     let mut parsed: Vec<Parsed> = Vec::new();
-    for path in &doc_paths {
+    for path in paths {
         if let Some((file, df)) = v.parse::<DocumentFile>(path) {
             parsed.push(Parsed {
                 file,
@@ -130,58 +120,31 @@ pub fn load(
     // Documents are taken in slug order, not file-name order, so that row ids follow from the facts alone and a
     // seed written back by `export --format seed` rebuilds the same file whatever its files are called.
     parsed.sort_by(|a, b| a.slug.cmp(&b.slug));
-    // Later checks would only repeat what a file that did not parse already says.
-    if !v.problems.is_empty() {
-        return Err(SeedErrors(v.problems).into());
-    }
+    parsed
+}
 
-    // Documents: unique slugs, and bodies that exist and are UTF-8.
+/// Phase 2: registers the documents' slugs and checks that each body exists and is UTF-8 without NUL.
+fn register(
+    v: &mut Validator,
+    files: &SeedFiles,
+    parsed: Vec<Parsed>,
+    check_bodies: bool,
+) -> (Vec<DocInfo>, Registries) {
     let mut doc_registry = Registry::new("document");
     let mut docs: Vec<DocInfo> = Vec::new();
-    let mut event_registry = Registry::new("event");
-    let mut designation_registry = Registry::new("designation");
-    let mut quote_registry = Registry::new("quote");
+    let mut reg = Registries {
+        events: Registry::new("event"),
+        designations: Registry::new("designation"),
+        quotes: Registry::new("quote"),
+    };
     for p in parsed {
         let r = v.rec(p.file, "document", &p.slug);
-        let registered = doc_registry.add(&mut v, &r);
+        let registered = doc_registry.add(v, &r);
         let seed_path = v.path(p.file).to_string();
         let dir = seed_path.rsplit_once('/').map_or("", |(d, _)| d);
         let body_path = normalize(&format!("{dir}/{}", p.body));
-        if registered {
-            match files.read(&body_path) {
-                None => {
-                    v.at(
-                        &r,
-                        Some("file"),
-                        Some(&p.body),
-                        format!("the body file {body_path} is not in the seed"),
-                        Some("the path is relative to the seed file; put the document's text beside it"),
-                    );
-                }
-                Some(bytes) => {
-                    // SQLite's text functions stop at a NUL character, so offsets past one would not hold.
-                    if v.text(&body_path, &bytes).is_some()
-                        && let Some(at) = bytes.iter().position(|&b| b == 0)
-                    {
-                        let before = &bytes[..at];
-                        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-                        let last = before.rsplit(|&b| b == b'\n').next().unwrap_or(before);
-                        v.problems.push(Problem {
-                            file: body_path.clone(),
-                            line: Some(line),
-                            column: Some(String::from_utf8_lossy(last).chars().count() + 1),
-                            record: None,
-                            field: None,
-                            message: format!("the text holds a NUL character (at byte offset {at})"),
-                            hint: Some(
-                                "remove it: SQLite's substr() and length() stop at NUL, so offsets past it would not \
-                                 hold in other clients"
-                                    .to_string(),
-                            ),
-                        });
-                    }
-                }
-            }
+        if registered && check_bodies {
+            check_body(v, files, &r, &p.body, &body_path);
         }
         // Registration order within a file decides which line a repeated slug points at: actors, events,
         // designations, quotes, as the file lists them.
@@ -201,14 +164,9 @@ pub fn load(
                     })
                     .collect::<Vec<_>>()
             };
-        let events = register(&mut v, &mut event_registry, "event", &p.events);
-        let designations = register(
-            &mut v,
-            &mut designation_registry,
-            "designation",
-            &p.designations,
-        );
-        let quotes = register(&mut v, &mut quote_registry, "quote", &p.quotes);
+        let events = register(v, &mut reg.events, "event", &p.events);
+        let designations = register(v, &mut reg.designations, "designation", &p.designations);
+        let quotes = register(v, &mut reg.quotes, "quote", &p.quotes);
         docs.push(DocInfo {
             file: p.file,
             path: seed_path,
@@ -220,41 +178,88 @@ pub fn load(
             quotes,
         });
     }
-    if !v.problems.is_empty() {
-        return Err(SeedErrors(v.problems).into());
-    }
+    (docs, reg)
+}
 
-    // Actors: the shared ones, then each document's own, in document order.
-    let mut actor_registry = Registry::new("actor");
-    let mut actors: Vec<(Rec, ActorDef, Option<usize>)> = Vec::new();
+/// A document's body must be in the seed, UTF-8, and free of NUL.
+fn check_body(v: &mut Validator, files: &SeedFiles, r: &Rec, body: &str, body_path: &str) {
+    match files.read(body_path) {
+        None => {
+            v.at(
+                "body-missing",
+                r,
+                Some("file"),
+                Some(body),
+                format!("the body file {body_path} is not in the seed"),
+                Some("the path is relative to the seed file; put the document's text beside it"),
+            );
+        }
+        Some(bytes) => {
+            // SQLite's text functions stop at a NUL character, so offsets past one would not hold.
+            if v.text(body_path, &bytes).is_some()
+                && let Some(at) = bytes.iter().position(|&b| b == 0)
+            {
+                let before = &bytes[..at];
+                let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+                let last = before.rsplit(|&b| b == b'\n').next().unwrap_or(before);
+                v.problems.push(Problem {
+code: "nul-character",
+                    file: body_path.to_string(),
+                    line: Some(line),
+                    column: Some(String::from_utf8_lossy(last).chars().count() + 1),
+                    record: None,
+                    field: None,
+                    message: format!("the text holds a NUL character (at byte offset {at})"),
+                    hint: Some(
+                        "remove it: SQLite's substr() and length() stop at NUL, so offsets past it would not \
+                         hold in other clients"
+                            .to_string(),
+                    ),
+..Problem::default()
+});
+            }
+        }
+    }
+}
+
+/// Phase 3: registers the shared actors, then each document's own, in document order; resolves parents and checks
+/// that every parent chain ends; checks aliases and where evidence may stand.
+fn resolve_actors(
+    v: &mut Validator,
+    shared: Vec<(usize, ActorsFile)>,
+    docs: &mut [DocInfo],
+) -> Actors {
+    let mut registry = Registry::new("actor");
+    let mut list: Vec<(Rec, ActorDef, Option<usize>)> = Vec::new();
     for (file, af) in shared {
         for a in af.actors {
             let r = v.rec(file, "actor", &a.slug);
-            if actor_registry.add(&mut v, &r) {
-                actors.push((r, a, None));
+            if registry.add(v, &r) {
+                list.push((r, a, None));
             }
         }
     }
     for (d, doc) in docs.iter_mut().enumerate() {
         for (r, a) in std::mem::take(&mut doc.actors) {
-            if actor_registry.add(&mut v, &r) {
-                actors.push((r, a, Some(d)));
+            if registry.add(v, &r) {
+                list.push((r, a, Some(d)));
             }
         }
     }
-    let mut parents: Vec<Option<usize>> = vec![None; actors.len()];
-    for (i, (r, a, _)) in actors.iter().enumerate() {
+    let mut parents: Vec<Option<usize>> = vec![None; list.len()];
+    for (i, (r, a, _)) in list.iter().enumerate() {
         if let Some(p) = &a.parent {
-            parents[i] = actor_registry.resolve(&mut v, r, "parent", p);
+            parents[i] = registry.resolve(v, r, "parent", p);
         }
     }
     // A parent chain must end.
-    for (i, (r, _, _)) in actors.iter().enumerate() {
+    for (i, (r, _, _)) in list.iter().enumerate() {
         let mut seen = HashSet::from([i]);
         let mut cur = parents[i];
         while let Some(p) = cur {
             if !seen.insert(p) {
                 v.at(
+                    "parent-cycle",
                     r,
                     Some("parent"),
                     None,
@@ -266,383 +271,134 @@ pub fn load(
             cur = parents[p];
         }
     }
+    let aliases = list
+        .iter()
+        .map(|(r, a, home)| check_actor(v, r, a, *home))
+        .collect();
+    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
+    for (i, (_, _, home)) in list.iter().enumerate() {
+        if let Some(d) = home {
+            by_doc[*d].push(i);
+        }
+    }
+    Actors {
+        list,
+        registry,
+        parents,
+        aliases,
+        by_doc,
+    }
+}
+
+/// An actor's aliases, each once; evidence only where a document can say where it is from.
+fn check_actor(v: &mut Validator, r: &Rec, a: &ActorDef, home: Option<usize>) -> Vec<String> {
+    let mut aliases: Vec<String> = Vec::new();
+    for alias in &a.aliases {
+        if aliases.contains(&alias.0) {
+            v.at(
+                "duplicate-alias",
+                r,
+                Some("aliases"),
+                Some(alias.as_str()),
+                format!("alias \"{alias}\" is listed twice"),
+                Some("list each alias once"),
+            );
+        } else {
+            aliases.push(alias.to_string());
+        }
+    }
+    if home.is_none() && !a.evidence.is_empty() {
+        v.at(
+            "evidence-in-shared-file",
+            r,
+            Some("evidence"),
+            None,
+            "evidence in a shared actors file cannot say which document it is from".to_string(),
+            Some("move it to a [[mentions]] entry (actor = \"slug\", evidence = [...]) in the document's seed file"),
+        );
+    }
+    aliases
+}
+
+fn insert_actors(tx: &Transaction, actors: &Actors) -> anyhow::Result<()> {
+    for (i, ((_, a, _), aliases)) in actors.list.iter().zip(&actors.aliases).enumerate() {
+        load::insert_actor(tx, id(i), a, aliases)?;
+    }
+    for (i, p) in actors.parents.iter().enumerate() {
+        if let Some(p) = p {
+            tx.prepare_cached(Sql::SET_PARENT)?
+                .execute(params![id(i), id(*p)])?;
+        }
+    }
+    Ok(())
+}
+
+/// Validates `files` and loads them into `conn`, which must be empty. `progress` is called once per document.
+/// Seed problems come back as `SeedErrors` inside the error.
+pub fn load(
+    conn: &mut Connection,
+    files: &SeedFiles,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<Summary> {
+    let (summary, problems) = run(conn, files, progress, true)?;
+    if problems.is_empty() {
+        Ok(summary)
+    } else {
+        Err(SeedErrors(problems).into())
+    }
+}
+
+/// Runs every check `load` makes, inserting no facts: `conn` gets the schema and the reports only, so that the
+/// caller can prepare the reports' SQL. Returns the summary and every problem, sorted by file and line.
+pub fn check(
+    conn: &mut Connection,
+    files: &SeedFiles,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<(Summary, Vec<Problem>)> {
+    run(conn, files, progress, false)
+}
+
+/// The phases, in order. With `facts` false nothing but the reports is inserted.
+fn run(
+    conn: &mut Connection,
+    files: &SeedFiles,
+    progress: &mut dyn FnMut(u64),
+    facts: bool,
+) -> anyhow::Result<(Summary, Vec<Problem>)> {
+    let mut v = Validator::new(files);
+    let mut summary = Summary::default();
+
+    let project = parse_project(&mut v, files);
+    let Front {
+        layout,
+        docs,
+        registries,
+        actors,
+    } = front(&mut v, files, true);
 
     load::apply_schema(conn)?;
     let tx = conn.transaction()?;
     // Designations may name events of later documents, which are inserted later: check at commit.
     tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    if facts && v.problems.is_empty() {
+        insert_actors(&tx, &actors)?;
+    }
+    summary.actors = actors.list.len();
 
-    // Actor rows, and the evidence checks that only actors defined in a document may carry.
-    let mut alias_lists: Vec<Vec<String>> = Vec::new();
-    for (r, a, doc) in &actors {
-        let mut aliases: Vec<String> = Vec::new();
-        for alias in &a.aliases {
-            if aliases.contains(&alias.0) {
-                v.at(
-                    r,
-                    Some("aliases"),
-                    Some(alias.as_str()),
-                    format!("alias \"{alias}\" is listed twice"),
-                    Some("list each alias once"),
-                );
-            } else {
-                aliases.push(alias.to_string());
-            }
-        }
-        if doc.is_none() && !a.evidence.is_empty() {
+    let has_evidence = pass_two(
+        &mut v,
+        files,
+        &docs,
+        &registries,
+        &actors,
+        facts.then_some(&tx),
+        &mut summary,
+        progress,
+    )?;
+    for (i, (r, _, _)) in actors.list.iter().enumerate() {
+        if !has_evidence[i] && !v.unparsed {
             v.at(
-                r,
-                Some("evidence"),
-                None,
-                "evidence in a shared actors file cannot say which document it is from".to_string(),
-                Some("move it to a [[mentions]] entry (actor = \"slug\", evidence = [...]) in the document's seed file"),
-            );
-        }
-        alias_lists.push(aliases);
-    }
-    if v.problems.is_empty() {
-        for (i, ((_, a, _), aliases)) in actors.iter().zip(&alias_lists).enumerate() {
-            load::insert_actor(&tx, id(i), a, aliases)?;
-        }
-        for (i, p) in parents.iter().enumerate() {
-            if let Some(p) = p {
-                tx.prepare_cached(Sql::SET_PARENT)?
-                    .execute(params![id(i), id(*p)])?;
-            }
-        }
-    }
-    summary.actors = actors.len();
-
-    // Pass 2: each document in turn.
-    let mut has_evidence = vec![false; actors.len()];
-    // The actors each document defines, so that each one's evidence is found in its own document.
-    let mut local_by_doc: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
-    for (i, (_, _, home)) in actors.iter().enumerate() {
-        if let Some(d) = home {
-            local_by_doc[*d].push(i);
-        }
-    }
-    let mut event_rows = 0usize;
-    let mut designation_rows = 0usize;
-    let mut quote_rows = 0usize;
-    let mut evidence_rows = 0usize;
-    for (d, doc) in docs.iter().enumerate() {
-        progress(1);
-        let Some((_, df)) = v.parse::<DocumentFile>(&doc.path) else {
-            continue;
-        };
-        let body = files
-            .read(&doc.body_path)
-            .and_then(|b| String::from_utf8(b.into_owned()).ok())
-            .expect("pass 1 read the body");
-        let insert = v.problems.is_empty();
-        if insert {
-            load::insert_document(
-                &tx,
-                id(d),
-                &df.document,
-                &body,
-                &sha256_hex(body.as_bytes()),
-            )?;
-        }
-        summary.documents += 1;
-
-        // What to find in this body, in the order evidence rows are numbered.
-        enum Target<'q> {
-            Actor(usize),
-            Event(usize),
-            Designation(usize),
-            /// A quote's own words: the row is inserted once they are located.
-            QuoteText {
-                row: usize,
-                def: &'q QuoteDef,
-                speaker: Option<usize>,
-                addressee: Option<usize>,
-            },
-            Quote(usize),
-        }
-        let mut pending: Vec<(&Quote, Rec, String, Target)> = Vec::new();
-        for &i in &local_by_doc[d] {
-            let (r, a, _) = &actors[i];
-            for (k, q) in a.evidence.iter().enumerate() {
-                pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Actor(i)));
-            }
-        }
-        for m in &df.mentions {
-            let r = Rec {
-                file: doc.file,
-                kind: "mention of actor",
-                slug: m.actor.to_string(),
-                nth: 0,
-            };
-            let Some(actor) = actor_registry.get(m.actor.as_str()) else {
-                let near = nearest(m.actor.as_str(), actor_registry.slugs());
-                let line = v.source(doc.file).record_line("actor", m.actor.as_str(), 0);
-                v.problems.push(Problem {
-                    file: v.path(doc.file).to_string(),
-                    line,
-                    column: None,
-                    record: Some(format!("mention of actor \"{}\"", m.actor)),
-                    field: Some("actor".to_string()),
-                    message: format!("unknown actor \"{}\"", m.actor),
-                    hint: Some(if near.is_empty() {
-                        "define the actor in actors.toml or in this file's [[actors]]".to_string()
-                    } else {
-                        format!("did you mean {}?", near.join(" or "))
-                    }),
-                });
-                continue;
-            };
-            if m.evidence.is_empty() {
-                v.at(
-                    &r,
-                    Some("evidence"),
-                    None,
-                    "a mention needs evidence".to_string(),
-                    None,
-                );
-            }
-            for (k, q) in m.evidence.iter().enumerate() {
-                pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Actor(actor)));
-            }
-        }
-
-        // Events, with their participants.
-        for (e, (r, free)) in df.events.iter().zip(&doc.events) {
-            if !free {
-                continue;
-            }
-            let r = r.clone();
-            let idx = event_rows;
-            event_rows += 1;
-            let mut participants: Vec<(usize, &'static str)> = Vec::new();
-            for (role, slugs) in [
-                ("actor", &e.actor),
-                ("recipient", &e.recipient),
-                ("other", &e.other),
-            ] {
-                for s in slugs {
-                    if let Some(a) = actor_registry.resolve(&mut v, &r, role, s) {
-                        if participants.contains(&(a, role)) {
-                            v.at(
-                                &r,
-                                Some(role),
-                                Some(s.as_str()),
-                                format!("\"{s}\" is listed twice"),
-                                None,
-                            );
-                        } else {
-                            participants.push((a, role));
-                        }
-                    }
-                }
-            }
-            if e.actor.is_empty() && e.recipient.is_empty() && e.other.is_empty() {
-                v.at(
-                    &r,
-                    None,
-                    None,
-                    "the event has no participants".to_string(),
-                    Some(
-                        "list them by role: actor = [\"…\"], recipient = [\"…\"], other = [\"…\"]",
-                    ),
-                );
-            }
-            need_evidence(&mut v, &r, &e.evidence);
-            for (k, q) in e.evidence.iter().enumerate() {
-                pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Event(idx)));
-            }
-            if v.problems.is_empty() {
-                load::insert_event(
-                    &tx,
-                    id(idx),
-                    e,
-                    &participants
-                        .iter()
-                        .map(|(a, role)| (id(*a), *role))
-                        .collect::<Vec<_>>(),
-                )?;
-            }
-            summary.participants += participants.len();
-        }
-
-        // Quotes: their text is located like evidence, and is evidence itself.
-        for (q, (r, free)) in df.quotes.iter().zip(&doc.quotes) {
-            if !free {
-                continue;
-            }
-            let r = r.clone();
-            let idx = quote_rows;
-            quote_rows += 1;
-            let speaker = actor_registry.resolve(&mut v, &r, "speaker", &q.speaker);
-            let addressee = q
-                .addressee
-                .as_ref()
-                .and_then(|a| actor_registry.resolve(&mut v, &r, "addressee", a));
-            need_evidence(&mut v, &r, &q.evidence);
-            pending.push((
-                &q.text,
-                r.clone(),
-                "text".to_string(),
-                Target::QuoteText {
-                    row: idx,
-                    def: q,
-                    speaker,
-                    addressee,
-                },
-            ));
-            for (k, e) in q.evidence.iter().enumerate() {
-                pending.push((e, r.clone(), format!("evidence[{k}]"), Target::Quote(idx)));
-            }
-        }
-
-        // Designations.
-        for (g, (r, free)) in df.designations.iter().zip(&doc.designations) {
-            if !free {
-                continue;
-            }
-            let r = r.clone();
-            let idx = designation_rows;
-            designation_rows += 1;
-            let authority = actor_registry.resolve(&mut v, &r, "authority", &g.authority);
-            let subject = actor_registry.resolve(&mut v, &r, "subject", &g.subject);
-            let imposed_by = g
-                .imposed_by
-                .as_ref()
-                .and_then(|e| event_registry.resolve(&mut v, &r, "imposed_by", e));
-            let ended_by = g
-                .ended_by
-                .as_ref()
-                .and_then(|e| event_registry.resolve(&mut v, &r, "ended_by", e));
-            if g.status == DesignationStatus::InForce && (g.end.is_some() || g.ended_by.is_some()) {
-                let field = if g.end.is_some() { "end" } else { "ended_by" };
-                v.at(
-                    &r,
-                    Some(field),
-                    None,
-                    format!("status is \"in_force\" but `{field}` is set"),
-                    Some("set status = \"ended\", or remove the end"),
-                );
-            }
-            if let (Some(s), Some(e)) = (&g.start, &g.end)
-                && let (Some(first), Some(last)) = (s.earliest(), e.latest())
-                && first > last
-            {
-                v.at(
-                    &r,
-                    Some("end"),
-                    None,
-                    format!("the designation ends ({e}) before it starts ({s})"),
-                    Some("swap start and end, or correct one of them"),
-                );
-            }
-            need_evidence(&mut v, &r, &g.evidence);
-            for (k, q) in g.evidence.iter().enumerate() {
-                pending.push((
-                    q,
-                    r.clone(),
-                    format!("evidence[{k}]"),
-                    Target::Designation(idx),
-                ));
-            }
-            if v.problems.is_empty() {
-                let (Some(authority), Some(subject)) = (authority, subject) else {
-                    unreachable!("resolved")
-                };
-                load::insert_designation(
-                    &tx,
-                    id(idx),
-                    g,
-                    id(authority),
-                    id(subject),
-                    imposed_by.map(id),
-                    ended_by.map(id),
-                )?;
-            }
-        }
-
-        // Locate everything at once, then insert the quotes (which need their spans) and the evidence.
-        let quotes_found: Vec<&Quote> = pending.iter().map(|p| p.0).collect();
-        let found = locate_all(&body, &quotes_found);
-        let mut spans: Vec<Option<Span>> = Vec::with_capacity(found.len());
-        for ((q, r, field, target), result) in pending.iter().zip(found) {
-            if let Target::Actor(a) = target {
-                has_evidence[*a] = true;
-            }
-            match result {
-                Ok(span) => spans.push(Some(span)),
-                Err(e) => {
-                    spans.push(None);
-                    // The quote's first words, as they would stand in the seed file after an opening quote mark.
-                    let first_words: String = q
-                        .exact
-                        .chars()
-                        .take_while(|c| !matches!(c, '"' | '\\' | '\n'))
-                        .take(24)
-                        .collect();
-                    let needle = format!("\"{first_words}");
-                    let shown: String = q.exact.chars().take(60).collect();
-                    let ellipsis = if shown.len() < q.exact.len() {
-                        "…"
-                    } else {
-                        ""
-                    };
-                    v.at_needle(
-                        r,
-                        Some(field),
-                        Some(&needle)
-                            .filter(|_| !first_words.is_empty())
-                            .map(|w| w.as_str()),
-                        format!("{e}: \"{shown}{ellipsis}\" in document \"{}\"", doc.slug),
-                        Some(e.hint()),
-                    );
-                }
-            }
-        }
-        if v.problems.is_empty() {
-            for ((_, _, _, target), span) in pending.iter().zip(&spans) {
-                if let Target::QuoteText {
-                    row,
-                    def,
-                    speaker,
-                    addressee,
-                } = target
-                {
-                    let speaker = speaker.expect("no problems, so the speaker resolved");
-                    load::insert_quote(
-                        &tx,
-                        id(*row),
-                        def,
-                        id(speaker),
-                        id(d),
-                        span.expect("located"),
-                        addressee.map(id),
-                        actors[speaker].1.name.as_str(),
-                    )?;
-                }
-            }
-            for ((q, _, _, target), span) in pending.iter().zip(&spans) {
-                let fact = match target {
-                    Target::Actor(i) => load::Fact::Actor(id(*i)),
-                    Target::Event(i) => load::Fact::Event(id(*i)),
-                    Target::Designation(i) => load::Fact::Designation(id(*i)),
-                    Target::QuoteText { row: i, .. } | Target::Quote(i) => {
-                        load::Fact::Quote(id(*i))
-                    }
-                };
-                evidence_rows += 1;
-                load::insert_evidence(&tx, id(d), span.expect("located"), &q.exact, fact)?;
-            }
-        }
-    }
-    summary.events = event_rows;
-    summary.designations = designation_rows;
-    summary.quotes = quote_rows;
-    summary.evidence = evidence_rows;
-
-    for (i, (r, _, _)) in actors.iter().enumerate() {
-        if !has_evidence[i] {
-            v.at(
+                "no-evidence",
                 r,
                 None,
                 None,
@@ -652,17 +408,16 @@ pub fn load(
         }
     }
 
-    let names: Vec<(String, String, Vec<String>)> = actors
-        .iter()
-        .zip(&alias_lists)
-        .map(|((_, a, _), aliases)| (a.slug.to_string(), a.name.to_string(), aliases.clone()))
-        .collect();
-    let reports: Vec<_> = report_paths
+    let names = actors.names();
+    let reports: Vec<_> = layout
+        .reports
         .iter()
         .filter_map(|p| parse_report(&mut v, p, &names))
         .collect();
-    if !v.problems.is_empty() {
-        return Err(SeedErrors(v.problems).into());
+    let mut problems = v.problems;
+    super::sort_problems(&mut problems);
+    if !problems.is_empty() && facts {
+        return Ok((summary, problems));
     }
     for (i, r) in reports.iter().enumerate() {
         load::insert_report(&tx, id(i), r)?;
@@ -670,12 +425,126 @@ pub fn load(
             .reports
             .push((r.name.clone(), r.file.clone(), r.sql_line));
     }
-    let project = project.expect("no problems, so the project file parsed");
-    load::insert_meta(
-        &tx,
-        &project.title.0,
-        project.description.as_ref().map(|d| d.0.as_str()),
-    )?;
+    if facts {
+        let project = project.expect("no problems, so the project file parsed");
+        load::insert_meta(
+            &tx,
+            &project.title.0,
+            project.description.as_ref().map(|d| d.0.as_str()),
+        )?;
+    }
     tx.commit()?;
-    Ok(summary)
+    Ok((summary, problems))
+}
+
+/// Pass 2: each document in turn, validated into rows, then inserted into `tx` (when given) while the seed has no
+/// problem. Returns, for each actor, whether some document gives evidence for it.
+#[allow(clippy::too_many_arguments)]
+fn pass_two(
+    v: &mut Validator,
+    files: &SeedFiles,
+    docs: &[DocInfo],
+    registries: &Registries,
+    actors: &Actors,
+    tx: Option<&Transaction>,
+    summary: &mut Summary,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<Vec<bool>> {
+    let mut has_evidence = vec![false; actors.list.len()];
+    let mut counters = Counters::default();
+    for (d, doc) in docs.iter().enumerate() {
+        progress(1);
+        let Some((_, df)) = v.parse::<DocumentFile>(&doc.path) else {
+            continue;
+        };
+        // A body that is missing, not UTF-8 or holds a NUL is already a problem of pass 1.
+        let Some(body) = files
+            .read(&doc.body_path)
+            .and_then(|b| String::from_utf8(b.into_owned()).ok())
+            .filter(|b| !b.contains('\0'))
+        else {
+            // Its words cannot be looked for, so its actors are not also reported as having no evidence.
+            for &i in &actors.by_doc[d] {
+                has_evidence[i] = true;
+            }
+            for m in &df.mentions {
+                if let Some(i) = actors.registry.get(m.actor.as_str()) {
+                    has_evidence[i] = true;
+                }
+            }
+            continue;
+        };
+        summary.documents += 1;
+        let rows = document::validate(
+            v,
+            document::Context { actors, registries },
+            d,
+            doc,
+            &df,
+            &body,
+            &mut counters,
+            &mut has_evidence,
+        );
+        summary.participants += rows.participants();
+        if let Some(tx) = tx
+            && v.problems.is_empty()
+        {
+            document::insert(tx, &rows, actors)?;
+        }
+    }
+    summary.events = counters.events;
+    summary.designations = counters.designations;
+    summary.quotes = counters.quotes;
+    summary.evidence = counters.evidence;
+    Ok(has_evidence)
+}
+
+/// What a seed already defines, as far as its files parse, for `draft` and `locate`: each actor's slug, name and
+/// aliases, and each document's slug and the seed path of its body.
+pub struct Known {
+    pub actors: Vec<(String, String, Vec<String>)>,
+    pub documents: Vec<(String, String)>,
+}
+
+/// Runs the phases up to the actors, ignoring problems (`check` reports them).
+pub fn known(files: &SeedFiles) -> Known {
+    let mut v = Validator::new(files);
+    // The bodies are not read: only the names matter here.
+    let front = front(&mut v, files, false);
+    Known {
+        actors: front.actors.names(),
+        documents: front
+            .docs
+            .iter()
+            .map(|d| (d.slug.clone(), d.body_path.clone()))
+            .collect(),
+    }
+}
+
+/// What the phases before pass 2 leave.
+struct Front {
+    layout: Layout,
+    docs: Vec<DocInfo>,
+    registries: Registries,
+    actors: Actors,
+}
+
+/// Phases 1 to 3: classify the files, parse and register the documents (checking their bodies if asked), resolve
+/// the actors.
+fn front(v: &mut Validator, files: &SeedFiles, check_bodies: bool) -> Front {
+    let layout = classify(v, files);
+    let shared: Vec<(usize, ActorsFile)> = layout
+        .actors
+        .iter()
+        .filter_map(|p| v.parse::<ActorsFile>(p))
+        .collect();
+    let parsed = parse_documents(v, &layout.documents);
+    let (mut docs, registries) = register(v, files, parsed, check_bodies);
+    let actors = resolve_actors(v, shared, &mut docs);
+    Front {
+        layout,
+        docs,
+        registries,
+        actors,
+    }
 }

@@ -1,10 +1,11 @@
 //! Turning parsed seed records into problems with file, line, record and field: the validator, the slug
 //! registries, report headers and parameter values. The pipeline drives them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::de::DeserializeOwned;
 
+use super::lenient;
 use super::model::*;
 use super::{Problem, SeedFiles};
 use crate::edtf::Edtf;
@@ -46,6 +47,19 @@ impl Source {
         let line = before.matches('\n').count() + 1;
         let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
         (line, col)
+    }
+
+    /// The columns (1-based, end exclusive) of `needle` on `line`, or of the whole line's text.
+    pub(super) fn columns(&self, line: usize, needle: Option<&str>) -> (usize, usize) {
+        let text = self.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+        if let Some(n) = needle
+            && let Some(at) = text.find(n)
+        {
+            let start = text[..at].chars().count() + 1;
+            return (start, start + n.chars().count());
+        }
+        let indent = text.chars().take_while(|c| c.is_whitespace()).count();
+        (indent + 1, text.chars().count() + 1)
     }
 
     /// The line of the `nth` (0-based) line that sets `key` to the string `value`, in TOML or JSON.
@@ -112,6 +126,14 @@ pub(super) struct Validator<'a> {
     /// How many records with each (file, slug) have been met, to find the nth one's line.
     seen: HashMap<(usize, String), usize>,
     pub(super) problems: Vec<Problem>,
+    /// Files already parsed once, whose problems are not reported again.
+    parsed: HashSet<String>,
+    /// Slugs of records left out whole because a required value failed: references to them are not reported
+    /// as unknown, since the record's own problem says what is wrong.
+    pub(super) dropped: HashSet<String>,
+    /// Whether a data file could not be read at all: then unknown references and actors without evidence are not
+    /// reported, as they may be defined or mentioned there.
+    pub(super) unparsed: bool,
 }
 
 impl<'a> Validator<'a> {
@@ -122,6 +144,9 @@ impl<'a> Validator<'a> {
             path_index: HashMap::new(),
             seen: HashMap::new(),
             problems: Vec::new(),
+            parsed: HashSet::new(),
+            dropped: HashSet::new(),
+            unparsed: false,
         }
     }
 
@@ -155,25 +180,26 @@ impl<'a> Validator<'a> {
 
     pub(super) fn problem(
         &mut self,
+        code: &'static str,
         file: &str,
         line: Option<usize>,
         message: String,
         hint: Option<&str>,
     ) {
         self.problems.push(Problem {
+            code,
             file: file.to_string(),
             line,
-            column: None,
-            record: None,
-            field: None,
             message,
             hint: hint.map(str::to_string),
+            ..Problem::default()
         });
     }
 
     /// A problem with one field of one record. `value`, the string value at fault, helps find the exact line.
     pub(super) fn at(
         &mut self,
+        code: &'static str,
         rec: &Rec,
         field: Option<&str>,
         value: Option<&str>,
@@ -181,33 +207,40 @@ impl<'a> Validator<'a> {
         hint: Option<&str>,
     ) {
         let needle = value.map(|v| format!("\"{v}\""));
-        self.at_needle(rec, field, needle.as_deref(), message, hint)
+        self.at_needle(code, rec, field, needle.as_deref(), message, hint);
     }
 
     /// A problem with one field of one record, whose line is the first after the record's that holds `needle`.
     pub(super) fn at_needle(
         &mut self,
+        code: &'static str,
         rec: &Rec,
         field: Option<&str>,
         needle: Option<&str>,
         message: String,
         hint: Option<&str>,
-    ) {
+    ) -> &mut Problem {
         let src = self.source(rec.file);
         let record_line = src.record_line("slug", &rec.slug, rec.nth).unwrap_or(1);
         let line = match field {
             Some(f) => src.field_line(record_line, f, needle),
             None => record_line,
         };
+        let (column, end_column) = src.columns(line, needle);
         self.problems.push(Problem {
+            code,
             file: src.path.clone(),
             line: Some(line),
-            column: None,
+            column: Some(column),
+            end_line: Some(line),
+            end_column: Some(end_column),
             record: Some(format!("{} \"{}\"", rec.kind, rec.slug)),
             field: field.map(str::to_string),
             message,
             hint: hint.map(str::to_string),
+            ..Problem::default()
         });
+        self.problems.last_mut().expect("just pushed")
     }
 
     /// Decodes UTF-8, or records where the first bad byte is.
@@ -220,11 +253,12 @@ impl<'a> Validator<'a> {
                 let last_line = good.rsplit(|&b| b == b'\n').next().unwrap_or(good);
                 let column = String::from_utf8_lossy(last_line).chars().count() + 1;
                 self.problems.push(Problem {
+                    code: "not-utf8",
                     file: path.to_string(),
                     line: Some(line),
                     column: Some(column),
-                    record: None,
-                    field: None,
+                    end_line: Some(line),
+                    end_column: Some(column + 1),
                     message: format!(
                         "not valid UTF-8: byte 0x{:02X} at byte offset {}",
                         bytes[e.valid_up_to()],
@@ -233,63 +267,107 @@ impl<'a> Validator<'a> {
                     hint: Some(format!(
                         "save the file as UTF-8, for example: iconv -f WINDOWS-1252 -t UTF-8 {path}"
                     )),
+                    ..Problem::default()
                 });
                 None
             }
         }
     }
 
-    /// Parses a TOML or JSON seed file into `T`, registering its path for later line lookups.
+    /// Parses a TOML or JSON seed file into `T`, registering its path for later line lookups. A TOML file is read
+    /// past its bad values (see `lenient`), each one a problem; a syntax error stops the file. A file read a
+    /// second time (pass 2) reports nothing again.
     pub(super) fn parse<T: DeserializeOwned>(&mut self, path: &str) -> Option<(usize, T)> {
         let Some(bytes) = self.files.read(path) else {
-            self.problem(path, None, "cannot read the file".to_string(), None);
+            self.problem(
+                "unreadable",
+                path,
+                None,
+                "cannot read the file".to_string(),
+                None,
+            );
             return None;
         };
         let text = self.text(path, &bytes)?;
-        let parsed = if path.ends_with(".json") {
-            serde_json::from_str::<T>(&text).map_err(|e| {
-                let msg = e.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                (Some(e.line()), Some(e.column()), msg)
-            })
-        } else {
-            toml::from_str::<T>(&text).map_err(|e| {
-                let (line, col) = match e.span() {
-                    Some(span) => {
-                        let src = Source {
-                            path: String::new(),
-                            text: text.clone(),
-                        };
-                        let (l, c) = src.line_col(span.start);
-                        (Some(l), Some(c))
-                    }
-                    None => (None, None),
-                };
-                (line, col, e.message().trim().to_string())
-            })
+        let again = !self.parsed.insert(path.to_string());
+        let src = Source {
+            path: path.to_string(),
+            text,
         };
-        match parsed {
-            Ok(value) => {
-                let next = self.paths.len();
-                let file = *self.path_index.entry(path.to_string()).or_insert(next);
-                if file == next {
-                    self.paths.push(path.to_string());
+        let at = |span: Option<std::ops::Range<usize>>, code: &'static str, message: String| {
+            let (line, column, end_line, end_column) = match span {
+                Some(s) => {
+                    let (l, c) = src.line_col(s.start);
+                    let (el, ec) = src.line_col(s.end.max(s.start));
+                    (Some(l), Some(c), Some(el), Some(ec))
                 }
-                Some((file, value))
+                None => (None, None, None, None),
+            };
+            Problem {
+                code,
+                file: path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+                message,
+                ..Problem::default()
             }
-            Err((line, column, message)) => {
-                self.problems.push(Problem {
-                    file: path.to_string(),
-                    line,
-                    column,
-                    record: None,
-                    field: None,
-                    message,
-                    hint: None,
-                });
+        };
+        let read = if path.ends_with(".json") {
+            lenient::parse_json::<T>(&src.text)
+        } else {
+            lenient::parse_toml::<T>(&src.text)
+        };
+        let mut problems = Vec::new();
+        let value = match read {
+            Err(e) => {
+                problems.push(at(e.span, "syntax", e.message));
                 None
             }
+            Ok(read) => {
+                for e in read.errors {
+                    let code = value_code(&e.message);
+                    problems.push(at(e.span, code, e.message));
+                }
+                self.dropped.extend(read.dropped);
+                read.value
+            }
+        };
+        if value.is_none() {
+            // What the file defines is unknown, so references to it cannot be checked: saying that each is unknown
+            // would bury the one problem that matters.
+            self.unparsed = true;
+            if let Some(first) = problems.first_mut()
+                && first.hint.is_none()
+            {
+                first.hint = Some(
+                    "references to what this file defines are not checked until it reads"
+                        .to_string(),
+                );
+            }
         }
+        if !again {
+            self.problems.extend(problems);
+        }
+        let value = value?;
+        let next = self.paths.len();
+        let file = *self.path_index.entry(path.to_string()).or_insert(next);
+        if file == next {
+            self.paths.push(path.to_string());
+        }
+        Some((file, value))
+    }
+}
+
+/// The code of a value the parser refused, from serde's wording.
+fn value_code(message: &str) -> &'static str {
+    if message.starts_with("unknown field") {
+        "unknown-field"
+    } else if message.starts_with("missing field") {
+        "missing-field"
+    } else {
+        "invalid-value"
     }
 }
 
@@ -329,6 +407,7 @@ impl Registry {
                 src.record_line("slug", &first.slug, first.nth).unwrap_or(1),
             );
             v.at(
+                "duplicate-slug",
                 rec,
                 Some("slug"),
                 None,
@@ -354,7 +433,8 @@ impl Registry {
         slug: &Slug,
     ) -> Option<usize> {
         let found = self.index.get(slug.as_str()).copied();
-        if found.is_none() {
+        // A record left out for a bad value has its own problem; a reference to it is not a second one.
+        if found.is_none() && !v.dropped.contains(slug.as_str()) && !v.unparsed {
             let near = nearest(slug.as_str(), self.index.keys().map(String::as_str));
             let hint = if near.is_empty() {
                 format!("define the {} first, or fix the slug", self.kind)
@@ -362,6 +442,7 @@ impl Registry {
                 format!("did you mean {}?", near.join(" or "))
             };
             v.at(
+                "unknown-reference",
                 rec,
                 Some(field),
                 Some(slug.as_str()),
@@ -392,6 +473,7 @@ pub fn nearest<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Vec<St
 pub(super) fn need_evidence(v: &mut Validator, r: &Rec, evidence: &[Quote]) {
     if evidence.is_empty() {
         v.at(
+            "no-evidence",
             r,
             None,
             None,
@@ -430,6 +512,7 @@ pub(super) fn parse_report(
         .to_string();
     if let Err(e) = Slug::parse(&name) {
         v.problem(
+            "report-name",
             path,
             None,
             format!("bad report name: {e}"),
@@ -459,6 +542,7 @@ pub(super) fn parse_report(
                 .span()
                 .map(|s| header[..s.start].matches('\n').count() + 1);
             v.problem(
+                "report-header",
                 path,
                 line,
                 format!("report header: {}", e.message().trim()),
@@ -471,6 +555,7 @@ pub(super) fn parse_report(
     };
     if sql.is_empty() {
         v.problem(
+            "report-no-sql",
             path,
             None,
             "the report has no SQL after its header".to_string(),
@@ -496,6 +581,7 @@ pub(super) fn parse_report(
         let line = param_line(&p.name);
         let bad = |v: &mut Validator, msg: String, hint: &str| {
             v.problems.push(Problem {
+                code: "report-parameter",
                 file: path.to_string(),
                 line,
                 column: None,
@@ -503,6 +589,7 @@ pub(super) fn parse_report(
                 field: None,
                 message: msg,
                 hint: Some(hint.to_string()),
+                ..Problem::default()
             })
         };
         let name_ok = p.name.starts_with(|c: char| c.is_ascii_lowercase())

@@ -1,6 +1,6 @@
 //! `dossier build`: the real seed, determinism, and one fixture per way a seed can be wrong.
 
-use crate::support::{Env, repo, sha256, stderr};
+use crate::support::{Env, repo, sha256, stderr, stdout};
 
 #[test]
 fn real_seed_builds_and_verifies() {
@@ -133,6 +133,16 @@ fn fails_cleanly(case: &str) {
         );
     }
     assert!(err.contains("nothing was written"), "{case}: {err}");
+    // `check` runs the same checks and prints the same messages, and writes nothing.
+    let check = env.cmd().args(["check", "--seed", "bad"]).output().unwrap();
+    let report = stdout(&check);
+    assert_eq!(check.status.code(), Some(1), "{case}: check's exit code");
+    for line in expected.lines().filter(|l| !l.is_empty()) {
+        assert!(
+            report.contains(line),
+            "{case}: check lacks {line:?}; it printed:\n{report}"
+        );
+    }
     assert_eq!(
         sha256(&std::fs::read(env.path("out.db")).unwrap()),
         sha256(&before),
@@ -198,6 +208,7 @@ bad_seed_cases! {
     json_unknown_field => "json-unknown-field",
     // A NUL in a body made the insert fail on SQLite's length() CHECK (found by the body property test).
     document_with_nul => "document-with-nul",
+    check_many_build => "check-many",
 }
 
 #[test]
@@ -270,4 +281,167 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+/// `check` reports a bad date, a bad country code, words that occur twice and words that are not in the text, all
+/// in one run, with exit 1; the repeated words come with a selector for each place, the missing ones with the
+/// nearest passage; the json parses, with a position on every diagnostic; nothing is written.
+#[test]
+fn check_reports_every_problem_at_once() {
+    let env = Env::new();
+    env.fixture("check-many", "seed");
+    let entries = env.entries();
+    let out = env.cmd().args(["check"]).output().unwrap();
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}{}", stderr(&out));
+    for want in [
+        "actors.toml:5:11: invalid country \"KG\"",
+        "documents/note.toml:17:13: actor \"critics\": field `evidence[0]`: the words are not in the document",
+        "nearest passage: documents/note.txt:3:1: Critics said:",
+        "documents/note.toml:21:13: mention of actor \"ruritania\": field `evidence[0]`: the words occur 3 times",
+        "documents/note.txt:2:1: Ruritania’s ministry",
+        "paste: { exact = \"Ruritania\", suffix = \"’\" }",
+        "documents/note.txt:3:36: ",
+        "paste: { exact = \"Ruritania\", prefix = \"” \" }",
+        "documents/note.txt:3:57: ",
+        "paste: { exact = \"Ruritania\", prefix = \". \" }",
+        "documents/note.toml:25:8: invalid date \"March 2024\"",
+    ] {
+        assert!(text.contains(want), "lacks {want:?}:\n{text}");
+    }
+    assert!(stderr(&out).contains("has 4 problems"), "{}", stderr(&out));
+    // Grouped by file, sorted by line.
+    let firsts: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.is_empty())
+        .collect();
+    let mut sorted = firsts.clone();
+    sorted.sort_by_key(|l| {
+        let mut parts = l.splitn(3, ':');
+        (
+            parts.next().unwrap().to_string(),
+            parts.next().unwrap().parse::<usize>().unwrap(),
+        )
+    });
+    assert_eq!(firsts, sorted);
+    assert_eq!(env.entries(), entries, "check wrote a file");
+
+    let json = env
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let ambiguous = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "evidence-ambiguous")
+        .expect("the repeated words");
+    let notes: Vec<&str> = ambiguous["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|n| n.contains("paste: { exact = \"Ruritania\""))
+            .count(),
+        3,
+        "{notes:?}"
+    );
+    assert_eq!(
+        (ambiguous["line"].as_u64(), ambiguous["column"].as_u64()),
+        (Some(21), Some(13))
+    );
+    assert_eq!(
+        ambiguous["end_column"].as_u64(),
+        Some(13 + "\"Ruritania".chars().count() as u64)
+    );
+    let missing = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "evidence-not-found")
+        .unwrap();
+    assert!(
+        missing["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("nearest passage: documents/note.txt:3:1:")
+    );
+
+    // Each pasted selector makes the evidence unique: the fixed seed has only the three other problems.
+    let note = env.path("seed/documents/note.toml");
+    let fixed = std::fs::read_to_string(&note).unwrap().replace(
+        "evidence = [\"Ruritania\"]",
+        "evidence = [{ exact = \"Ruritania\", prefix = \". \" }]",
+    );
+    std::fs::write(&note, fixed).unwrap();
+    let out = env.cmd().args(["check"]).output().unwrap();
+    assert!(stderr(&out).contains("has 3 problems"), "{}", stdout(&out));
+
+    let out = env
+        .cmd()
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let list = list.as_array().expect("an array");
+    assert_eq!(list.len(), 3);
+    for d in list {
+        for key in ["line", "column", "end_line", "end_column"] {
+            assert!(d[key].as_u64().is_some_and(|n| n >= 1), "{key} in {d}");
+        }
+        assert_eq!(d["severity"], "error");
+        assert!(!d["code"].as_str().unwrap().is_empty());
+    }
+    let codes: Vec<&str> = list.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(
+        codes,
+        ["invalid-value", "evidence-not-found", "invalid-value"]
+    );
+}
+
+/// A clean seed checks clean, with exit 0, and `build` reports the same problems `check` does.
+#[test]
+fn check_passes_a_clean_seed_and_build_agrees_with_it() {
+    let env = Env::new();
+    env.real_seed();
+    env.cmd().args(["check"]).assert().success();
+    env.fixture("check-many", "bad");
+    let check = env.cmd().args(["check", "--seed", "bad"]).output().unwrap();
+    let build = env
+        .cmd()
+        .args(["build", "--seed", "bad", "--out", "x.db"])
+        .output()
+        .unwrap();
+    assert_eq!(build.status.code(), Some(1));
+    assert!(stderr(&build).contains(stdout(&check).lines().next().unwrap()));
+    assert!(stderr(&build).contains("the seed has 4 problems; nothing was written"));
+}
+
+/// A syntax error in the shared actors file is the one problem reported: the references to its actors, which
+/// cannot be checked, do not bury it under "unknown actor" errors.
+#[test]
+fn a_file_that_does_not_read_is_one_problem_not_a_cascade() {
+    let env = Env::new();
+    let seed = env.fixture("minimal", "seed");
+    std::fs::write(
+        seed.join("actors.toml"),
+        "[[actors]]\nslug = \"ruritania\nname = \"Ruritania\"\n",
+    )
+    .unwrap();
+    let out = env.cmd().args(["check"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(text.starts_with("actors.toml:2:"), "{text}");
+    assert!(
+        text.contains("hint: references to what this file defines are not checked until it reads"),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("has 1 problem"), "{text}");
 }

@@ -3,6 +3,7 @@
 
 mod build;
 mod clients;
+mod draft;
 mod faults;
 mod ftm;
 mod help;

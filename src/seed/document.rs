@@ -1,0 +1,490 @@
+//! Pass 2 of the pipeline for one document: validate its records into rows (no database), then insert them.
+
+use rusqlite::Transaction;
+
+use super::load;
+use super::locate::{LocateError, Span, locate_all};
+use super::model::*;
+use super::passage;
+use super::registers::{Actors, DocInfo, Registries, id};
+use super::validate::{Rec, Validator, nearest, need_evidence};
+use super::{Problem, sha256_hex};
+
+/// Row numbers handed out so far, across documents.
+#[derive(Default)]
+pub(super) struct Counters {
+    pub(super) events: usize,
+    pub(super) designations: usize,
+    pub(super) quotes: usize,
+    pub(super) evidence: usize,
+}
+
+/// What a document's records may refer to.
+#[derive(Clone, Copy)]
+pub(super) struct Context<'a> {
+    pub(super) actors: &'a Actors,
+    pub(super) registries: &'a Registries,
+}
+
+/// The fact a located passage supports, by row index.
+#[derive(Clone, Copy)]
+enum Target {
+    Actor(usize),
+    Event(usize),
+    Designation(usize),
+    /// A quote's own words: its row needs their span.
+    QuoteText(usize),
+    Quote(usize),
+}
+
+/// A quote's row, short of the span of its text.
+struct QuoteRow<'d> {
+    row: usize,
+    def: &'d QuoteDef,
+    speaker: Option<usize>,
+    addressee: Option<usize>,
+}
+
+/// A designation's row with its references resolved (None where a reference is unknown, which is a problem).
+struct DesignationRow<'d> {
+    row: usize,
+    def: &'d DesignationDef,
+    authority: Option<usize>,
+    subject: Option<usize>,
+    imposed_by: Option<usize>,
+    ended_by: Option<usize>,
+}
+
+/// An event's row index, its definition and its participants as (actor index, role).
+type EventRow<'d> = (usize, &'d EventDef, Vec<(usize, &'static str)>);
+
+/// One document's rows, ready to insert once the seed has no problems.
+pub(super) struct Rows<'d> {
+    index: usize,
+    document: &'d DocumentDef,
+    body: &'d str,
+    events: Vec<EventRow<'d>>,
+    designations: Vec<DesignationRow<'d>>,
+    quotes: Vec<(QuoteRow<'d>, Option<Span>)>,
+    /// Each located passage: its words, its span (None when not found) and the fact it supports.
+    evidence: Vec<(&'d str, Option<Span>, Target)>,
+}
+
+impl Rows<'_> {
+    pub(super) fn participants(&self) -> usize {
+        self.events.iter().map(|(_, _, p)| p.len()).sum()
+    }
+}
+
+/// Validates document `d` against the registries and locates its evidence in `body`, returning its rows. Every
+/// problem goes to `v`; `has_evidence` marks the actors this document gives evidence for.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn validate<'d>(
+    v: &mut Validator,
+    cx: Context<'d>,
+    d: usize,
+    doc: &DocInfo,
+    df: &'d DocumentFile,
+    body: &'d str,
+    counters: &mut Counters,
+    has_evidence: &mut [bool],
+) -> Rows<'d> {
+    let actors = cx.actors;
+    let mut rows = Rows {
+        index: d,
+        document: &df.document,
+        body,
+        events: Vec::new(),
+        designations: Vec::new(),
+        quotes: Vec::new(),
+        evidence: Vec::new(),
+    };
+    // What to find in this body, in the order evidence rows are numbered.
+    let mut pending: Vec<(&'d Quote, Rec, String, Target)> = Vec::new();
+    for &i in &actors.by_doc[d] {
+        let (r, a, _) = &actors.list[i];
+        for (k, q) in a.evidence.iter().enumerate() {
+            pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Actor(i)));
+        }
+    }
+    mentions(v, cx, doc, df, &mut pending);
+    events(v, cx, doc, df, counters, &mut rows, &mut pending);
+    quotes(v, cx, doc, df, counters, &mut rows, &mut pending);
+    designations(v, cx, doc, df, counters, &mut rows, &mut pending);
+
+    // Locate everything at once, then pair the quotes with their spans.
+    let quotes_found: Vec<&Quote> = pending.iter().map(|p| p.0).collect();
+    let found = locate_all(body, &quotes_found);
+    for ((q, r, field, target), result) in pending.iter().zip(found) {
+        if let Target::Actor(a) = target {
+            has_evidence[*a] = true;
+        }
+        let span = match result {
+            Ok(span) => Some(span),
+            Err(e) => {
+                // The quote's first words, as they would stand in the seed file after an opening quote mark.
+                let first_words: String = q
+                    .exact
+                    .chars()
+                    .take_while(|c| !matches!(c, '"' | '\\' | '\n'))
+                    .take(24)
+                    .collect();
+                let needle = format!("\"{first_words}");
+                let shown: String = q.exact.chars().take(60).collect();
+                let ellipsis = if shown.len() < q.exact.len() {
+                    "…"
+                } else {
+                    ""
+                };
+                let problem = v.at_needle(
+                    e.code(),
+                    r,
+                    Some(field),
+                    Some(&needle)
+                        .filter(|_| !first_words.is_empty())
+                        .map(|w| w.as_str()),
+                    format!("{e}: \"{shown}{ellipsis}\" in document \"{}\"", doc.slug),
+                    Some(e.hint()),
+                );
+                explain(problem, &doc.body_path, body, q, &e);
+                None
+            }
+        };
+        if let Target::QuoteText(i) = target {
+            rows.quotes[*i].1 = span;
+        }
+        rows.evidence.push((q.exact.as_str(), span, *target));
+    }
+    counters.evidence += rows.evidence.len();
+    rows
+}
+
+fn mentions<'d>(
+    v: &mut Validator,
+    cx: Context<'d>,
+    doc: &DocInfo,
+    df: &'d DocumentFile,
+    pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
+) {
+    for m in &df.mentions {
+        let r = Rec {
+            file: doc.file,
+            kind: "mention of actor",
+            slug: m.actor.to_string(),
+            nth: 0,
+        };
+        let Some(actor) = cx.actors.registry.get(m.actor.as_str()) else {
+            if v.dropped.contains(m.actor.as_str()) || v.unparsed {
+                continue;
+            }
+            let near = nearest(m.actor.as_str(), cx.actors.registry.slugs());
+            let line = v.source(doc.file).record_line("actor", m.actor.as_str(), 0);
+            v.problems.push(Problem {
+                code: "unknown-reference",
+                file: v.path(doc.file).to_string(),
+                line,
+                column: None,
+                record: Some(format!("mention of actor \"{}\"", m.actor)),
+                field: Some("actor".to_string()),
+                message: format!("unknown actor \"{}\"", m.actor),
+                hint: Some(if near.is_empty() {
+                    "define the actor in actors.toml or in this file's [[actors]]".to_string()
+                } else {
+                    format!("did you mean {}?", near.join(" or "))
+                }),
+                ..Problem::default()
+            });
+            continue;
+        };
+        if m.evidence.is_empty() {
+            v.at(
+                "no-evidence",
+                &r,
+                Some("evidence"),
+                None,
+                "a mention needs evidence".to_string(),
+                None,
+            );
+        }
+        for (k, q) in m.evidence.iter().enumerate() {
+            pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Actor(actor)));
+        }
+    }
+}
+
+/// Events, with their participants.
+fn events<'d>(
+    v: &mut Validator,
+    cx: Context<'d>,
+    doc: &DocInfo,
+    df: &'d DocumentFile,
+    counters: &mut Counters,
+    rows: &mut Rows<'d>,
+    pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
+) {
+    for (e, (r, free)) in df.events.iter().zip(&doc.events) {
+        if !free {
+            continue;
+        }
+        let idx = counters.events;
+        counters.events += 1;
+        let mut participants: Vec<(usize, &'static str)> = Vec::new();
+        for (role, slugs) in [
+            ("actor", &e.actor),
+            ("recipient", &e.recipient),
+            ("other", &e.other),
+        ] {
+            for s in slugs {
+                if let Some(a) = cx.actors.registry.resolve(v, r, role, s) {
+                    if participants.contains(&(a, role)) {
+                        v.at(
+                            "duplicate-participant",
+                            r,
+                            Some(role),
+                            Some(s.as_str()),
+                            format!("\"{s}\" is listed twice"),
+                            None,
+                        );
+                    } else {
+                        participants.push((a, role));
+                    }
+                }
+            }
+        }
+        if e.actor.is_empty() && e.recipient.is_empty() && e.other.is_empty() {
+            v.at(
+                "no-participants",
+                r,
+                None,
+                None,
+                "the event has no participants".to_string(),
+                Some("list them by role: actor = [\"…\"], recipient = [\"…\"], other = [\"…\"]"),
+            );
+        }
+        need_evidence(v, r, &e.evidence);
+        for (k, q) in e.evidence.iter().enumerate() {
+            pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Event(idx)));
+        }
+        rows.events.push((idx, e, participants));
+    }
+}
+
+/// Quotes: their text is located like evidence, and is evidence itself.
+fn quotes<'d>(
+    v: &mut Validator,
+    cx: Context<'d>,
+    doc: &DocInfo,
+    df: &'d DocumentFile,
+    counters: &mut Counters,
+    rows: &mut Rows<'d>,
+    pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
+) {
+    for (q, (r, free)) in df.quotes.iter().zip(&doc.quotes) {
+        if !free {
+            continue;
+        }
+        let idx = counters.quotes;
+        counters.quotes += 1;
+        let speaker = cx.actors.registry.resolve(v, r, "speaker", &q.speaker);
+        let addressee = q
+            .addressee
+            .as_ref()
+            .and_then(|a| cx.actors.registry.resolve(v, r, "addressee", a));
+        need_evidence(v, r, &q.evidence);
+        pending.push((
+            &q.text,
+            r.clone(),
+            "text".to_string(),
+            Target::QuoteText(rows.quotes.len()),
+        ));
+        rows.quotes.push((
+            QuoteRow {
+                row: idx,
+                def: q,
+                speaker,
+                addressee,
+            },
+            None,
+        ));
+        for (k, e) in q.evidence.iter().enumerate() {
+            pending.push((e, r.clone(), format!("evidence[{k}]"), Target::Quote(idx)));
+        }
+    }
+}
+
+fn designations<'d>(
+    v: &mut Validator,
+    cx: Context<'d>,
+    doc: &DocInfo,
+    df: &'d DocumentFile,
+    counters: &mut Counters,
+    rows: &mut Rows<'d>,
+    pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
+) {
+    let actors = &cx.actors.registry;
+    let events = &cx.registries.events;
+    for (g, (r, free)) in df.designations.iter().zip(&doc.designations) {
+        if !free {
+            continue;
+        }
+        let idx = counters.designations;
+        counters.designations += 1;
+        let authority = actors.resolve(v, r, "authority", &g.authority);
+        let subject = actors.resolve(v, r, "subject", &g.subject);
+        let imposed_by = g
+            .imposed_by
+            .as_ref()
+            .and_then(|e| events.resolve(v, r, "imposed_by", e));
+        let ended_by = g
+            .ended_by
+            .as_ref()
+            .and_then(|e| events.resolve(v, r, "ended_by", e));
+        if g.status == DesignationStatus::InForce && (g.end.is_some() || g.ended_by.is_some()) {
+            let field = if g.end.is_some() { "end" } else { "ended_by" };
+            v.at(
+                "status-conflict",
+                r,
+                Some(field),
+                None,
+                format!("status is \"in_force\" but `{field}` is set"),
+                Some("set status = \"ended\", or remove the end"),
+            );
+        }
+        if let (Some(s), Some(e)) = (&g.start, &g.end)
+            && let (Some(first), Some(last)) = (s.earliest(), e.latest())
+            && first > last
+        {
+            v.at(
+                "ends-before-start",
+                r,
+                Some("end"),
+                None,
+                format!("the designation ends ({e}) before it starts ({s})"),
+                Some("swap start and end, or correct one of them"),
+            );
+        }
+        need_evidence(v, r, &g.evidence);
+        for (k, q) in g.evidence.iter().enumerate() {
+            pending.push((
+                q,
+                r.clone(),
+                format!("evidence[{k}]"),
+                Target::Designation(idx),
+            ));
+        }
+        rows.designations.push(DesignationRow {
+            row: idx,
+            def: g,
+            authority,
+            subject,
+            imposed_by,
+            ended_by,
+        });
+    }
+}
+
+/// Inserts a document's rows: the document, its events, designations and quotes, then its evidence. Called only
+/// when the seed has no problems, so every reference is resolved and every passage located.
+pub(super) fn insert(tx: &Transaction, rows: &Rows, actors: &Actors) -> anyhow::Result<()> {
+    let d = rows.index;
+    load::insert_document(
+        tx,
+        id(d),
+        rows.document,
+        rows.body,
+        &sha256_hex(rows.body.as_bytes()),
+    )?;
+    for (idx, e, participants) in &rows.events {
+        let participants: Vec<(i64, &str)> = participants
+            .iter()
+            .map(|(a, role)| (id(*a), *role))
+            .collect();
+        load::insert_event(tx, id(*idx), e, &participants)?;
+    }
+    for g in &rows.designations {
+        let (Some(authority), Some(subject)) = (g.authority, g.subject) else {
+            anyhow::bail!("designation \"{}\" has unresolved actors", g.def.slug);
+        };
+        load::insert_designation(
+            tx,
+            id(g.row),
+            g.def,
+            id(authority),
+            id(subject),
+            g.imposed_by.map(id),
+            g.ended_by.map(id),
+        )?;
+    }
+    for (q, span) in &rows.quotes {
+        let (Some(speaker), Some(span)) = (q.speaker, span) else {
+            anyhow::bail!("quote \"{}\" is not resolved", q.def.slug);
+        };
+        load::insert_quote(
+            tx,
+            id(q.row),
+            q.def,
+            id(speaker),
+            id(d),
+            *span,
+            q.addressee.map(id),
+            actors.list[speaker].1.name.as_str(),
+        )?;
+    }
+    for (exact, span, target) in &rows.evidence {
+        let fact = match target {
+            Target::Actor(i) => load::Fact::Actor(id(*i)),
+            Target::Event(i) => load::Fact::Event(id(*i)),
+            Target::Designation(i) => load::Fact::Designation(id(*i)),
+            Target::QuoteText(i) => load::Fact::Quote(id(rows.quotes[*i].0.row)),
+            Target::Quote(i) => load::Fact::Quote(id(*i)),
+        };
+        let Some(span) = span else {
+            anyhow::bail!("evidence \"{exact}\" is not located");
+        };
+        load::insert_evidence(tx, id(d), *span, exact, fact)?;
+    }
+    Ok(())
+}
+
+/// Adds to an evidence problem what can be pasted: every place repeated words occur with the selector that picks
+/// it, or the nearest passage to words that are not there.
+fn explain(problem: &mut Problem, body_path: &str, body: &str, q: &Quote, e: &LocateError) {
+    const SHOWN: usize = 20;
+    if let LocateError::NotFound { .. } = e {
+        if let Some(n) = passage::nearest(body, &q.exact) {
+            let (line, column) = passage::line_column(body, n.bytes.0);
+            let words = &body[n.bytes.0..n.bytes.1];
+            problem.notes.push(format!(
+                "nearest passage: {body_path}:{line}:{column}: {}",
+                passage::context(body, n.bytes, 100)
+            ));
+            if n.same_words {
+                let fix = passage::toml_string(words);
+                problem.notes.push(format!("paste: {fix}"));
+                problem.replacement = Some(fix);
+            } else {
+                problem.notes.push(format!(
+                    "only these words of it occur: {}",
+                    passage::toml_string(words)
+                ));
+            }
+        }
+        return;
+    }
+    let found = passage::occurrences(body, &q.exact);
+    for o in found.iter().take(SHOWN) {
+        problem.notes.push(format!(
+            "{body_path}:{}:{}: {}",
+            o.line,
+            o.column,
+            passage::context(body, o.bytes, 80)
+        ));
+        problem.notes.push(format!("    paste: {}", o.selector));
+    }
+    if found.len() > SHOWN {
+        problem.notes.push(format!(
+            "… and {} more (dossier locate lists them all)",
+            found.len() - SHOWN
+        ));
+    }
+}
