@@ -1,8 +1,8 @@
 //! One result set rendered as table, markdown, csv, tsv, json or ndjson.
 //!
 //! Every command that prints rows goes through a [`Sink`]. csv, tsv and ndjson write each row as it arrives, so
-//! memory stays flat however many rows there are; table and markdown must see every row to size the columns; json
-//! streams its array.
+//! memory stays flat however many rows there are; a table is laid out from its first [`WINDOW`] rows and streams
+//! the rest; markdown must see every row; json streams its array.
 
 use std::io::{self, Write};
 
@@ -46,6 +46,8 @@ pub struct Style {
     /// Maximum table width in columns, if any.
     pub width: Option<u16>,
     pub color: bool,
+    /// Tables one field per line (the shell's `.expanded`); off elsewhere.
+    pub expanded: Expanded,
 }
 
 impl Style {
@@ -67,6 +69,7 @@ impl Style {
         Style {
             width,
             color: tty && !no_color,
+            expanded: Expanded::Off,
         }
     }
 }
@@ -91,6 +94,7 @@ pub fn sink<'w>(
             rows: Vec::new(),
             out,
             style,
+            stream: None,
         }),
         Format::Markdown => Box::new(MarkdownSink {
             columns,
@@ -214,7 +218,7 @@ fn text_of(v: &Value) -> Option<String> {
 }
 
 /// A cell for display: NULL and blobs are shown by name, distinct from text.
-fn display_of(v: &Value) -> String {
+pub(crate) fn display_of(v: &Value) -> String {
     match v {
         Value::Null => "NULL".to_string(),
         Value::Blob(b) => format!("<blob {} bytes>", b.len()),
@@ -223,20 +227,97 @@ fn display_of(v: &Value) -> String {
     }
 }
 
+/// How a table result is laid out: as a grid, one field per line (psql's `\\x`), or as a grid unless that is
+/// wider than the terminal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Expanded {
+    #[default]
+    Off,
+    On,
+    Auto,
+}
+
+/// A table is laid out from its first `WINDOW` rows. A result that fits in the window is rendered whole, exactly
+/// as before; a longer one keeps the window's column widths for the rest of its rows, which are written as they
+/// arrive, so that memory stays flat and the first rows show at once. This is psql's `FETCH_COUNT` idea with one
+/// layout for the whole result instead of one per batch (the sqlite3 shell's `-table` keeps every row in memory
+/// to size the columns). A later cell wider than its column wraps inside it, as it would on a narrow terminal.
+pub const WINDOW: usize = 1000;
+
 struct TableSink<'w> {
     columns: Vec<String>,
     rows: Vec<Vec<String>>,
     out: &'w mut dyn Write,
     style: Style,
+    /// Set once the window is full and the rows stream.
+    stream: Option<Stream>,
+}
+
+/// What a streaming table needs for the rows after the window.
+enum Stream {
+    Grid {
+        widths: Vec<u16>,
+        /// The table's last line, written by `finish`.
+        bottom: String,
+        line: String,
+    },
+    Expanded {
+        record: usize,
+    },
 }
 
 impl Sink for TableSink<'_> {
     fn row(&mut self, row: &[Value]) -> io::Result<()> {
-        self.rows.push(row.iter().map(display_of).collect());
-        Ok(())
+        let cells: Vec<String> = row.iter().map(display_of).collect();
+        if self.stream.is_none() {
+            self.rows.push(cells);
+            if self.rows.len() >= WINDOW {
+                self.start_stream()?;
+            }
+            return Ok(());
+        }
+        self.stream_row(cells)
     }
 
-    fn finish(self: Box<Self>) -> io::Result<()> {
+    fn finish(mut self: Box<Self>) -> io::Result<()> {
+        match self.stream.take() {
+            Some(Stream::Grid { bottom, .. }) => writeln!(self.out, "{bottom}"),
+            Some(Stream::Expanded { .. }) => Ok(()),
+            None if self.expands() => {
+                let rows = std::mem::take(&mut self.rows);
+                for (i, r) in rows.iter().enumerate() {
+                    write_record(self.out, &self.columns, i + 1, r)?;
+                }
+                Ok(())
+            }
+            None => {
+                let widths = self
+                    .style
+                    .width
+                    .map(|w| fit_widths(&self.columns, &self.rows, w));
+                let rows = std::mem::take(&mut self.rows);
+                let t = self.grid(rows, widths, true);
+                writeln!(self.out, "{t}")
+            }
+        }
+    }
+}
+
+impl TableSink<'_> {
+    /// Whether the rows seen so far go one field per line.
+    fn expands(&self) -> bool {
+        match self.style.expanded {
+            Expanded::Off => false,
+            Expanded::On => true,
+            Expanded::Auto => self.style.width.is_some_and(|w| {
+                let natural = natural_widths(&self.columns, &self.rows);
+                natural.iter().sum::<usize>() + 3 * natural.len() + 1 > w as usize
+            }),
+        }
+    }
+
+    /// A comfy-table of `rows` with this sink's style, its columns fixed to `widths` when given.
+    fn grid(&self, rows: Vec<Vec<String>>, widths: Option<Vec<u16>>, header: bool) -> Table {
         let mut t = Table::new();
         t.load_style(presets::UTF8_FULL_CONDENSED);
         if self.style.color {
@@ -253,7 +334,7 @@ impl Sink for TableSink<'_> {
                 t.set_content_arrangement(ContentArrangement::Disabled);
             }
         }
-        let header: Vec<Cell> = self
+        let cells: Vec<Cell> = self
             .columns
             .iter()
             .map(|c| {
@@ -265,12 +346,10 @@ impl Sink for TableSink<'_> {
                 }
             })
             .collect();
-        t.set_header(header);
-        let widths = self
-            .style
-            .width
-            .map(|w| fit_widths(&self.columns, &self.rows, w));
-        for r in self.rows {
+        if header {
+            t.set_header(cells);
+        }
+        for r in rows {
             t.add_row(r);
         }
         if let Some(widths) = widths {
@@ -278,17 +357,100 @@ impl Sink for TableSink<'_> {
                 comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(w + 2))
             }));
         }
-        writeln!(self.out, "{t}")
+        t
+    }
+
+    /// The window is full: fix the layout from it, write it, and stream from here on.
+    fn start_stream(&mut self) -> io::Result<()> {
+        let rows = std::mem::take(&mut self.rows);
+        if self.expands() {
+            for (i, r) in rows.iter().enumerate() {
+                write_record(self.out, &self.columns, i + 1, r)?;
+            }
+            self.stream = Some(Stream::Expanded {
+                record: rows.len(),
+            });
+            return Ok(());
+        }
+        let widths = match self.style.width {
+            Some(w) => fit_widths(&self.columns, &rows, w),
+            None => natural_widths(&self.columns, &rows)
+                .into_iter()
+                .map(|n| n.min(u16::MAX as usize - 2) as u16)
+                .collect(),
+        };
+        let text = self.grid(rows, Some(widths.clone()), true).to_string();
+        let (body, bottom) = text.rsplit_once('\n').unwrap_or(("", &text));
+        writeln!(self.out, "{body}")?;
+        self.stream = Some(Stream::Grid {
+            widths,
+            bottom: bottom.to_string(),
+            line: String::new(),
+        });
+        Ok(())
+    }
+
+    fn stream_row(&mut self, cells: Vec<String>) -> io::Result<()> {
+        use unicode_width::UnicodeWidthStr;
+        match self.stream.as_mut() {
+            Some(Stream::Expanded { record }) => {
+                *record += 1;
+                write_record(self.out, &self.columns, *record, &cells)
+            }
+            Some(Stream::Grid { widths, line, .. }) => {
+                // The common row, one line of plain text that fits, is written here directly; anything else
+                // (line breaks, escapes, control characters, a cell to wrap) is laid out by comfy-table with
+                // the same fixed widths, so both paths give the same bytes.
+                line.clear();
+                line.push_str("│ ");
+                for (i, (cell, &w)) in cells.iter().zip(widths.iter()).enumerate() {
+                    let plain = !cell.bytes().any(|b| b < b' ' || b == 0x7f);
+                    let width = if cell.is_ascii() {
+                        cell.len()
+                    } else {
+                        cell.width()
+                    };
+                    if !plain || width > w as usize {
+                        return self.fallback_row(cells);
+                    }
+                    if i > 0 {
+                        line.push_str(" ┆ ");
+                    }
+                    line.push_str(cell);
+                    line.extend(std::iter::repeat_n(' ', w as usize - width));
+                }
+                line.push_str(" │\n");
+                self.out.write_all(line.as_bytes())
+            }
+            None => unreachable!("stream_row runs once streaming has started"),
+        }
+    }
+
+    /// One row laid out by comfy-table with the stream's widths: the lines between its top and bottom borders.
+    fn fallback_row(&mut self, cells: Vec<String>) -> io::Result<()> {
+        let Some(Stream::Grid { widths, .. }) = &self.stream else {
+            unreachable!("only grid rows fall back")
+        };
+        let text = self
+            .grid(vec![cells], Some(widths.clone()), false)
+            .to_string();
+        let mut lines: Vec<&str> = text.lines().collect();
+        if lines.len() >= 2 {
+            lines.remove(0);
+            lines.pop();
+        }
+        for l in lines {
+            writeln!(self.out, "{l}")?;
+        }
+        Ok(())
     }
 }
 
-/// Content widths that fit `total` columns of terminal: every column gets its natural width when all fit;
-/// otherwise each keeps room for its longest word (up to 12), and the rest goes to the columns that need it, in
-/// proportion to how much they need, so that a long text column gets more than a short code.
-fn fit_widths(columns: &[String], rows: &[Vec<String>], total: u16) -> Vec<u16> {
+/// Each column's widest line, header included.
+fn natural_widths(columns: &[String], rows: &[Vec<String>]) -> Vec<usize> {
     use unicode_width::UnicodeWidthStr;
     let width = |s: &str| s.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
-    let natural: Vec<usize> = (0..columns.len())
+    (0..columns.len())
         .map(|i| {
             rows.iter()
                 .map(|r| width(&r[i]))
@@ -297,7 +459,37 @@ fn fit_widths(columns: &[String], rows: &[Vec<String>], total: u16) -> Vec<u16> 
                 .unwrap_or(0)
                 .max(1)
         })
-        .collect();
+        .collect()
+}
+
+/// One record of an expanded table, as psql's `\\x` prints it: a rule naming the record, then one line per field,
+/// the names aligned; a value of several lines continues under its first.
+fn write_record(
+    out: &mut dyn Write,
+    columns: &[String],
+    n: usize,
+    cells: &[String],
+) -> io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let label = columns.iter().map(|c| c.width()).max().unwrap_or(0);
+    writeln!(out, "-[ RECORD {n} ]{}", "-".repeat(label.saturating_sub(8) + 3))?;
+    for (c, v) in columns.iter().zip(cells) {
+        let pad = " ".repeat(label - c.width());
+        let mut lines = v.split('\n');
+        writeln!(out, "{c}{pad} | {}", lines.next().unwrap_or(""))?;
+        for more in lines {
+            writeln!(out, "{} | {more}", " ".repeat(label))?;
+        }
+    }
+    Ok(())
+}
+
+/// Content widths that fit `total` columns of terminal: every column gets its natural width when all fit;
+/// otherwise each keeps room for its longest word (up to 12), and the rest goes to the columns that need it, in
+/// proportion to how much they need, so that a long text column gets more than a short code.
+fn fit_widths(columns: &[String], rows: &[Vec<String>], total: u16) -> Vec<u16> {
+    use unicode_width::UnicodeWidthStr;
+    let natural = natural_widths(columns, rows);
     // Each column costs its content, two spaces of padding and one border.
     let room = (total as usize).saturating_sub(3 * columns.len() + 1);
     if natural.iter().sum::<usize>() <= room {
@@ -499,6 +691,7 @@ mod tests {
         let style = Style {
             width: Some(80),
             color: false,
+            expanded: Expanded::Off,
         };
         write_all(format, &["a", "b"], rows, &mut out, style).unwrap();
         String::from_utf8(out).unwrap()
@@ -538,6 +731,74 @@ mod tests {
         assert_eq!(
             render(Format::Markdown, &rows),
             "| a | b |\n| --- | --- |\n| a\\|b | l1<br>l2 |\n"
+        );
+    }
+
+    /// The rows after the window, streamed with the window's widths, give the very bytes comfy-table gives for
+    /// the whole result laid out with those widths: the fast path and the fallback agree with it.
+    #[test]
+    fn a_streamed_table_equals_the_whole_table_with_the_same_widths() {
+        let texts = [
+            "plain", "", "   ", "Zürich", "中文字", "two\nlines", "a much longer cell that needs wrapping here",
+            "tab\there", "bell\u{7}", "trailing ", "emoji 🙂",
+        ];
+        let row = |i: usize| {
+            vec![
+                Value::Integer(i as i64),
+                Value::Text(texts[i % texts.len()].to_string()),
+                if i % 5 == 0 { Value::Null } else { Value::Real(i as f64 / 3.0) },
+            ]
+        };
+        // The window holds only short cells; the rows after it bring every case.
+        let window: Vec<Vec<Value>> = (0..WINDOW).map(|i| vec![Value::Integer(i as i64), Value::Text("x".repeat(i % 9)), Value::Real(1.5)]).collect();
+        let rest: Vec<Vec<Value>> = (0..200).map(row).collect();
+        for width in [None, Some(60), Some(30)] {
+            for color in [false, true] {
+                let style = Style { width, color, expanded: Expanded::Off };
+                let mut streamed = Vec::new();
+                let columns = vec!["id".to_string(), "text".to_string(), "third".to_string()];
+                {
+                    let mut s = sink(Format::Table, &columns, &mut streamed, style).unwrap();
+                    for r in window.iter().chain(&rest) {
+                        s.row(r).unwrap();
+                    }
+                    s.finish().unwrap();
+                }
+                let display = |rows: &[Vec<Value>]| -> Vec<Vec<String>> {
+                    rows.iter().map(|r| r.iter().map(display_of).collect()).collect()
+                };
+                let first = display(&window);
+                let widths = match width {
+                    Some(w) => fit_widths(&columns, &first, w),
+                    None => natural_widths(&columns, &first).into_iter().map(|n| n as u16).collect(),
+                };
+                let mut sink_for_layout = Vec::new();
+                let whole = TableSink {
+                    columns: columns.clone(),
+                    rows: Vec::new(),
+                    out: &mut sink_for_layout,
+                    style,
+                    stream: None,
+                }
+                .grid(display(&window).into_iter().chain(display(&rest)).collect(), Some(widths), true)
+                .to_string();
+                assert_eq!(String::from_utf8(streamed).unwrap(), format!("{whole}\n"), "width {width:?}, color {color}");
+            }
+        }
+    }
+
+    #[test]
+    fn expanded_prints_one_field_per_line() {
+        let mut out = Vec::new();
+        let style = Style { width: Some(80), color: false, expanded: Expanded::On };
+        let columns = vec!["slug".to_string(), "description".to_string()];
+        let mut s = sink(Format::Table, &columns, &mut out, style).unwrap();
+        s.row(&[Value::Text("a".into()), Value::Text("one\ntwo".into())]).unwrap();
+        s.row(&[Value::Null, Value::Integer(2)]).unwrap();
+        s.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "-[ RECORD 1 ]------\nslug        | a\ndescription | one\n            | two\n-[ RECORD 2 ]------\nslug        | NULL\ndescription | 2\n"
         );
     }
 }

@@ -43,6 +43,7 @@ pub fn json(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     let style = Style {
         width: None,
         color: false,
+        expanded: render::Expanded::Off,
     };
     each_table(conn, w, "json", |cols, out| {
         render::sink(Format::Json, cols, out, style)
