@@ -35,6 +35,7 @@ pub enum Command {
     Report(cmd::report::Args),
     Sql(cmd::sql::Args),
     Search(cmd::search::Args),
+    Shell(cmd::shell::Args),
     Evidence(cmd::evidence::Args),
     Schema(cmd::schema::Args),
     Export(cmd::export::Args),

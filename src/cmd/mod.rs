@@ -16,6 +16,7 @@ pub mod info;
 pub mod report;
 pub mod schema;
 pub mod search;
+pub mod shell;
 pub mod sql;
 pub mod synth;
 pub mod verify;
@@ -47,11 +48,29 @@ pub struct Ctx {
     pub db: Database,
     pub format: Format,
     pub style: Style,
+    /// Rust's stdout is line-buffered, one write(2) per row; data goes through this one buffer instead, flushed
+    /// when the command ends (and by the shell before each prompt).
+    out: std::cell::RefCell<std::io::BufWriter<std::io::Stdout>>,
+}
+
+/// The data output of a command: the one buffered stdout.
+pub struct Out<'a>(std::cell::RefMut<'a, std::io::BufWriter<std::io::Stdout>>);
+
+impl Write for Out<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf)
+    }
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.0.write_all(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush()
+    }
 }
 
 impl Ctx {
-    pub fn out(&self) -> std::io::StdoutLock<'static> {
-        std::io::stdout().lock()
+    pub fn out(&self) -> Out<'_> {
+        Out(self.out.borrow_mut())
     }
 }
 
@@ -79,12 +98,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         db: Database::resolve(cli.db.as_deref()),
         format: cli.format,
         style: Style::detect(),
+        out: std::cell::RefCell::new(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        )),
     };
     let code = match cli.command {
         Command::Build(args) => build::run(&ctx, cli.db.as_deref(), args)?,
         Command::Report(args) => report::run(&ctx, args)?,
         Command::Sql(args) => sql::run(&ctx, args)?,
         Command::Search(args) => search::run(&ctx, args)?,
+        Command::Shell(args) => shell::run(&ctx, args)?,
         Command::Evidence(args) => evidence::run(&ctx, args)?,
         Command::Schema(args) => schema::run(&ctx, args)?,
         Command::Synth(args) => synth::run(&ctx, args)?,
@@ -97,4 +121,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     ctx.out().flush()?;
     Ok(code)
+}
+
+/// Whether an error comes from writing to a pipe whose reader is gone (`dossier sql … | head`).
+pub fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -42,12 +42,12 @@ pub struct Args {
 }
 
 /// A parameter as stored in `report_params`.
-struct Param {
-    name: String,
-    kind: String,
-    required: bool,
-    default: Option<String>,
-    description: String,
+pub struct Param {
+    pub name: String,
+    pub kind: String,
+    pub required: bool,
+    pub default: Option<String>,
+    pub description: String,
 }
 
 impl Param {
@@ -61,7 +61,7 @@ impl Param {
     }
 }
 
-fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
+pub fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
     let mut stmt = conn.prepare(
         "SELECT name, type, required, default_value, description FROM report_params \
           WHERE report = ?1 ORDER BY position",
@@ -80,13 +80,24 @@ fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
-    let Some(name) = args.name else {
-        return list(ctx, &conn);
-    };
+    let mut out = ctx.out();
+    match args.name {
+        None => list(&conn, ctx.format, &mut out, ctx.style)?,
+        Some(name) if args.sql => {
+            let (_, sql) = find(&conn, &name)?;
+            writeln!(out, "{sql}")?;
+        }
+        Some(name) => run_named(&conn, &name, &args.params, ctx.format, &mut out, ctx.style)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The id and SQL of the report called `name`, or an error naming the nearest names.
+pub fn find(conn: &Connection, name: &str) -> anyhow::Result<(i64, String)> {
     let found: Option<(i64, String)> = conn
         .query_row(
             "SELECT id, sql FROM reports WHERE name = ?1",
-            [&name],
+            [name],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .map(Some)
@@ -94,39 +105,53 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             rusqlite::Error::QueryReturnedNoRows => Ok(None),
             e => Err(e),
         })?;
-    let Some((id, sql)) = found else {
-        let names: Vec<String> = {
-            let mut stmt = conn.prepare("SELECT name FROM reports ORDER BY name")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        let near = nearest(&name, names.iter().map(String::as_str));
-        let hint = if near.is_empty() {
-            format!("the reports are: {}", names.join(", "))
-        } else {
-            format!(
-                "did you mean {}? (`dossier report` lists them all)",
-                near.join(" or ")
-            )
-        };
-        bail!("no report named \"{name}\"; {hint}");
-    };
-    if args.sql {
-        let mut out = ctx.out();
-        writeln!(out, "{sql}")?;
-        return Ok(ExitCode::SUCCESS);
+    if let Some(found) = found {
+        return Ok(found);
     }
-    let params = params_of(&conn, id)?;
-    let bound = bind_values(&conn, &name, &params, &args.params)?;
+    let names: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT name FROM reports ORDER BY name")?;
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let near = nearest(name, names.iter().map(String::as_str));
+    let hint = if near.is_empty() {
+        format!("the reports are: {}", names.join(", "))
+    } else {
+        format!(
+            "did you mean {}? (`dossier report` lists them all)",
+            near.join(" or ")
+        )
+    };
+    bail!("no report named \"{name}\"; {hint}");
+}
+
+/// Runs the stored report `name` with the `given` key=value parameters, typed and bound.
+pub fn run_named(
+    conn: &Connection,
+    name: &str,
+    given: &[(String, String)],
+    format: render::Format,
+    out: &mut dyn Write,
+    style: render::Style,
+) -> anyhow::Result<()> {
+    let (id, sql) = find(conn, name)?;
+    let params = params_of(conn, id)?;
+    let bound = bind_values(conn, name, &params, given)?;
     let mut stmt = conn.prepare(&sql).with_context(|| {
         format!("the stored SQL of report \"{name}\" does not prepare; run `dossier verify`")
     })?;
     query::bind(&mut stmt, &bound)?;
-    query::render_rows(&mut stmt, ctx.format, &mut ctx.out(), ctx.style)?;
-    Ok(ExitCode::SUCCESS)
+    query::render_rows(&mut stmt, format, out, style)?;
+    Ok(())
 }
 
-fn list(ctx: &Ctx, conn: &Connection) -> anyhow::Result<ExitCode> {
+/// The stored reports with their parameters.
+pub fn list(
+    conn: &Connection,
+    format: render::Format,
+    out: &mut dyn Write,
+    style: render::Style,
+) -> anyhow::Result<()> {
     let reports: Vec<(i64, String, String, String)> = {
         let mut stmt =
             conn.prepare("SELECT id, name, title, description FROM reports ORDER BY name")?;
@@ -144,13 +169,13 @@ fn list(ctx: &Ctx, conn: &Connection) -> anyhow::Result<ExitCode> {
         ]);
     }
     render::write_all(
-        ctx.format,
+        format,
         &["name", "title", "parameters", "description"],
         &rows,
-        &mut ctx.out(),
-        ctx.style,
+        out,
+        style,
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Checks the given values against the report's parameters and converts them to typed SQL values. Every declared

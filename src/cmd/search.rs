@@ -101,14 +101,36 @@ pub fn highlight(text: &str, color: bool) -> String {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
     let words = args.query.join(" ");
+    show(
+        &conn,
+        &words,
+        args.kind,
+        args.limit,
+        ctx.format,
+        &mut ctx.out(),
+        ctx.style,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the ranked matches of `words`, at most `limit`, of one kind or all.
+pub fn show(
+    conn: &rusqlite::Connection,
+    words: &str,
+    kind: Option<Kind>,
+    limit: u32,
+    format: Format,
+    out: &mut dyn std::io::Write,
+    style: render::Style,
+) -> anyhow::Result<()> {
     if words.trim().is_empty() {
         bail!("the search query is empty");
     }
-    let query = fts_query(&words);
-    let color = ctx.style.color && ctx.format == Format::Table;
+    let query = fts_query(words);
+    let color = style.color && format == Format::Table;
     let mut stmt = conn.prepare(SEARCH)?;
     let rows = stmt.query_map(
-        rusqlite::params![query, args.kind.map(Kind::as_str), args.limit],
+        rusqlite::params![query, kind.map(Kind::as_str), limit],
         |r| {
             Ok(vec![
                 r.get::<_, Value>(0)?,
@@ -133,11 +155,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         eprintln!("dossier: no matches for {words:?}");
     }
     render::write_all(
-        ctx.format,
+        format,
         &["kind", "slug", "title", "snippet", "score"],
         &rows,
-        &mut ctx.out(),
-        ctx.style,
+        out,
+        style,
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }

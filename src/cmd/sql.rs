@@ -12,7 +12,8 @@ use rusqlite::types::Value;
 
 use super::Ctx;
 use crate::db::{self, Refusal};
-use crate::{query, render::Format};
+use crate::query;
+use crate::render::{Format, Style};
 
 const EXAMPLES: &str = "\
 The file is opened read-only, and an authorizer refuses every write, ATTACH, DETACH, load_extension,
@@ -86,7 +87,6 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let mut used: Vec<String> = Vec::new();
     let mut direct: u64 = 0;
     let result = run_all(
-        ctx,
         &conn,
         &sql,
         &params,
@@ -94,6 +94,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         &refusal,
         &mut used,
         &mut direct,
+        &mut Printer {
+            format: ctx.format,
+            style: ctx.style,
+            out: &mut ctx.out(),
+        },
     );
     let result = result.and_then(|()| {
         let unused: Vec<&String> = params.keys().filter(|k| !used.contains(k)).collect();
@@ -133,9 +138,17 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     result.map(|()| ExitCode::SUCCESS)
 }
 
+/// Where and how result sets are printed.
+pub struct Printer<'a> {
+    pub format: Format,
+    pub style: Style,
+    pub out: &'a mut dyn Write,
+}
+
+/// Runs every statement of `sql` in order, printing each result set; `used` collects the parameter names the
+/// statements use and `direct` counts the rows they change.
 #[allow(clippy::too_many_arguments)]
-fn run_all(
-    ctx: &Ctx,
+pub fn run_all(
     conn: &rusqlite::Connection,
     sql: &str,
     params: &BTreeMap<String, Value>,
@@ -143,6 +156,7 @@ fn run_all(
     refusal: &Refusal,
     used: &mut Vec<String>,
     direct: &mut u64,
+    print: &mut Printer,
 ) -> anyhow::Result<()> {
     let mut batch = Batch::new(conn, sql);
     let mut result_sets = 0;
@@ -174,11 +188,10 @@ fn run_all(
         }
         query::bind(&mut stmt, params)?;
         if stmt.column_count() > 0 {
-            let mut out = ctx.out();
-            if result_sets > 0 && matches!(ctx.format, Format::Table | Format::Markdown) {
-                writeln!(out)?;
+            if result_sets > 0 && matches!(print.format, Format::Table | Format::Markdown) {
+                writeln!(print.out)?;
             }
-            query::render_rows(&mut stmt, ctx.format, &mut out, ctx.style).map_err(|e| {
+            query::render_rows(&mut stmt, print.format, print.out, print.style).map_err(|e| {
                 match e.downcast::<rusqlite::Error>() {
                     Ok(sqlite) => explain(sqlite, sql, refusal),
                     Err(other) => other,
@@ -193,7 +206,7 @@ fn run_all(
 }
 
 /// SQLite's message, with the authorizer's reason for a refusal, or a caret under the error's position.
-fn explain(err: rusqlite::Error, full: &str, refusal: &Refusal) -> anyhow::Error {
+pub fn explain(err: rusqlite::Error, full: &str, refusal: &Refusal) -> anyhow::Error {
     if let Some(why) = refusal.lock().ok().and_then(|mut s| s.take()) {
         return anyhow!("{why}");
     }
