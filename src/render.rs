@@ -367,9 +367,7 @@ impl TableSink<'_> {
             for (i, r) in rows.iter().enumerate() {
                 write_record(self.out, &self.columns, i + 1, r)?;
             }
-            self.stream = Some(Stream::Expanded {
-                record: rows.len(),
-            });
+            self.stream = Some(Stream::Expanded { record: rows.len() });
             return Ok(());
         }
         let widths = match self.style.width {
@@ -472,7 +470,11 @@ fn write_record(
 ) -> io::Result<()> {
     use unicode_width::UnicodeWidthStr;
     let label = columns.iter().map(|c| c.width()).max().unwrap_or(0);
-    writeln!(out, "-[ RECORD {n} ]{}", "-".repeat(label.saturating_sub(8) + 3))?;
+    writeln!(
+        out,
+        "-[ RECORD {n} ]{}",
+        "-".repeat(label.saturating_sub(8) + 3)
+    )?;
     for (c, v) in columns.iter().zip(cells) {
         let pad = " ".repeat(label - c.width());
         let mut lines = v.split('\n');
@@ -739,22 +741,47 @@ mod tests {
     #[test]
     fn a_streamed_table_equals_the_whole_table_with_the_same_widths() {
         let texts = [
-            "plain", "", "   ", "Zürich", "中文字", "two\nlines", "a much longer cell that needs wrapping here",
-            "tab\there", "bell\u{7}", "trailing ", "emoji 🙂",
+            "plain",
+            "",
+            "   ",
+            "Zürich",
+            "中文字",
+            "two\nlines",
+            "a much longer cell that needs wrapping here",
+            "tab\there",
+            "bell\u{7}",
+            "trailing ",
+            "emoji 🙂",
         ];
         let row = |i: usize| {
             vec![
                 Value::Integer(i as i64),
                 Value::Text(texts[i % texts.len()].to_string()),
-                if i % 5 == 0 { Value::Null } else { Value::Real(i as f64 / 3.0) },
+                if i.is_multiple_of(5) {
+                    Value::Null
+                } else {
+                    Value::Real(i as f64 / 3.0)
+                },
             ]
         };
         // The window holds only short cells; the rows after it bring every case.
-        let window: Vec<Vec<Value>> = (0..WINDOW).map(|i| vec![Value::Integer(i as i64), Value::Text("x".repeat(i % 9)), Value::Real(1.5)]).collect();
+        let window: Vec<Vec<Value>> = (0..WINDOW)
+            .map(|i| {
+                vec![
+                    Value::Integer(i as i64),
+                    Value::Text("x".repeat(i % 9)),
+                    Value::Real(1.5),
+                ]
+            })
+            .collect();
         let rest: Vec<Vec<Value>> = (0..200).map(row).collect();
         for width in [None, Some(60), Some(30)] {
             for color in [false, true] {
-                let style = Style { width, color, expanded: Expanded::Off };
+                let style = Style {
+                    width,
+                    color,
+                    expanded: Expanded::Off,
+                };
                 let mut streamed = Vec::new();
                 let columns = vec!["id".to_string(), "text".to_string(), "third".to_string()];
                 {
@@ -765,12 +792,17 @@ mod tests {
                     s.finish().unwrap();
                 }
                 let display = |rows: &[Vec<Value>]| -> Vec<Vec<String>> {
-                    rows.iter().map(|r| r.iter().map(display_of).collect()).collect()
+                    rows.iter()
+                        .map(|r| r.iter().map(display_of).collect())
+                        .collect()
                 };
                 let first = display(&window);
                 let widths = match width {
                     Some(w) => fit_widths(&columns, &first, w),
-                    None => natural_widths(&columns, &first).into_iter().map(|n| n as u16).collect(),
+                    None => natural_widths(&columns, &first)
+                        .into_iter()
+                        .map(|n| n as u16)
+                        .collect(),
                 };
                 let mut sink_for_layout = Vec::new();
                 let whole = TableSink {
@@ -780,9 +812,17 @@ mod tests {
                     style,
                     stream: None,
                 }
-                .grid(display(&window).into_iter().chain(display(&rest)).collect(), Some(widths), true)
+                .grid(
+                    display(&window).into_iter().chain(display(&rest)).collect(),
+                    Some(widths),
+                    true,
+                )
                 .to_string();
-                assert_eq!(String::from_utf8(streamed).unwrap(), format!("{whole}\n"), "width {width:?}, color {color}");
+                assert_eq!(
+                    String::from_utf8(streamed).unwrap(),
+                    format!("{whole}\n"),
+                    "width {width:?}, color {color}"
+                );
             }
         }
     }
@@ -790,10 +830,15 @@ mod tests {
     #[test]
     fn expanded_prints_one_field_per_line() {
         let mut out = Vec::new();
-        let style = Style { width: Some(80), color: false, expanded: Expanded::On };
+        let style = Style {
+            width: Some(80),
+            color: false,
+            expanded: Expanded::On,
+        };
         let columns = vec!["slug".to_string(), "description".to_string()];
         let mut s = sink(Format::Table, &columns, &mut out, style).unwrap();
-        s.row(&[Value::Text("a".into()), Value::Text("one\ntwo".into())]).unwrap();
+        s.row(&[Value::Text("a".into()), Value::Text("one\ntwo".into())])
+            .unwrap();
         s.row(&[Value::Null, Value::Integer(2)]).unwrap();
         s.finish().unwrap();
         assert_eq!(

@@ -95,11 +95,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
 /// The id and SQL of the report called `name`, or an error naming the nearest names.
 pub fn find(conn: &Connection, name: &str) -> anyhow::Result<(i64, String)> {
     let found: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT id, sql FROM reports WHERE name = ?1",
-            [name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT id, sql FROM reports WHERE name = ?1", [name], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .map(Some)
         .or_else(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => Ok(None),

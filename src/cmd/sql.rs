@@ -191,12 +191,12 @@ pub fn run_all(
             if result_sets > 0 && matches!(print.format, Format::Table | Format::Markdown) {
                 writeln!(print.out)?;
             }
-            query::render_rows(&mut stmt, print.format, print.out, print.style).map_err(|e| {
-                match e.downcast::<rusqlite::Error>() {
+            query::render_rows(&mut stmt, print.format, print.out, print.style).map_err(
+                |e| match e.downcast::<rusqlite::Error>() {
                     Ok(sqlite) => explain(sqlite, sql, refusal),
                     Err(other) => other,
-                }
-            })?;
+                },
+            )?;
             result_sets += 1;
         } else {
             *direct += stmt.raw_execute().map_err(|e| explain(e, sql, refusal))? as u64;

@@ -7,6 +7,7 @@ mod faults;
 mod help;
 mod query;
 mod report;
+mod shell;
 mod ship;
 mod support;
 mod verify;

@@ -33,7 +33,8 @@ fn keywords() -> Vec<String> {
             .filter_map(|i| {
                 let mut ptr: *const std::ffi::c_char = std::ptr::null();
                 let mut len: std::ffi::c_int = 0;
-                if rusqlite::ffi::sqlite3_keyword_name(i, &mut ptr, &mut len) != 0 || ptr.is_null() {
+                if rusqlite::ffi::sqlite3_keyword_name(i, &mut ptr, &mut len) != 0 || ptr.is_null()
+                {
                     return None;
                 }
                 let bytes = std::slice::from_raw_parts(ptr as *const u8, len as usize);
@@ -171,7 +172,9 @@ impl Completion {
                 next = words.get(i + 2);
             }
             if let Some(alias) = next.filter(|n| {
-                n.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_')
+                n.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
                     && !keywords.contains(&n.to_ascii_uppercase())
             }) {
                 aliases.insert(alias.to_lowercase(), table.clone());
@@ -214,13 +217,10 @@ impl Completion {
             return (start, matching(word, columns.chain(self.tables())));
         }
         let lower = word.starts_with(|c: char| c.is_ascii_lowercase());
-        let keywords = keywords().into_iter().map(|k| {
-            if lower {
-                k.to_ascii_lowercase()
-            } else {
-                k
-            }
-        });
+        let keywords =
+            keywords()
+                .into_iter()
+                .map(|k| if lower { k.to_ascii_lowercase() } else { k });
         let all: Vec<String> = columns
             .chain(self.tables())
             .chain(self.functions())
@@ -231,9 +231,7 @@ impl Completion {
 
     fn dot_candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
         let before = &line[..pos];
-        let start = before
-            .rfind(char::is_whitespace)
-            .map_or(0, |i| i + 1);
+        let start = before.rfind(char::is_whitespace).map_or(0, |i| i + 1);
         let word = &before[start..];
         let done = split_args(&before[..start]);
         let Some(cmd) = done.first().map(String::as_str) else {
@@ -243,7 +241,10 @@ impl Completion {
         let on_off = || vec!["on".to_string(), "off".to_string()];
         let list = match (cmd, done.len()) {
             (".read" | ".output", _) => {
-                let (at, pairs) = self.files.complete_path(line, pos).unwrap_or((pos, Vec::new()));
+                let (at, pairs) = self
+                    .files
+                    .complete_path(line, pos)
+                    .unwrap_or((pos, Vec::new()));
                 return (at, pairs.into_iter().map(|p| p.replacement).collect());
             }
             (".format", 1) => ["table", "markdown", "csv", "tsv", "json", "ndjson"]
@@ -374,7 +375,10 @@ mod tests {
         let line = "SELECT a.s FROM actors AS a";
         assert_eq!(shell().candidates(line, 10), (9, vec!["slug".to_string()]));
         let line = "SELECT e.su FROM events e";
-        assert_eq!(shell().candidates(line, 11), (9, vec!["summary".to_string()]));
+        assert_eq!(
+            shell().candidates(line, 11),
+            (9, vec!["summary".to_string()])
+        );
         assert_eq!(complete("SELECT * FROM actors a WHERE a.na"), vec!["name"]);
     }
 

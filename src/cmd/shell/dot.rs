@@ -16,18 +16,46 @@ use crate::render::{self, Expanded, Format};
 pub const DOT_COMMANDS: &[(&str, &str, &str)] = &[
     (".help", "", "this list"),
     (".tables", "", "the tables and views"),
-    (".schema", "[TABLE]", "the tables and views, or one's columns and comments"),
+    (
+        ".schema",
+        "[TABLE]",
+        "the tables and views, or one's columns and comments",
+    ),
     (".reports", "", "the stored reports and their parameters"),
     (".report", "NAME [key=value]…", "run a stored report"),
     (".evidence", "SLUG", "the source passages behind a fact"),
     (".search", "WORDS…", "full-text search, ranked"),
-    (".format", "table|markdown|csv|tsv|json|ndjson", "how results are printed"),
-    (".param", "set NAME VALUE | unset NAME | list", "values bound as :NAME in SQL"),
-    (".expanded", "on|off|auto", "one field per line (auto: when a row is wider than the screen)"),
+    (
+        ".format",
+        "table|markdown|csv|tsv|json|ndjson",
+        "how results are printed",
+    ),
+    (
+        ".param",
+        "set NAME VALUE | unset NAME | list",
+        "values bound as :NAME in SQL",
+    ),
+    (
+        ".expanded",
+        "on|off|auto",
+        "one field per line (auto: when a row is wider than the screen)",
+    ),
     (".timer", "on|off", "print each statement's time on stderr"),
-    (".read", "FILE", "run the statements in FILE, stopping at the first error"),
-    (".output", "FILE|stdout", "send results to FILE, or back to the terminal"),
-    (".pager", "on|off", "page results taller than the terminal through $PAGER"),
+    (
+        ".read",
+        "FILE",
+        "run the statements in FILE, stopping at the first error",
+    ),
+    (
+        ".output",
+        "FILE|stdout",
+        "send results to FILE, or back to the terminal",
+    ),
+    (
+        ".pager",
+        "on|off",
+        "page results taller than the terminal through $PAGER",
+    ),
     (".quit", "", "leave (Ctrl-D too)"),
 ];
 
@@ -43,21 +71,23 @@ DOT-COMMANDS:
   .format FORMAT                 table, markdown, csv, tsv, json or ndjson: .format csv
   .param set NAME VALUE          bind :NAME in SQL (never spliced): .param set from 2022
   .param unset NAME | list       forget one, or list them
-  .expanded on|off|auto          one field per line, as psql's \\x (auto: when wider than the screen)
+  .expanded on|off|auto          one field per line, as psql's \\x (auto: when too wide)
   .timer on|off                  each statement's time, on stderr
   .read FILE                     run the statements in FILE, stopping at the first error
   .output FILE | stdout          results to FILE, or back to the terminal
-  .pager on|off                  results taller than the terminal through $PAGER (default less -FRSX)
+  .pager on|off                  tall results through $PAGER (default less -FRSX)
   .quit                          leave (Ctrl-D too)
 
 EXAMPLES:
   dossier shell                                 explore ./dossier.db, read-only
   dossier --db other.db shell --write           allow writes; each statement commits as it runs
   dossier shell < checks.sql                    run a script; exit 1 at its first failing statement
-  dossier> SELECT name, kind
-      ...>   FROM actors WHERE country = 'RUS';
-  dossier> .param set from 2022
-  dossier> SELECT * FROM timeline WHERE date >= :from;";
+  In the shell:
+    SELECT name, kind FROM actors
+      WHERE country = 'RUS';                    runs at the semicolon that completes it
+    .param set from 2022
+    SELECT * FROM timeline WHERE date >= :from;
+    .report timeline actor=Moscow               Tab after actor= offers the actors' names";
 
 /// Splits a dot-command's arguments at spaces, keeping \"quoted words\" and 'quoted words' together.
 pub fn split_args(line: &str) -> Vec<String> {
@@ -129,7 +159,9 @@ impl Session {
             }
             ".schema" => {
                 let table = rest.first().copied();
-                self.with_printer(ctx, |p| schema::show(&conn, table, p.format, p.out, p.style))?;
+                self.with_printer(ctx, |p| {
+                    schema::show(&conn, table, p.format, p.out, p.style)
+                })?;
             }
             ".reports" => {
                 self.with_printer(ctx, |p| report::list(&conn, p.format, p.out, p.style))?;
@@ -150,13 +182,16 @@ impl Session {
                 let [slug] = rest.as_slice() else {
                     bail!("usage: .evidence SLUG (or TABLE:SLUG)");
                 };
-                self.with_printer(ctx, |p| evidence::show(&conn, slug, p.format, p.out, p.style))?;
+                self.with_printer(ctx, |p| {
+                    evidence::show(&conn, slug, p.format, p.out, p.style)
+                })?;
             }
             ".search" => {
-                if rest.is_empty() {
+                // The words as typed: an apostrophe in them (d'affaires) is not a quote here.
+                let words = line[cmd.len()..].trim().to_string();
+                if words.is_empty() {
                     bail!("usage: .search WORDS…");
                 }
-                let words = rest.join(" ");
                 self.with_printer(ctx, |p| {
                     search::show(&conn, &words, None, 20, p.format, p.out, p.style)
                 })?;
@@ -183,7 +218,8 @@ impl Session {
             ".timer" => self.timer = on_off(rest.first().copied(), "timer")?,
             ".pager" => {
                 let on = on_off(rest.first().copied(), "pager")?;
-                self.pager = on && self.interactive && std::io::IsTerminal::is_terminal(&std::io::stdout());
+                self.pager =
+                    on && self.interactive && std::io::IsTerminal::is_terminal(&std::io::stdout());
                 if on && !self.pager {
                     eprintln!("dossier: the pager works only when the shell runs on a terminal");
                 }
@@ -225,18 +261,20 @@ impl Session {
         match rest {
             ["set", name, _, ..] => {
                 // The value is the rest of the line after the name, so that it may hold spaces; quotes around
-                // it are dropped.
+                // the whole of it are dropped.
                 let after = line
                     .splitn(4, char::is_whitespace)
                     .nth(3)
                     .unwrap_or("")
                     .trim();
-                let value = match split_args(after).as_slice() {
-                    [one] => one.clone(),
-                    _ => after.to_string(),
+                let value = match after.chars().next() {
+                    Some(q @ ('"' | '\'')) if after.len() >= 2 && after.ends_with(q) => {
+                        &after[1..after.len() - 1]
+                    }
+                    _ => after,
                 };
                 let key = name.trim_start_matches([':', '@', '$']).to_string();
-                self.params.insert(key, param_value(&value));
+                self.params.insert(key, param_value(value));
             }
             ["unset", name] => {
                 let key = name.trim_start_matches([':', '@', '$']);
@@ -266,7 +304,10 @@ impl Session {
             && let (Ok(a), Ok(b)) = (std::fs::canonicalize(db), std::fs::canonicalize(path))
             && a == b
         {
-            bail!("{} is the database; .output writes results to another file", path.display());
+            bail!(
+                "{} is the database; .output writes results to another file",
+                path.display()
+            );
         }
         Ok(())
     }

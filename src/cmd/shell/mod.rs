@@ -16,8 +16,8 @@ use anyhow::{Context, anyhow};
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use super::{Ctx, is_broken_pipe};
 use super::sql::{self, Printer};
+use super::{Ctx, is_broken_pipe};
 use crate::db::{self, Refusal};
 use crate::render::{Expanded, Format, Style};
 
@@ -29,25 +29,29 @@ pub use complete::Completion;
 pub use dot::DOT_HELP;
 
 const ABOUT: &str = "\
-An SQL shell over the file: ad hoc SQL, the stored reports, evidence and search, with completion from the file
-(keywords, functions, tables, columns, report parameters, actor names) and a history kept per user in
-$XDG_STATE_HOME/dossier/history (else ~/.local/state/dossier/history), never beside the database.
+An SQL shell over the file: ad hoc SQL, the stored reports, evidence and search, with completion
+from the file (keywords, functions, tables, columns, report parameters, actor names) and a history
+kept per user in $XDG_STATE_HOME/dossier/history (else ~/.local/state/dossier/history), never
+beside the database.
 
-A statement runs once it is complete by SQLite's own rule (sqlite3_complete), so it may span lines; a line that
-starts with a dot is a dot-command. Ctrl-C clears the line, or interrupts a running query, and the shell goes on;
-Ctrl-D or .quit leaves it. A result taller than the terminal goes through $PAGER (default `less -FRSX`).
+A statement runs once it is complete by SQLite's own rule (sqlite3_complete), so it may span
+lines; a line that starts with a dot is a dot-command. Ctrl-C clears the line, or interrupts a
+running query, and the shell goes on; Ctrl-D or .quit leaves it. A result taller than the
+terminal goes through $PAGER (default `less -FRSX`).
 
-The file is opened read-only, with the same guard as `dossier sql`: a write is refused with the same message.
-With --write, each statement commits on its own as it runs, as in the sqlite3 shell; BEGIN … COMMIT groups
-statements, and a transaction still open when the shell ends is rolled back.
+The file is opened read-only, with the same guard as `dossier sql`: a write is refused with the
+same message. With --write, each statement commits on its own as it runs, as in the sqlite3
+shell; BEGIN … COMMIT groups statements, and a transaction still open when the shell ends is
+rolled back.
 
-When stdin is not a terminal, the shell runs the statements it reads in order, prints each result, and stops at
-the first error with exit 1, naming the statement and its line (as `sqlite3 -bail` does).
+When stdin is not a terminal, the shell runs the statements it reads in order, prints each
+result, and stops at the first error with exit 1, naming the statement and its line (as
+`sqlite3 -bail` does).
 ";
 
 /// An interactive SQL shell with the reports, evidence and search as dot-commands
 #[derive(Debug, clap::Args)]
-#[command(after_long_help = const_format_help())]
+#[command(after_long_help = long_help())]
 pub struct Args {
     /// Allow writes; each statement commits as it runs unless inside BEGIN … COMMIT
     #[arg(long)]
@@ -57,7 +61,7 @@ pub struct Args {
     pub complete: Option<String>,
 }
 
-fn const_format_help() -> String {
+fn long_help() -> String {
     format!("{ABOUT}\n{DOT_HELP}")
 }
 
@@ -98,7 +102,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = Rc::new(conn);
     if let Some(line) = args.complete {
         let mut out = ctx.out();
-        for c in Completion::new(conn.clone()).candidates(&line, line.len()).1 {
+        for c in Completion::new(conn.clone())
+            .candidates(&line, line.len())
+            .1
+        {
             writeln!(out, "{c}")?;
         }
         return Ok(ExitCode::SUCCESS);
@@ -193,7 +200,11 @@ impl Session {
         eprintln!(
             "dossier shell on {}{}. .help lists the dot-commands; Ctrl-D quits.",
             ctx.db.label(),
-            if self.write { ", writable" } else { ", read-only" }
+            if self.write {
+                ", writable"
+            } else {
+                ", read-only"
+            }
         );
         loop {
             ctx.out().flush()?;
@@ -206,8 +217,12 @@ impl Session {
             if line.trim().is_empty() {
                 continue;
             }
-            editor.add_history_entry(line.as_str())?;
-            if let Some(path) = &history {
+            // `.quit` is left out, so that Up after a restart finds the last real input.
+            let quit = matches!(line.trim(), ".quit" | ".exit");
+            if !quit {
+                editor.add_history_entry(line.as_str())?;
+            }
+            if let Some(path) = history.as_ref().filter(|_| !quit) {
                 // Appended as it is typed, so a shell that is killed keeps its history.
                 if let Err(e) = editor.append_history(path) {
                     eprintln!("dossier: cannot write the history {}: {e}", path.display());
@@ -239,7 +254,9 @@ impl Session {
                 pending.clear();
                 first_line = n + 1;
                 if line.trim_start().starts_with('.') {
-                    let flow = self.execute(ctx, &line).map_err(|e| at(e, origin, first_line, &line))?;
+                    let flow = self
+                        .execute(ctx, &line)
+                        .map_err(|e| at(e, origin, first_line, &line))?;
                     if flow == Flow::Quit {
                         return Ok(flow);
                     }
@@ -271,11 +288,23 @@ impl Session {
             let (params, write, refusal) = (self.params.clone(), self.write, self.refusal.clone());
             let (mut used, mut direct) = (Vec::new(), 0);
             self.with_printer(ctx, |print| {
-                sql::run_all(&conn, input, &params, write, &refusal, &mut used, &mut direct, print)
+                sql::run_all(
+                    &conn,
+                    input,
+                    &params,
+                    write,
+                    &refusal,
+                    &mut used,
+                    &mut direct,
+                    print,
+                )
             })
             .map_err(parameter_hint)?;
             if direct > 0 {
-                eprintln!("dossier: {direct} row{} changed", if direct == 1 { "" } else { "s" });
+                eprintln!(
+                    "dossier: {direct} row{} changed",
+                    if direct == 1 { "" } else { "s" }
+                );
             }
             Flow::Continue
         };
