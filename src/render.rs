@@ -237,11 +237,14 @@ pub enum Expanded {
     Auto,
 }
 
-/// A table is laid out from its first `WINDOW` rows. A result that fits in the window is rendered whole, exactly
-/// as before; a longer one keeps the window's column widths for the rest of its rows, which are written as they
-/// arrive, so that memory stays flat and the first rows show at once. This is psql's `FETCH_COUNT` idea with one
-/// layout for the whole result instead of one per batch (the sqlite3 shell's `-table` keeps every row in memory
-/// to size the columns). A later cell wider than its column wraps inside it, as it would on a narrow terminal.
+/// A table is laid out one window of `WINDOW` rows at a time, so that memory stays at one window and the first
+/// rows show at once. A result that fits in one window is rendered whole, exactly as before. A longer one takes
+/// its layout from the first window; each later window keeps the columns' widths, and widens a column whose
+/// cells have grown (ids that gain a digit) where the width allows, else wraps the cell inside its column.
+///
+/// The anchors differ: the sqlite3 shell's `-table` and psql keep every row in memory to size the columns, and
+/// psql's `FETCH_COUNT` lays out each batch on its own. This is the batch idea with widths that only grow, so a
+/// long result reads as one table whose right border moves at most a few times.
 pub const WINDOW: usize = 1000;
 
 struct TableSink<'w> {
@@ -249,56 +252,46 @@ struct TableSink<'w> {
     rows: Vec<Vec<String>>,
     out: &'w mut dyn Write,
     style: Style,
-    /// Set once the window is full and the rows stream.
+    /// Set once the first window is written: the grid's widths, or the records written so far when expanded.
     stream: Option<Stream>,
 }
 
-/// What a streaming table needs for the rows after the window.
+/// What a streaming table carries from one window to the next.
 enum Stream {
-    Grid {
-        widths: Vec<u16>,
-        /// The table's last line, written by `finish`.
-        bottom: String,
-        line: String,
-    },
-    Expanded {
-        record: usize,
-    },
+    Grid { widths: Vec<u16>, line: String },
+    Expanded { record: usize },
 }
 
 impl Sink for TableSink<'_> {
     fn row(&mut self, row: &[Value]) -> io::Result<()> {
-        let cells: Vec<String> = row.iter().map(display_of).collect();
-        if self.stream.is_none() {
-            self.rows.push(cells);
-            if self.rows.len() >= WINDOW {
-                self.start_stream()?;
-            }
-            return Ok(());
+        self.rows.push(row.iter().map(display_of).collect());
+        if self.rows.len() >= WINDOW {
+            self.window()?;
         }
-        self.stream_row(cells)
+        Ok(())
     }
 
     fn finish(mut self: Box<Self>) -> io::Result<()> {
-        match self.stream.take() {
-            Some(Stream::Grid { bottom, .. }) => writeln!(self.out, "{bottom}"),
-            Some(Stream::Expanded { .. }) => Ok(()),
-            None if self.expands() => {
-                let rows = std::mem::take(&mut self.rows);
-                for (i, r) in rows.iter().enumerate() {
-                    write_record(self.out, &self.columns, i + 1, r)?;
-                }
-                Ok(())
+        if self.stream.is_none() {
+            // The whole result fits in one window: laid out at once.
+            if self.expands() {
+                return self.window();
             }
-            None => {
-                let widths = self
-                    .style
-                    .width
-                    .map(|w| fit_widths(&self.columns, &self.rows, w));
-                let rows = std::mem::take(&mut self.rows);
-                let t = self.grid(rows, widths, true);
-                writeln!(self.out, "{t}")
+            let widths = self
+                .style
+                .width
+                .map(|w| fit_widths(&self.columns, &self.rows, w));
+            let rows = std::mem::take(&mut self.rows);
+            let t = self.grid(rows, widths, true);
+            return writeln!(self.out, "{t}");
+        }
+        self.window()?;
+        match &self.stream {
+            Some(Stream::Grid { widths, .. }) => {
+                let rules: Vec<String> = widths.iter().map(|&w| "─".repeat(w as usize + 2)).collect();
+                writeln!(self.out, "└{}┘", rules.join("┴"))
             }
+            _ => Ok(()),
         }
     }
 }
@@ -360,87 +353,91 @@ impl TableSink<'_> {
         t
     }
 
-    /// The window is full: fix the layout from it, write it, and stream from here on.
-    fn start_stream(&mut self) -> io::Result<()> {
+    /// Writes the rows held: the first window with the header and the layout it fixes, a later one with that
+    /// layout, its columns widened where they have grown and the width allows.
+    fn window(&mut self) -> io::Result<()> {
         let rows = std::mem::take(&mut self.rows);
-        if self.expands() {
-            for (i, r) in rows.iter().enumerate() {
-                write_record(self.out, &self.columns, i + 1, r)?;
-            }
-            self.stream = Some(Stream::Expanded { record: rows.len() });
-            return Ok(());
+        if self.stream.is_none() && self.expands() {
+            self.stream = Some(Stream::Expanded { record: 0 });
         }
-        let widths = match self.style.width {
-            Some(w) => fit_widths(&self.columns, &rows, w),
-            None => natural_widths(&self.columns, &rows)
-                .into_iter()
-                .map(|n| n.min(u16::MAX as usize - 2) as u16)
-                .collect(),
-        };
-        let text = self.grid(rows, Some(widths.clone()), true).to_string();
-        let (body, bottom) = text.rsplit_once('\n').unwrap_or(("", &text));
-        writeln!(self.out, "{body}")?;
-        self.stream = Some(Stream::Grid {
-            widths,
-            bottom: bottom.to_string(),
-            line: String::new(),
-        });
-        Ok(())
-    }
-
-    fn stream_row(&mut self, cells: Vec<String>) -> io::Result<()> {
-        use unicode_width::UnicodeWidthStr;
-        match self.stream.as_mut() {
-            Some(Stream::Expanded { record }) => {
-                *record += 1;
-                write_record(self.out, &self.columns, *record, &cells)
-            }
-            Some(Stream::Grid { widths, line, .. }) => {
-                // The common row, one line of plain text that fits, is written here directly; anything else
-                // (line breaks, escapes, control characters, a cell to wrap) is laid out by comfy-table with
-                // the same fixed widths, so both paths give the same bytes.
-                line.clear();
-                line.push_str("│ ");
-                for (i, (cell, &w)) in cells.iter().zip(widths.iter()).enumerate() {
-                    let plain = !cell.bytes().any(|b| b < b' ' || b == 0x7f);
-                    let width = if cell.is_ascii() {
-                        cell.len()
-                    } else {
-                        cell.width()
-                    };
-                    if !plain || width > w as usize {
-                        return self.fallback_row(cells);
-                    }
-                    if i > 0 {
-                        line.push_str(" ┆ ");
-                    }
-                    line.push_str(cell);
-                    line.extend(std::iter::repeat_n(' ', w as usize - width));
+        match self.stream.take() {
+            Some(Stream::Expanded { mut record }) => {
+                for r in &rows {
+                    record += 1;
+                    write_record(self.out, &self.columns, record, r)?;
                 }
-                line.push_str(" │\n");
-                self.out.write_all(line.as_bytes())
+                self.stream = Some(Stream::Expanded { record });
             }
-            None => unreachable!("stream_row runs once streaming has started"),
-        }
-    }
-
-    /// One row laid out by comfy-table with the stream's widths: the lines between its top and bottom borders.
-    fn fallback_row(&mut self, cells: Vec<String>) -> io::Result<()> {
-        let Some(Stream::Grid { widths, .. }) = &self.stream else {
-            unreachable!("only grid rows fall back")
-        };
-        let text = self
-            .grid(vec![cells], Some(widths.clone()), false)
-            .to_string();
-        let mut lines: Vec<&str> = text.lines().collect();
-        if lines.len() >= 2 {
-            lines.remove(0);
-            lines.pop();
-        }
-        for l in lines {
-            writeln!(self.out, "{l}")?;
+            None => {
+                let widths = match self.style.width {
+                    Some(w) => fit_widths(&self.columns, &rows, w),
+                    None => natural_widths(&self.columns, &rows)
+                        .into_iter()
+                        .map(|n| n.min(u16::MAX as usize - 2) as u16)
+                        .collect(),
+                };
+                let text = self.grid(rows, Some(widths.clone()), true).to_string();
+                // Everything but the bottom border, which `finish` draws with the final widths.
+                let body = text.rsplit_once('\n').map_or("", |(body, _)| body);
+                writeln!(self.out, "{body}")?;
+                self.stream = Some(Stream::Grid {
+                    widths,
+                    line: String::new(),
+                });
+            }
+            Some(Stream::Grid { mut widths, mut line }) => {
+                let natural = natural_widths(&self.columns, &rows);
+                let grown: Vec<u16> = widths
+                    .iter()
+                    .zip(&natural)
+                    .map(|(&w, &n)| (w as usize).max(n).min(u16::MAX as usize - 2) as u16)
+                    .collect();
+                let room = self.style.width.map_or(usize::MAX, |w| w as usize);
+                if grown.iter().map(|&w| w as usize + 3).sum::<usize>() < room {
+                    widths = grown;
+                }
+                for r in rows {
+                    self.grid_row(&widths, &mut line, r)?;
+                }
+                self.stream = Some(Stream::Grid { widths, line });
+            }
         }
         Ok(())
+    }
+
+    /// One row of a streaming grid. The common row, one line of plain text that fits, is written here directly;
+    /// anything else (line breaks, escapes, control characters, a cell to wrap) is laid out by comfy-table with
+    /// the same widths, so both paths give the same bytes.
+    fn grid_row(&mut self, widths: &[u16], line: &mut String, cells: Vec<String>) -> io::Result<()> {
+        use unicode_width::UnicodeWidthStr;
+        line.clear();
+        line.push_str("│ ");
+        for (i, (cell, &w)) in cells.iter().zip(widths).enumerate() {
+            let plain = !cell.bytes().any(|b| b < b' ' || b == 0x7f);
+            let width = if cell.is_ascii() {
+                cell.len()
+            } else {
+                cell.width()
+            };
+            if !plain || width > w as usize {
+                let text = self
+                    .grid(vec![cells], Some(widths.to_vec()), false)
+                    .to_string();
+                // A row alone, without a header: its lines sit between the top and the bottom border.
+                let lines: Vec<&str> = text.lines().collect();
+                for l in &lines[1..lines.len().saturating_sub(1).max(1)] {
+                    writeln!(self.out, "{l}")?;
+                }
+                return Ok(());
+            }
+            if i > 0 {
+                line.push_str(" ┆ ");
+            }
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', w as usize - width));
+        }
+        line.push_str(" │\n");
+        self.out.write_all(line.as_bytes())
     }
 }
 
@@ -737,7 +734,8 @@ mod tests {
     }
 
     /// The rows after the window, streamed with the window's widths, give the very bytes comfy-table gives for
-    /// the whole result laid out with those widths: the fast path and the fallback agree with it.
+    /// the whole result laid out with those widths: the fast path and the fallback agree with it, and the
+    /// bottom border drawn by hand equals comfy-table's.
     #[test]
     fn a_streamed_table_equals_the_whole_table_with_the_same_widths() {
         let texts = [
@@ -764,13 +762,19 @@ mod tests {
                 },
             ]
         };
-        // The window holds only short cells; the rows after it bring every case.
+        // The window holds cells as wide as any later one, so the widths stay; the rows after it bring every
+        // case of the fast path and the fallback.
         let window: Vec<Vec<Value>> = (0..WINDOW)
             .map(|i| {
+                let text = if i == 7 {
+                    texts[6].to_string()
+                } else {
+                    "x".repeat(i % 9)
+                };
                 vec![
                     Value::Integer(i as i64),
-                    Value::Text("x".repeat(i % 9)),
-                    Value::Real(1.5),
+                    Value::Text(text),
+                    Value::Real(1.0 / 3.0),
                 ]
             })
             .collect();
@@ -825,6 +829,43 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Ids that gain digits after the first window widen their column in a pipe instead of wrapping: every line
+    /// of a window has one width, a later window's lines are wider, and the bottom border matches them.
+    #[test]
+    fn a_column_grows_after_the_first_window_instead_of_wrapping() {
+        let style = Style {
+            width: None,
+            color: false,
+            expanded: Expanded::Off,
+        };
+        let mut out = Vec::new();
+        let columns = vec!["id".to_string(), "t".to_string()];
+        {
+            let mut s = sink(Format::Table, &columns, &mut out, style).unwrap();
+            for i in 0..(WINDOW + 10) {
+                let id = if i < WINDOW {
+                    i as i64
+                } else {
+                    1_000_000 + i as i64
+                };
+                s.row(&[Value::Integer(id), Value::Text("x".into())])
+                    .unwrap();
+            }
+            s.finish().unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<usize> = text.lines().map(|l| l.chars().count()).collect();
+        assert_eq!(lines.len(), 3 + WINDOW + 10 + 1, "no cell wrapped");
+        let first = lines[0];
+        assert!(lines[..3 + WINDOW].iter().all(|&w| w == first));
+        assert!(lines[3 + WINDOW..].iter().all(|&w| w == first + 4));
+        assert!(
+            text.ends_with("│ 1001009 ┆ x │\n└─────────┴───┘\n"),
+            "{}",
+            &text[text.len() - 200..]
+        );
     }
 
     #[test]
