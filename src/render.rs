@@ -288,7 +288,8 @@ impl Sink for TableSink<'_> {
         self.window()?;
         match &self.stream {
             Some(Stream::Grid { widths, .. }) => {
-                let rules: Vec<String> = widths.iter().map(|&w| "─".repeat(w as usize + 2)).collect();
+                let rules: Vec<String> =
+                    widths.iter().map(|&w| "─".repeat(w as usize + 2)).collect();
                 writeln!(self.out, "└{}┘", rules.join("┴"))
             }
             _ => Ok(()),
@@ -385,7 +386,10 @@ impl TableSink<'_> {
                     line: String::new(),
                 });
             }
-            Some(Stream::Grid { mut widths, mut line }) => {
+            Some(Stream::Grid {
+                mut widths,
+                mut line,
+            }) => {
                 let natural = natural_widths(&self.columns, &rows);
                 let grown: Vec<u16> = widths
                     .iter()
@@ -408,7 +412,12 @@ impl TableSink<'_> {
     /// One row of a streaming grid. The common row, one line of plain text that fits, is written here directly;
     /// anything else (line breaks, escapes, control characters, a cell to wrap) is laid out by comfy-table with
     /// the same widths, so both paths give the same bytes.
-    fn grid_row(&mut self, widths: &[u16], line: &mut String, cells: Vec<String>) -> io::Result<()> {
+    fn grid_row(
+        &mut self,
+        widths: &[u16],
+        line: &mut String,
+        cells: Vec<String>,
+    ) -> io::Result<()> {
         use unicode_width::UnicodeWidthStr;
         line.clear();
         line.push_str("│ ");

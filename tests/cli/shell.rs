@@ -359,3 +359,39 @@ fn a_result_taller_than_the_terminal_goes_through_the_pager() {
         s.contains("PAGED │ 80 │") && s.contains("PAGED └────┘")
     });
 }
+
+#[test]
+fn with_write_each_statement_commits_and_an_open_transaction_is_rolled_back() {
+    let env = Env::with_db();
+    let input = "UPDATE actors SET description = 'Changed' WHERE slug = 'russia';\nBEGIN;\nDELETE FROM quotes;\n";
+    let (code, _, err) = script(&env, input, &["shell", "--write"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("dossier: 1 row changed"), "{err}");
+    let (_, out, _) = env.run(&[
+        "sql",
+        "--format",
+        "csv",
+        "SELECT (SELECT description FROM actors WHERE slug = 'russia'), (SELECT count(*) FROM quotes)",
+    ]);
+    assert_eq!(out.lines().nth(1), Some("Changed,5"), "{out}");
+}
+
+#[test]
+fn read_runs_a_file_and_names_its_failing_line() {
+    let env = Env::with_db();
+    std::fs::write(
+        env.path("checks.sql"),
+        "SELECT 'from the file' AS f;\nSELECT nope FROM actors;\n",
+    )
+    .unwrap();
+    let input = ".expanded on\n.read checks.sql\nSELECT 'after' AS a;\n";
+    let (code, out, err) = script(&env, input, &["shell"]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "-[ RECORD 1 ]---\nf | from the file\n");
+    assert!(
+        err.starts_with(
+            "dossier: error: stdin:2: `.read checks.sql`: checks.sql:2: `SELECT nope FROM actors;`: no such column: nope"
+        ),
+        "{err}"
+    );
+}

@@ -217,10 +217,9 @@ impl Completion {
             return (start, matching(word, columns.chain(self.tables())));
         }
         let lower = word.starts_with(|c: char| c.is_ascii_lowercase());
-        let keywords =
-            keywords()
-                .into_iter()
-                .map(|k| if lower { k.to_ascii_lowercase() } else { k });
+        let keywords = keywords()
+            .into_iter()
+            .map(|k| if lower { k.to_ascii_lowercase() } else { k });
         let all: Vec<String> = columns
             .chain(self.tables())
             .chain(self.functions())

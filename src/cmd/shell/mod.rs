@@ -183,20 +183,20 @@ impl Session {
         let mut editor: Editor<Completion, FileHistory> =
             Editor::with_config(config).context("cannot start the line editor")?;
         editor.set_helper(Some(Completion::new(self.conn.clone())));
-        let history = history_path();
-        match &history {
-            Some(path) => {
-                if let Some(dir) = path.parent() {
-                    create_private_dir(dir)?;
+        // A history that cannot be kept is worth a notice, not a shell that will not start.
+        let history = match history_path() {
+            Some(path) => match open_history(&mut editor, &path) {
+                Ok(()) => Some(path),
+                Err(e) => {
+                    eprintln!("dossier: {e:#}; the history is not kept");
+                    None
                 }
-                if path.exists() {
-                    editor
-                        .load_history(path)
-                        .with_context(|| format!("cannot read the history {}", path.display()))?;
-                }
+            },
+            None => {
+                eprintln!("dossier: no HOME or XDG_STATE_HOME; the history is not kept");
+                None
             }
-            None => eprintln!("dossier: no HOME or XDG_STATE_HOME; the history is not kept"),
-        }
+        };
         eprintln!(
             "dossier shell on {}{}. .help lists the dot-commands; Ctrl-D quits.",
             ctx.db.label(),
@@ -397,14 +397,26 @@ fn parameter_hint(e: anyhow::Error) -> anyhow::Error {
     }
 }
 
-/// Creates the state directory readable by its owner only: the history holds what was typed.
-fn create_private_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+/// Creates the history's directory, readable by its owner only (the history holds what was typed), and loads
+/// the history when there is one.
+fn open_history(
+    editor: &mut rustyline::Editor<Completion, rustyline::history::FileHistory>,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
     use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
-        .with_context(|| format!("cannot create {}", dir.display()))
+    if let Some(dir) = path.parent() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    if path.exists() {
+        editor
+            .load_history(path)
+            .with_context(|| format!("cannot read the history {}", path.display()))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
