@@ -297,6 +297,8 @@ SELECT :n + 1 AS three, typeof(:n) AS t;
 SELECT slug FROM actors ORDER BY slug LIMIT 2;
 .output stdout
 .report actors kind=state
+.output last.csv
+SELECT 'written at exit' AS w;
 ";
     let (code, out, err) = script(&env, input, &["shell"]);
     assert_eq!(code, 0, "{err}");
@@ -307,6 +309,8 @@ SELECT slug FROM actors ORDER BY slug LIMIT 2;
     assert!(out.contains("\nrussia,Russia,state,RUS,"), "{out}");
     let file = std::fs::read_to_string(env.path("out.csv")).unwrap();
     assert_eq!(file, "slug\nafghan-dissidents\nafghan-embassy-moscow\n");
+    let last = std::fs::read_to_string(env.path("last.csv")).unwrap();
+    assert_eq!(last, "w\n\"written at exit\"\n");
 }
 
 #[test]

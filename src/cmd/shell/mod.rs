@@ -128,8 +128,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let stdin = std::io::stdin().lock();
-    match session.run_script(ctx, stdin, "stdin") {
-        Ok(_) => Ok(ExitCode::SUCCESS),
+    let result = session.run_script(ctx, stdin, "stdin").map(|_| ());
+    // A file named by `.output` is complete before the exit code says so.
+    let closed = session.close_output();
+    match result.and(closed) {
+        Ok(()) => Ok(ExitCode::SUCCESS),
         Err(e) => {
             ctx.out().flush()?;
             Err(e)
