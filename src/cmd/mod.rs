@@ -37,6 +37,7 @@ EXAMPLES:
   dossier report                              list the reports stored in the file
   dossier report timeline -p actor=Moscow     run one, with a typed parameter
   dossier sql \"SELECT name, kind FROM actors\"  ad hoc SQL, read-only
+  dossier shell                               an SQL shell: completion, history, .report, .evidence
   dossier search charge d\\'affaires           full-text search, diacritics folded
   dossier evidence russia                     the words behind a fact
   dossier schema evidence                     columns, constraints and comments
