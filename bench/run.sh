@@ -93,9 +93,32 @@ rss_million=$(rss "$bin" --db "$work/big.db" sql --format csv "$million")
 rss_sqlite=$(rss sqlite3 -csv -readonly "$work/big.db" "$million")
 rss_build=$(rss "$bin" build --seed "$work/corpus" --out "$work/rss.db")
 
-python3 - "$json" "$docs" "$facts" "$corpus_bytes" "$rss_events" "$rows_events" "$rss_million" "$rss_sqlite" "$rss_build" <<'PY' > BENCHMARKS.md
+# 7. Every row of evidence through a pipe, as a table and as csv, against the sqlite3 shell.
+every="SELECT * FROM evidence"
+rows_every=$("$bin" --db "$work/big.db" sql --format csv "SELECT count(*) FROM evidence" | tail -1)
+hyperfine --runs "$runs" --warmup 1 --style basic --export-json "$json/pipe-table.json" \
+  -n "sqlite3 -table" "sqlite3 -table -readonly $work/big.db '$every' | cat > /dev/null" \
+  -n "dossier sql" "$bin --db $work/big.db sql '$every' | cat > /dev/null"
+hyperfine --runs "$runs" --warmup 1 --style basic --export-json "$json/pipe-csv.json" \
+  -n "sqlite3 -csv" "sqlite3 -csv -header -readonly $work/big.db '$every' | cat > /dev/null" \
+  -n "dossier sql --format csv" "$bin --db $work/big.db sql --format csv '$every' | cat > /dev/null"
+
+# 8. Peak memory of a 1,000,000-row table: laid out one window at a time; sqlite3 -table holds every row.
+rss_million_table=$(rss "$bin" --db "$work/big.db" sql "$million")
+rss_sqlite_table=$(rss sqlite3 -table -readonly "$work/big.db" "$million")
+
+# 9. The shell in a pseudo-terminal: start to first prompt (sqlite3's too), and Tab on `ev.ex` to its column.
+home="$work/home"; mkdir -p "$home"
+HOME="$home" XDG_STATE_HOME="$home/state" python3 bench/pty_time.py 20 "dossier> " \
+  --keys 'SELECT * FROM evidence ev WHERE ev.ex\t' --expect exact \
+  -- "$bin" --db "$work/big.db" shell > "$json/shell-dossier.json"
+HOME="$home" python3 bench/pty_time.py 20 "sqlite> " -- sqlite3 -readonly "$work/big.db" > "$json/shell-sqlite3.json"
+
+python3 - "$json" "$docs" "$facts" "$corpus_bytes" "$rss_events" "$rows_events" "$rss_million" "$rss_sqlite" "$rss_build" \
+  "$rows_every" "$rss_million_table" "$rss_sqlite_table" <<'PY' > BENCHMARKS.md
 import json, os, sys, statistics, platform, subprocess
-d, docs, facts, corpus, rss_events, rows_events, rss_million, rss_sqlite, rss_build = sys.argv[1:]
+d, docs, facts, corpus, rss_events, rows_events, rss_million, rss_sqlite, rss_build = sys.argv[1:10]
+rows_every, rss_million_table, rss_sqlite_table = sys.argv[10:]
 def load(name):
     return {r["command"]: r for r in json.load(open(os.path.join(d, name)))["results"]}
 def med(r):
@@ -133,6 +156,16 @@ one = med(q["dossier sql 'select 1'"])
 for kind in ["rare", "common"]:
     x = med(q[f"dossier search ({kind})"])
     p(f"| search, {kind} term | `dossier search` | `dossier sql 'select 1'` | {ms(one)} | {ms(x)} | {x / one:.2f}× | {'≤ 3×' if kind == 'rare' else '—'} |")
+for name, anchor, mine, target in [("pipe-table.json", "sqlite3 -table", "dossier sql", "≤ 1.1×"),
+                                    ("pipe-csv.json", "sqlite3 -csv", "dossier sql --format csv", "≤ 1.0×")]:
+    r = load(name)
+    a, x = med(r[anchor]), med(r[mine])
+    p(f"| every row of `evidence` ({int(rows_every):,}) through a pipe | `{mine}` | `{anchor}` | {ms(a)} | {ms(x)} | {x / a:.2f}× | {target} |")
+sd = json.load(open(os.path.join(d, "shell-dossier.json")))
+ss = json.load(open(os.path.join(d, "shell-sqlite3.json")))
+a, x = ss["prompt_median"], sd["prompt_median"]
+p(f"| shell start to first prompt, in a pseudo-terminal | `dossier shell` | `sqlite3` | {ms(a)} | {ms(x)} | {x / a:.2f}× | — |")
+p(f"| Tab after `ev.ex` to the column shown (`exact`) | `dossier shell` | — | — | {ms(sd['answer_median'])} | — | — |")
 p("")
 lin = os.path.join(d, "linear.json")
 if os.path.exists(lin):
@@ -151,6 +184,8 @@ p("|---|---|---|")
 p(f"| `dossier sql --format csv \"select * from events\"` ({int(rows_events):,} rows) | {int(rss_events)/1024:.1f} MB | ≤ 32 MB |")
 p(f"| `dossier sql --format csv` of 1,000,000 evidence rows | {int(rss_million)/1024:.1f} MB | ≤ 32 MB |")
 p(f"| `sqlite3 -csv` of the same 1,000,000 rows (for comparison) | {int(rss_sqlite)/1024:.1f} MB | — |")
+p(f"| `dossier sql` of the same 1,000,000 rows as a table (stdout not a terminal) | {int(rss_million_table)/1024:.1f} MB | < 64 MB |")
+p(f"| `sqlite3 -table` of the same rows (for comparison) | {int(rss_sqlite_table)/1024:.1f} MB | — |")
 p(f"| `dossier build` of the corpus ({int(corpus)/1e6:.1f} MB of files) | {int(rss_build)/1024:.1f} MB | ≤ {2*int(corpus)/1e6/1.048576:.1f} MB (2× corpus) |")
 p("")
 p("The commands behind each row are in `bench/run.sh`; hyperfine's raw results are in `bench/out/json/`.")

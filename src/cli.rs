@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    build, check, completions, diff, draft, evidence, export, info, locate, report, schema, search, sql, synth,
-    verify,
+    build, check, completions, diff, draft, evidence, export, info, locate, report, schema, search, shell, sql,
+    synth, verify,
 };
 use crate::render::Format;
 
@@ -30,6 +30,7 @@ EXAMPLES:
   dossier report                              list the reports stored in the file
   dossier report timeline -p actor=Moscow     run one, with a typed parameter
   dossier sql \"SELECT name, kind FROM actors\"  ad hoc SQL, read-only
+  dossier shell                               an SQL shell: completion, history, .report, .evidence
   dossier search charge d\\'affaires           full-text search, diacritics folded
   dossier evidence russia                     the words behind a fact
   dossier schema evidence                     columns, constraints and comments
@@ -77,6 +78,7 @@ pub enum Command {
     Report(report::Args),
     Sql(sql::Args),
     Search(search::Args),
+    Shell(shell::Args),
     Evidence(evidence::Args),
     Schema(schema::Args),
     Export(export::Args),

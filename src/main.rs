@@ -11,7 +11,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             // A closed pipe (`dossier sql … | head`) is the reader saying it has enough: not an error.
-            if is_broken_pipe(&err) {
+            if cmd::is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
             if dossier::db::harden::interrupted() {
@@ -24,12 +24,4 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
-}
-
-fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }

@@ -1,8 +1,8 @@
 //! One result set rendered as table, markdown, csv, tsv, json or ndjson.
 //!
 //! Every command that prints rows goes through a [`Sink`]. csv, tsv and ndjson write each row as it arrives, so
-//! memory stays flat however many rows there are; table and markdown must see every row to size the columns; json
-//! streams its array.
+//! memory stays flat however many rows there are; a table is laid out from its first [`WINDOW`] rows and streams
+//! the rest; markdown must see every row; json streams its array.
 
 use std::io::{self, Write};
 
@@ -53,6 +53,8 @@ pub struct Style {
     pub color: bool,
     /// Whether stdout is a terminal: then csv, tsv, json and ndjson show control characters escaped too.
     pub terminal: bool,
+    /// Tables one field per line (the shell's `.expanded`); off elsewhere.
+    pub expanded: Expanded,
 }
 
 impl Style {
@@ -75,6 +77,7 @@ impl Style {
             width,
             color: tty && !no_color,
             terminal: tty,
+            expanded: Expanded::Off,
         }
     }
 }
@@ -119,6 +122,7 @@ fn sink_for<'w>(
             rows: Vec::new(),
             out,
             style,
+            stream: None,
         }),
         Format::Markdown => Box::new(MarkdownSink {
             columns,
@@ -292,18 +296,24 @@ pub fn real_text(x: f64) -> String {
 
 /// The text of a value for text-like formats. `None` is NULL.
 fn text_of(v: &Value) -> Option<String> {
+    text_ref(v).map(std::borrow::Cow::into_owned)
+}
+
+/// The same, borrowing text rather than copying it: csv and tsv write millions of cells.
+fn text_ref(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
     match v {
         Value::Null => None,
-        Value::Integer(i) => Some(i.to_string()),
-        Value::Real(x) => Some(real_text(*x)),
-        Value::Text(s) => Some(s.clone()),
-        Value::Blob(b) => Some(crate::seed::hex(b)),
+        Value::Integer(i) => Some(Cow::Owned(i.to_string())),
+        Value::Real(x) => Some(Cow::Owned(real_text(*x))),
+        Value::Text(s) => Some(Cow::Borrowed(s)),
+        Value::Blob(b) => Some(Cow::Owned(crate::seed::hex(b))),
     }
 }
 
 /// A cell for display: NULL and blobs are shown by name, distinct from text.
 /// Control characters are shown escaped ([`visible`]), and highlight marks as colour or brackets.
-fn display_of(v: &Value, color: bool) -> String {
+pub(crate) fn display_of(v: &Value, color: bool) -> String {
     match v {
         Value::Null => "NULL".to_string(),
         Value::Blob(b) => format!("<blob {} bytes>", b.len()),
@@ -315,11 +325,39 @@ fn display_of(v: &Value, color: bool) -> String {
     }
 }
 
+/// How a table result is laid out: as a grid, one field per line (psql's `\\x`), or as a grid unless that is
+/// wider than the terminal.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Expanded {
+    #[default]
+    Off,
+    On,
+    Auto,
+}
+
+/// A table is laid out one window of `WINDOW` rows at a time, so that memory stays at one window and the first
+/// rows show at once. A result that fits in one window is rendered whole, exactly as before. A longer one takes
+/// its layout from the first window; each later window keeps the columns' widths, and widens a column whose
+/// cells have grown (ids that gain a digit) where the width allows, else wraps the cell inside its column.
+///
+/// The anchors differ: the sqlite3 shell's `-table` and psql keep every row in memory to size the columns, and
+/// psql's `FETCH_COUNT` lays out each batch on its own. This is the batch idea with widths that only grow, so a
+/// long result reads as one table whose right border moves at most a few times.
+pub const WINDOW: usize = 1000;
+
 struct TableSink<'w> {
     columns: Vec<String>,
     rows: Vec<Vec<String>>,
     out: &'w mut dyn Write,
     style: Style,
+    /// Set once the first window is written: the grid's widths, or the records written so far when expanded.
+    stream: Option<Stream>,
+}
+
+/// What a streaming table carries from one window to the next.
+enum Stream {
+    Grid { widths: Vec<u16>, line: String },
+    Expanded { record: usize },
 }
 
 impl Sink for TableSink<'_> {
@@ -327,10 +365,53 @@ impl Sink for TableSink<'_> {
         let color = self.style.color;
         self.rows
             .push(row.iter().map(|v| display_of(v, color)).collect());
+        if self.rows.len() >= WINDOW {
+            self.window()?;
+        }
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> io::Result<()> {
+    fn finish(mut self: Box<Self>) -> io::Result<()> {
+        if self.stream.is_none() {
+            // The whole result fits in one window: laid out at once.
+            if self.expands() {
+                return self.window();
+            }
+            let widths = self
+                .style
+                .width
+                .map(|w| fit_widths(&self.columns, &self.rows, w));
+            let rows = std::mem::take(&mut self.rows);
+            let t = self.grid(rows, widths, true);
+            return writeln!(self.out, "{t}");
+        }
+        self.window()?;
+        match &self.stream {
+            Some(Stream::Grid { widths, .. }) => {
+                let rules: Vec<String> =
+                    widths.iter().map(|&w| "─".repeat(w as usize + 2)).collect();
+                writeln!(self.out, "└{}┘", rules.join("┴"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl TableSink<'_> {
+    /// Whether the rows seen so far go one field per line.
+    fn expands(&self) -> bool {
+        match self.style.expanded {
+            Expanded::Off => false,
+            Expanded::On => true,
+            Expanded::Auto => self.style.width.is_some_and(|w| {
+                let natural = natural_widths(&self.columns, &self.rows);
+                natural.iter().sum::<usize>() + 3 * natural.len() + 1 > w as usize
+            }),
+        }
+    }
+
+    /// A comfy-table of `rows` with this sink's style, its columns fixed to `widths` when given.
+    fn grid(&self, rows: Vec<Vec<String>>, widths: Option<Vec<u16>>, header: bool) -> Table {
         let mut t = Table::new();
         t.load_style(presets::UTF8_FULL_CONDENSED);
         if self.style.color {
@@ -347,7 +428,7 @@ impl Sink for TableSink<'_> {
                 t.set_content_arrangement(ContentArrangement::Disabled);
             }
         }
-        let header: Vec<Cell> = self
+        let cells: Vec<Cell> = self
             .columns
             .iter()
             .map(|c| {
@@ -359,12 +440,10 @@ impl Sink for TableSink<'_> {
                 }
             })
             .collect();
-        t.set_header(header);
-        let widths = self
-            .style
-            .width
-            .map(|w| fit_widths(&self.columns, &self.rows, w));
-        for r in self.rows {
+        if header {
+            t.set_header(cells);
+        }
+        for r in rows {
             t.add_row(r);
         }
         if let Some(widths) = widths {
@@ -372,17 +451,110 @@ impl Sink for TableSink<'_> {
                 comfy_table::ColumnConstraint::Absolute(comfy_table::Width::Fixed(w + 2))
             }));
         }
-        writeln!(self.out, "{t}")
+        t
+    }
+
+    /// Writes the rows held: the first window with the header and the layout it fixes, a later one with that
+    /// layout, its columns widened where they have grown and the width allows.
+    fn window(&mut self) -> io::Result<()> {
+        let rows = std::mem::take(&mut self.rows);
+        if self.stream.is_none() && self.expands() {
+            self.stream = Some(Stream::Expanded { record: 0 });
+        }
+        match self.stream.take() {
+            Some(Stream::Expanded { mut record }) => {
+                for r in &rows {
+                    record += 1;
+                    write_record(self.out, &self.columns, record, r)?;
+                }
+                self.stream = Some(Stream::Expanded { record });
+            }
+            None => {
+                let widths = match self.style.width {
+                    Some(w) => fit_widths(&self.columns, &rows, w),
+                    None => natural_widths(&self.columns, &rows)
+                        .into_iter()
+                        .map(|n| n.min(u16::MAX as usize - 2) as u16)
+                        .collect(),
+                };
+                let text = self.grid(rows, Some(widths.clone()), true).to_string();
+                // Everything but the bottom border, which `finish` draws with the final widths.
+                let body = text.rsplit_once('\n').map_or("", |(body, _)| body);
+                writeln!(self.out, "{body}")?;
+                self.stream = Some(Stream::Grid {
+                    widths,
+                    line: String::new(),
+                });
+            }
+            Some(Stream::Grid {
+                mut widths,
+                mut line,
+            }) => {
+                let natural = natural_widths(&self.columns, &rows);
+                let grown: Vec<u16> = widths
+                    .iter()
+                    .zip(&natural)
+                    .map(|(&w, &n)| (w as usize).max(n).min(u16::MAX as usize - 2) as u16)
+                    .collect();
+                let room = self.style.width.map_or(usize::MAX, |w| w as usize);
+                if grown.iter().map(|&w| w as usize + 3).sum::<usize>() < room {
+                    widths = grown;
+                }
+                for r in rows {
+                    self.grid_row(&widths, &mut line, r)?;
+                }
+                self.stream = Some(Stream::Grid { widths, line });
+            }
+        }
+        Ok(())
+    }
+
+    /// One row of a streaming grid. The common row, one line of plain text that fits, is written here directly;
+    /// anything else (line breaks, escapes, control characters, a cell to wrap) is laid out by comfy-table with
+    /// the same widths, so both paths give the same bytes.
+    fn grid_row(
+        &mut self,
+        widths: &[u16],
+        line: &mut String,
+        cells: Vec<String>,
+    ) -> io::Result<()> {
+        use unicode_width::UnicodeWidthStr;
+        line.clear();
+        line.push_str("│ ");
+        for (i, (cell, &w)) in cells.iter().zip(widths).enumerate() {
+            let plain = !cell.bytes().any(|b| b < b' ' || b == 0x7f);
+            let width = if cell.is_ascii() {
+                cell.len()
+            } else {
+                cell.width()
+            };
+            if !plain || width > w as usize {
+                let text = self
+                    .grid(vec![cells], Some(widths.to_vec()), false)
+                    .to_string();
+                // A row alone, without a header: its lines sit between the top and the bottom border.
+                let lines: Vec<&str> = text.lines().collect();
+                for l in &lines[1..lines.len().saturating_sub(1).max(1)] {
+                    writeln!(self.out, "{l}")?;
+                }
+                return Ok(());
+            }
+            if i > 0 {
+                line.push_str(" ┆ ");
+            }
+            line.push_str(cell);
+            line.extend(std::iter::repeat_n(' ', w as usize - width));
+        }
+        line.push_str(" │\n");
+        self.out.write_all(line.as_bytes())
     }
 }
 
-/// Content widths that fit `total` columns of terminal: every column gets its natural width when all fit;
-/// otherwise each keeps room for its longest word (up to 12), and the rest goes to the columns that need it, in
-/// proportion to how much they need, so that a long text column gets more than a short code.
-fn fit_widths(columns: &[String], rows: &[Vec<String>], total: u16) -> Vec<u16> {
+/// Each column's widest line, header included.
+fn natural_widths(columns: &[String], rows: &[Vec<String>]) -> Vec<usize> {
     use unicode_width::UnicodeWidthStr;
     let width = |s: &str| s.lines().map(UnicodeWidthStr::width).max().unwrap_or(0);
-    let natural: Vec<usize> = (0..columns.len())
+    (0..columns.len())
         .map(|i| {
             rows.iter()
                 .map(|r| width(&r[i]))
@@ -391,7 +563,41 @@ fn fit_widths(columns: &[String], rows: &[Vec<String>], total: u16) -> Vec<u16> 
                 .unwrap_or(0)
                 .max(1)
         })
-        .collect();
+        .collect()
+}
+
+/// One record of an expanded table, as psql's `\\x` prints it: a rule naming the record, then one line per field,
+/// the names aligned; a value of several lines continues under its first.
+fn write_record(
+    out: &mut dyn Write,
+    columns: &[String],
+    n: usize,
+    cells: &[String],
+) -> io::Result<()> {
+    use unicode_width::UnicodeWidthStr;
+    let label = columns.iter().map(|c| c.width()).max().unwrap_or(0);
+    writeln!(
+        out,
+        "-[ RECORD {n} ]{}",
+        "-".repeat(label.saturating_sub(8) + 3)
+    )?;
+    for (c, v) in columns.iter().zip(cells) {
+        let pad = " ".repeat(label - c.width());
+        let mut lines = v.split('\n');
+        writeln!(out, "{c}{pad} | {}", lines.next().unwrap_or(""))?;
+        for more in lines {
+            writeln!(out, "{} | {more}", " ".repeat(label))?;
+        }
+    }
+    Ok(())
+}
+
+/// Content widths that fit `total` columns of terminal: every column gets its natural width when all fit;
+/// otherwise each keeps room for its longest word (up to 12), and the rest goes to the columns that need it, in
+/// proportion to how much they need, so that a long text column gets more than a short code.
+fn fit_widths(columns: &[String], rows: &[Vec<String>], total: u16) -> Vec<u16> {
+    use unicode_width::UnicodeWidthStr;
+    let natural = natural_widths(columns, rows);
     // Each column costs its content, two spaces of padding and one border.
     let room = (total as usize).saturating_sub(3 * columns.len() + 1);
     if natural.iter().sum::<usize>() <= room {
@@ -476,7 +682,12 @@ impl Sink for DelimitedSink<'_> {
             if i > 0 {
                 self.line.push(if self.tsv { b'\t' } else { b',' });
             }
-            let Some(text) = text_of(v) else { continue };
+            if let Value::Integer(n) = v {
+                // Digits and a sign never need quotes or escapes.
+                write!(self.line, "{n}")?;
+                continue;
+            }
+            let Some(text) = text_ref(v) else { continue };
             if self.tsv {
                 for c in text.chars() {
                     match c {
@@ -493,8 +704,12 @@ impl Sink for DelimitedSink<'_> {
                 }
             } else if csv_needs_quotes(&text) {
                 self.line.push(b'"');
-                self.line
-                    .extend_from_slice(text.replace('"', "\"\"").as_bytes());
+                for part in text.split_inclusive('"') {
+                    self.line.extend_from_slice(part.as_bytes());
+                    if part.ends_with('"') {
+                        self.line.push(b'"');
+                    }
+                }
                 self.line.push(b'"');
             } else {
                 self.line.extend_from_slice(text.as_bytes());
@@ -595,6 +810,7 @@ mod tests {
             width: Some(80),
             color: false,
             terminal: false,
+            expanded: Expanded::Off,
         };
         write_all(format, &["a", "b"], rows, &mut out, style).unwrap();
         String::from_utf8(out).unwrap()
@@ -634,6 +850,164 @@ mod tests {
         assert_eq!(
             render(Format::Markdown, &rows),
             "| a | b |\n| --- | --- |\n| a\\|b | l1<br>l2 |\n"
+        );
+    }
+
+    /// The rows after the window, streamed with the window's widths, give the very bytes comfy-table gives for
+    /// the whole result laid out with those widths: the fast path and the fallback agree with it, and the
+    /// bottom border drawn by hand equals comfy-table's.
+    #[test]
+    fn a_streamed_table_equals_the_whole_table_with_the_same_widths() {
+        let texts = [
+            "plain",
+            "",
+            "   ",
+            "Zürich",
+            "中文字",
+            "two\nlines",
+            "a much longer cell that needs wrapping here",
+            "tab\there",
+            "bell\u{7}",
+            "trailing ",
+            "emoji 🙂",
+        ];
+        let row = |i: usize| {
+            vec![
+                Value::Integer(i as i64),
+                Value::Text(texts[i % texts.len()].to_string()),
+                if i.is_multiple_of(5) {
+                    Value::Null
+                } else {
+                    Value::Real(i as f64 / 3.0)
+                },
+            ]
+        };
+        // The window holds cells as wide as any later one, so the widths stay; the rows after it bring every
+        // case of the fast path and the fallback.
+        let window: Vec<Vec<Value>> = (0..WINDOW)
+            .map(|i| {
+                let text = if i == 7 {
+                    texts[6].to_string()
+                } else {
+                    "x".repeat(i % 9)
+                };
+                vec![
+                    Value::Integer(i as i64),
+                    Value::Text(text),
+                    Value::Real(1.0 / 3.0),
+                ]
+            })
+            .collect();
+        let rest: Vec<Vec<Value>> = (0..200).map(row).collect();
+        for width in [None, Some(60), Some(30)] {
+            for color in [false, true] {
+                let style = Style {
+                    width,
+                    color,
+                    terminal: false,
+                    expanded: Expanded::Off,
+                };
+                let mut streamed = Vec::new();
+                let columns = vec!["id".to_string(), "text".to_string(), "third".to_string()];
+                {
+                    let mut s = sink(Format::Table, &columns, &mut streamed, style).unwrap();
+                    for r in window.iter().chain(&rest) {
+                        s.row(r).unwrap();
+                    }
+                    s.finish().unwrap();
+                }
+                let display = |rows: &[Vec<Value>]| -> Vec<Vec<String>> {
+                    rows.iter()
+                        .map(|r| r.iter().map(|v| display_of(v, false)).collect())
+                        .collect()
+                };
+                let first = display(&window);
+                let widths = match width {
+                    Some(w) => fit_widths(&columns, &first, w),
+                    None => natural_widths(&columns, &first)
+                        .into_iter()
+                        .map(|n| n as u16)
+                        .collect(),
+                };
+                let mut sink_for_layout = Vec::new();
+                let whole = TableSink {
+                    columns: columns.clone(),
+                    rows: Vec::new(),
+                    out: &mut sink_for_layout,
+                    style,
+                    stream: None,
+                }
+                .grid(
+                    display(&window).into_iter().chain(display(&rest)).collect(),
+                    Some(widths),
+                    true,
+                )
+                .to_string();
+                assert_eq!(
+                    String::from_utf8(streamed).unwrap(),
+                    format!("{whole}\n"),
+                    "width {width:?}, color {color}"
+                );
+            }
+        }
+    }
+
+    /// Ids that gain digits after the first window widen their column in a pipe instead of wrapping: every line
+    /// of a window has one width, a later window's lines are wider, and the bottom border matches them.
+    #[test]
+    fn a_column_grows_after_the_first_window_instead_of_wrapping() {
+        let style = Style {
+            width: None,
+            color: false,
+            terminal: false,
+            expanded: Expanded::Off,
+        };
+        let mut out = Vec::new();
+        let columns = vec!["id".to_string(), "t".to_string()];
+        {
+            let mut s = sink(Format::Table, &columns, &mut out, style).unwrap();
+            for i in 0..(WINDOW + 10) {
+                let id = if i < WINDOW {
+                    i as i64
+                } else {
+                    1_000_000 + i as i64
+                };
+                s.row(&[Value::Integer(id), Value::Text("x".into())])
+                    .unwrap();
+            }
+            s.finish().unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<usize> = text.lines().map(|l| l.chars().count()).collect();
+        assert_eq!(lines.len(), 3 + WINDOW + 10 + 1, "no cell wrapped");
+        let first = lines[0];
+        assert!(lines[..3 + WINDOW].iter().all(|&w| w == first));
+        assert!(lines[3 + WINDOW..].iter().all(|&w| w == first + 4));
+        assert!(
+            text.ends_with("│ 1001009 ┆ x │\n└─────────┴───┘\n"),
+            "{}",
+            &text[text.len() - 200..]
+        );
+    }
+
+    #[test]
+    fn expanded_prints_one_field_per_line() {
+        let mut out = Vec::new();
+        let style = Style {
+            width: Some(80),
+            color: false,
+            terminal: false,
+            expanded: Expanded::On,
+        };
+        let columns = vec!["slug".to_string(), "description".to_string()];
+        let mut s = sink(Format::Table, &columns, &mut out, style).unwrap();
+        s.row(&[Value::Text("a".into()), Value::Text("one\ntwo".into())])
+            .unwrap();
+        s.row(&[Value::Null, Value::Integer(2)]).unwrap();
+        s.finish().unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "-[ RECORD 1 ]------\nslug        | a\ndescription | one\n            | two\n-[ RECORD 2 ]------\nslug        | NULL\ndescription | 2\n"
         );
     }
 }

@@ -39,7 +39,19 @@ const FACTS: &[(&str, &str, &str)] = &[
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
-    let (only, slug) = match args.slug.split_once(':') {
+    show(&conn, &args.slug, ctx.format, &mut ctx.out(), ctx.style)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the evidence behind the fact named `wanted` (SLUG or TABLE:SLUG).
+pub fn show(
+    conn: &rusqlite::Connection,
+    wanted: &str,
+    format: Format,
+    out: &mut dyn std::io::Write,
+    style: render::Style,
+) -> anyhow::Result<()> {
+    let (only, slug) = match wanted.split_once(':') {
         Some((t, s)) => match FACTS
             .iter()
             .find(|(table, one, _)| t == *table || t == *one)
@@ -47,10 +59,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             Some(f) => (Some(f.0), s.to_string()),
             None => bail!(
                 "unknown table \"{t}\" in {:?}: use actor:, event:, designation: or quote:",
-                args.slug
+                wanted
             ),
         },
-        None => (None, args.slug.clone()),
+        None => (None, wanted.to_string()),
     };
     let mut found = Vec::new();
     for (table, one, column) in FACTS.iter().filter(|f| only.is_none_or(|t| t == f.0)) {
@@ -100,7 +112,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 .join(", ")
         ),
     };
-    let table = matches!(ctx.format, Format::Table | Format::Markdown);
+    let table = matches!(format, Format::Table | Format::Markdown);
     let sql = format!(
         "SELECT d.slug, ev.start, ev.end, ev.exact, d.body FROM evidence ev JOIN documents d ON d.id = ev.document \
           WHERE ev.{column} = ?1 ORDER BY d.slug, ev.start, ev.end"
@@ -124,13 +136,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     render::write_all(
-        ctx.format,
+        format,
         &["fact", "document", "start", "end", "exact", "context"],
         &rows,
-        &mut ctx.out(),
-        ctx.style,
+        out,
+        style,
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The sentence (or line) around code points start..end, with the span marked. Long contexts are cut at 240

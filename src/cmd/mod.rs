@@ -20,11 +20,12 @@ pub mod locate;
 pub mod report;
 pub mod schema;
 pub mod search;
+pub mod shell;
 pub mod sql;
 pub mod synth;
 pub mod verify;
 
-pub use ctx::Ctx;
+pub use ctx::{Ctx, is_broken_pipe};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     // One --format serves every command; the export-only formats make sense only for export, and export only
@@ -66,6 +67,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         db: Database::resolve(cli.db.as_deref()),
         format: cli.format,
         style: Style::detect(),
+        out: std::cell::RefCell::new(std::io::BufWriter::with_capacity(
+            64 * 1024,
+            std::io::stdout(),
+        )),
     };
     if reads && ctx.db == Database::Embedded {
         crate::notice!(
@@ -86,6 +91,7 @@ fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow
         Command::Report(args) => report::run(ctx, args)?,
         Command::Sql(args) => sql::run(ctx, args)?,
         Command::Search(args) => search::run(ctx, args)?,
+        Command::Shell(args) => shell::run(ctx, args)?,
         Command::Evidence(args) => evidence::run(ctx, args)?,
         Command::Schema(args) => schema::run(ctx, args)?,
         Command::Synth(args) => synth::run(ctx, args)?,
@@ -98,3 +104,4 @@ fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow
     };
     Ok(code)
 }
+

@@ -42,12 +42,12 @@ pub struct Args {
 }
 
 /// A parameter as stored in `report_params`.
-struct Param {
-    name: String,
-    kind: String,
-    required: bool,
-    default: Option<String>,
-    description: String,
+pub struct Param {
+    pub name: String,
+    pub kind: String,
+    pub required: bool,
+    pub default: Option<String>,
+    pub description: String,
 }
 
 impl Param {
@@ -61,7 +61,7 @@ impl Param {
     }
 }
 
-fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
+pub fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
     let mut stmt = conn.prepare(
         "SELECT name, type, required, default_value, description FROM report_params \
           WHERE report = ?1 ORDER BY position",
@@ -80,63 +80,92 @@ fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let mut conn = db::open_read(&ctx.db)?;
-    let Some(name) = args.name else {
-        return list(ctx, &conn);
-    };
+    // Stored SQL runs under the same authorizer as `sql`.
+    let refusal = db::guard(&mut conn, false)?;
+    let mut out = ctx.out();
+    match args.name {
+        None => list(&conn, ctx.format, &mut out, ctx.style)?,
+        Some(name) if args.sql => {
+            let (_, sql) = find(&conn, &name)?;
+            if ctx.style.terminal {
+                writeln!(out, "{}", render::visible(&sql))?;
+            } else {
+                writeln!(out, "{sql}")?;
+            }
+        }
+        Some(name) => run_named(
+            &conn,
+            &refusal,
+            &name,
+            &args.params,
+            ctx.format,
+            &mut out,
+            ctx.style,
+        )?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The id and SQL of the report called `name`, or an error naming the nearest names.
+pub fn find(conn: &Connection, name: &str) -> anyhow::Result<(i64, String)> {
     let found: Option<(i64, String)> = conn
-        .query_row(
-            "SELECT id, sql FROM reports WHERE name = ?1",
-            [&name],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT id, sql FROM reports WHERE name = ?1", [name], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .map(Some)
         .or_else(|e| match e {
             rusqlite::Error::QueryReturnedNoRows => Ok(None),
             e => Err(e),
         })?;
-    let Some((id, sql)) = found else {
-        let names: Vec<String> = {
-            let mut stmt = conn.prepare("SELECT name FROM reports ORDER BY name")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        let near = nearest(&name, names.iter().map(String::as_str));
-        let hint = if near.is_empty() {
-            format!("the reports are: {}", names.join(", "))
-        } else {
-            format!(
-                "did you mean {}? (`dossier report` lists them all)",
-                near.join(" or ")
-            )
-        };
-        bail!("no report named \"{name}\"; {hint}");
-    };
-    if args.sql {
-        let mut out = ctx.out();
-        if ctx.style.terminal {
-            writeln!(out, "{}", render::visible(&sql))?;
-        } else {
-            writeln!(out, "{sql}")?;
-        }
-        return Ok(ExitCode::SUCCESS);
+    if let Some(found) = found {
+        return Ok(found);
     }
-    let params = params_of(&conn, id)?;
-    let bound = bind_values(&conn, &name, &params, &args.params)?;
-    let mut stmt = prepare_stored(&mut conn, &name, &sql)?;
+    let names: Vec<String> = {
+        let mut stmt = conn.prepare("SELECT name FROM reports ORDER BY name")?;
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let near = nearest(name, names.iter().map(String::as_str));
+    let hint = if near.is_empty() {
+        format!("the reports are: {}", names.join(", "))
+    } else {
+        format!(
+            "did you mean {}? (`dossier report` lists them all)",
+            near.join(" or ")
+        )
+    };
+    bail!("no report named \"{name}\"; {hint}");
+}
+
+/// Runs the stored report `name` with the `given` key=value parameters, typed and bound. The connection has
+/// dossier's authorizer installed ([`db::guard`]); `refusal` is its slot for the reason of a refusal.
+pub fn run_named(
+    conn: &Connection,
+    refusal: &db::Refusal,
+    name: &str,
+    given: &[(String, String)],
+    format: render::Format,
+    out: &mut dyn Write,
+    style: render::Style,
+) -> anyhow::Result<()> {
+    let (id, sql) = find(conn, name)?;
+    let params = params_of(conn, id)?;
+    let bound = bind_values(conn, name, &params, given)?;
+    let mut stmt = prepare_stored(conn, refusal, name, &sql)?;
     query::bind(&mut stmt, &bound)?;
-    query::render_rows(&mut stmt, ctx.format, &mut ctx.out(), ctx.style)?;
-    Ok(ExitCode::SUCCESS)
+    query::render_rows(&mut stmt, format, out, style)?;
+    Ok(())
 }
 
 /// A stored report's SQL, prepared under the same rules as `dossier sql`: the authorizer refuses writes,
 /// ATTACH and extensions, and a statement that is not read-only (VACUUM INTO writes a new file, which neither the
 /// read-only connection nor the authorizer covers) is refused by name before it runs.
 pub fn prepare_stored<'c>(
-    conn: &'c mut Connection,
+    conn: &'c Connection,
+    refusal: &db::Refusal,
     name: &str,
     sql: &str,
 ) -> anyhow::Result<rusqlite::Statement<'c>> {
-    let refusal = db::guard(conn, false)?;
     let stmt = conn.prepare(sql).map_err(|e| {
         match refusal.lock().ok().and_then(|mut r| r.take()) {
             Some(why) => anyhow::anyhow!(
@@ -157,7 +186,13 @@ pub fn prepare_stored<'c>(
     Ok(stmt)
 }
 
-fn list(ctx: &Ctx, conn: &Connection) -> anyhow::Result<ExitCode> {
+/// The stored reports with their parameters.
+pub fn list(
+    conn: &Connection,
+    format: render::Format,
+    out: &mut dyn Write,
+    style: render::Style,
+) -> anyhow::Result<()> {
     let reports: Vec<(i64, String, String, String)> = {
         let mut stmt =
             conn.prepare("SELECT id, name, title, description FROM reports ORDER BY name")?;
@@ -175,13 +210,13 @@ fn list(ctx: &Ctx, conn: &Connection) -> anyhow::Result<ExitCode> {
         ]);
     }
     render::write_all(
-        ctx.format,
+        format,
         &["name", "title", "parameters", "description"],
         &rows,
-        &mut ctx.out(),
-        ctx.style,
+        out,
+        style,
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// Checks the given values against the report's parameters and converts them to typed SQL values. Every declared

@@ -129,6 +129,24 @@ fn constraint_part(def: &str, name: &str, decl_type: &str) -> String {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
+    show(
+        &conn,
+        args.table.as_deref(),
+        ctx.format,
+        &mut ctx.out(),
+        ctx.style,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Lists the tables and views, or describes the one called `table`.
+pub fn show(
+    conn: &Connection,
+    table: Option<&str>,
+    format: render::Format,
+    out: &mut dyn std::io::Write,
+    style: render::Style,
+) -> anyhow::Result<()> {
     let objects: Vec<(String, String, String)> = {
         let mut stmt = conn.prepare(&format!(
             "SELECT name, type, sql FROM sqlite_schema \
@@ -140,7 +158,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?
     };
-    let Some(wanted) = args.table else {
+    let Some(wanted) = table else {
         let rows: Vec<Vec<Value>> = objects
             .iter()
             .map(|(name, kind, sql)| {
@@ -159,20 +177,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 ]
             })
             .collect();
-        render::write_all(
-            ctx.format,
-            &["name", "type", "comment"],
-            &rows,
-            &mut ctx.out(),
-            ctx.style,
-        )?;
-        return Ok(ExitCode::SUCCESS);
+        render::write_all(format, &["name", "type", "comment"], &rows, out, style)?;
+        return Ok(());
     };
     let Some((name, _, sql)) = objects
         .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(&wanted))
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(wanted))
     else {
-        let near = nearest(&wanted, objects.iter().map(|(n, _, _)| n.as_str()));
+        let near = nearest(wanted, objects.iter().map(|(n, _, _)| n.as_str()));
         let hint = if near.is_empty() {
             "`dossier schema` lists them".to_string()
         } else {
@@ -180,9 +192,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         };
         bail!("no table or view named \"{wanted}\"; {hint}");
     };
-    let rows = describe(&conn, name, sql)?;
+    let rows = describe(conn, name, sql)?;
     render::write_all(
-        ctx.format,
+        format,
         &[
             "column",
             "type",
@@ -194,10 +206,10 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             "comment",
         ],
         &rows,
-        &mut ctx.out(),
-        ctx.style,
+        out,
+        style,
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The comments of a table or view: its own, and each column's (empty where it has none).

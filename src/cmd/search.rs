@@ -90,14 +90,36 @@ pub fn fts_query(words: &str) -> String {
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
     let words = args.query.join(" ");
+    show(
+        &conn,
+        &words,
+        args.kind,
+        args.limit,
+        ctx.format,
+        &mut ctx.out(),
+        ctx.style,
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the ranked matches of `words`, at most `limit`, of one kind or all.
+pub fn show(
+    conn: &rusqlite::Connection,
+    words: &str,
+    kind: Option<Kind>,
+    limit: u32,
+    format: Format,
+    out: &mut dyn std::io::Write,
+    style: render::Style,
+) -> anyhow::Result<()> {
     if words.trim().is_empty() {
         bail!("the search query is empty");
     }
-    let query = fts_query(&words);
-    let table = matches!(ctx.format, Format::Table | Format::Markdown);
+    let query = fts_query(words);
+    let table = matches!(format, Format::Table | Format::Markdown);
     let mut stmt = conn.prepare(SEARCH)?;
     let rows = stmt.query_map(
-        rusqlite::params![query, args.kind.map(Kind::as_str), args.limit],
+        rusqlite::params![query, kind.map(Kind::as_str), limit],
         |r| {
             Ok(vec![
                 r.get::<_, Value>(0)?,
@@ -116,8 +138,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 || e.to_string().contains("corrupt") =>
         {
             bail!(
-                "the full-text index of {} is damaged ({e}); run `dossier verify`, and rebuild the file from its seed",
-                ctx.db.label()
+                "the full-text index is damaged ({e}); run `dossier verify`, and rebuild the file from its seed"
             )
         }
         // Time and memory bounds name themselves.
@@ -140,13 +161,13 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         crate::notice!("dossier: no matches for {words:?}");
     }
     render::write_all(
-        ctx.format,
+        format,
         &["kind", "slug", "title", "snippet", "score"],
         &rows,
-        &mut ctx.out(),
-        ctx.style,
+        out,
+        style,
     )?;
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
 /// The text with its highlight marks kept for a table, which shows them, or made brackets for other formats.

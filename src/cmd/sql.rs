@@ -12,7 +12,8 @@ use rusqlite::types::Value;
 
 use super::ctx::Ctx;
 use crate::db::{self, Refusal};
-use crate::{query, render::Format};
+use crate::query;
+use crate::render::{Format, Style};
 
 const EXAMPLES: &str = "\
 The file is opened read-only, and an authorizer refuses every write, ATTACH, DETACH, load_extension,
@@ -99,7 +100,6 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let mut used: Vec<String> = Vec::new();
     let mut direct: u64 = 0;
     let result = run_all(
-        ctx,
         &conn,
         &sql,
         &params,
@@ -107,6 +107,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         &refusal,
         &mut used,
         &mut direct,
+        &mut Printer {
+            format: ctx.format,
+            style: ctx.style,
+            out: &mut ctx.out(),
+        },
     );
     let result = result.and_then(|()| {
         let unused: Vec<&String> = params.keys().filter(|k| !used.contains(k)).collect();
@@ -126,20 +131,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let after = conn.total_changes();
     // The full-text index follows the facts: rewrite the kinds of row whose tables were written.
     let result = result.and_then(|()| match &written {
-        Some(w) => {
-            let kinds: std::collections::BTreeSet<&str> = w
-                .lock()
-                .map(|w| {
-                    w.iter()
-                        .flat_map(|t| db::search_index::kinds_fed_by(t))
-                        .copied()
-                        .collect()
-                })
-                .unwrap_or_default();
-            conn.authorizer(None::<fn(rusqlite::hooks::AuthContext<'_>) -> rusqlite::hooks::Authorization>)?;
-            db::search_index::resync(&conn, &kinds)
-                .context("cannot bring the full-text index in step")
-        }
+        Some(w) => db::search_index::follow(&conn, w)
+            .context("cannot bring the full-text index in step"),
         None => Ok(()),
     });
     if args.write {
@@ -165,9 +158,17 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     result.map(|()| ExitCode::SUCCESS)
 }
 
+/// Where and how result sets are printed.
+pub struct Printer<'a> {
+    pub format: Format,
+    pub style: Style,
+    pub out: &'a mut dyn Write,
+}
+
+/// Runs every statement of `sql` in order, printing each result set; `used` collects the parameter names the
+/// statements use and `direct` counts the rows they change.
 #[allow(clippy::too_many_arguments)]
-fn run_all(
-    ctx: &Ctx,
+pub fn run_all(
     conn: &rusqlite::Connection,
     sql: &str,
     params: &BTreeMap<String, Value>,
@@ -175,6 +176,7 @@ fn run_all(
     refusal: &Refusal,
     used: &mut Vec<String>,
     direct: &mut u64,
+    print: &mut Printer,
 ) -> anyhow::Result<()> {
     let mut batch = Batch::new(conn, sql);
     let mut result_sets = 0;
@@ -206,16 +208,15 @@ fn run_all(
         }
         query::bind(&mut stmt, params)?;
         if stmt.column_count() > 0 {
-            let mut out = ctx.out();
-            if result_sets > 0 && matches!(ctx.format, Format::Table | Format::Markdown) {
-                writeln!(out)?;
+            if result_sets > 0 && matches!(print.format, Format::Table | Format::Markdown) {
+                writeln!(print.out)?;
             }
-            query::render_rows(&mut stmt, ctx.format, &mut out, ctx.style).map_err(|e| {
-                match e.downcast::<rusqlite::Error>() {
+            query::render_rows(&mut stmt, print.format, print.out, print.style).map_err(
+                |e| match e.downcast::<rusqlite::Error>() {
                     Ok(sqlite) => explain(sqlite, sql, refusal),
                     Err(other) => other,
-                }
-            })?;
+                },
+            )?;
             result_sets += 1;
         } else {
             *direct += stmt.raw_execute().map_err(|e| explain(e, sql, refusal))? as u64;
@@ -234,7 +235,7 @@ fn is_vacuum(sql: &str) -> bool {
 }
 
 /// SQLite's message, with the authorizer's reason for a refusal, or a caret under the error's position.
-fn explain(err: rusqlite::Error, full: &str, refusal: &Refusal) -> anyhow::Error {
+pub fn explain(err: rusqlite::Error, full: &str, refusal: &Refusal) -> anyhow::Error {
     if let Some(why) = refusal.lock().ok().and_then(|mut s| s.take()) {
         return anyhow!("{why}");
     }

@@ -315,7 +315,15 @@ pub fn guard(conn: &mut Connection, allow_writes: bool) -> anyhow::Result<Refusa
 }
 
 /// The main-database tables a statement was allowed to write, as the authorizer saw them.
-pub type Written = std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>;
+pub type Written = std::sync::Arc<std::sync::Mutex<WriteLog>>;
+
+/// What the authorizer saw written, and whether dossier itself is writing the full-text index right now.
+#[derive(Debug, Default)]
+pub struct WriteLog {
+    pub tables: std::collections::BTreeSet<String>,
+    /// Set by [`search_index::follow`] while it rewrites `search`, which the user may not write.
+    pub internal: bool,
+}
 
 /// [`guard`] for `--write`, which also records the tables written, so that the caller can bring the full-text
 /// index back in step (see [`search_index::resync`]).
@@ -342,13 +350,18 @@ fn install_guard(
             | AuthAction::Update { table_name, .. } => Some(table_name),
             _ => None,
         };
+        let mut internal = false;
         if let (Some(t), Some(w), false) = (target, &written, temp)
             && let Ok(mut w) = w.lock()
         {
-            w.insert(t.to_string());
+            internal = w.internal;
+            if !internal {
+                w.tables.insert(t.to_string());
+            }
         }
         let why: Option<String> = match ctx.action {
             _ if !temp
+                && !internal
                 && target.is_some_and(|t| {
                     t == "search" || search_index::SHADOW_TABLES.contains(&t)
                 }) && ctx.accessor.is_none() =>

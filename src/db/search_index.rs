@@ -37,6 +37,25 @@ pub fn kinds_fed_by(table: &str) -> &'static [&'static str] {
     }
 }
 
+/// Brings `search` in step with what the statements logged in `written` changed, through the same guarded
+/// connection (the log tells the authorizer that this write is dossier's own), and empties the log.
+pub fn follow(conn: &Connection, written: &super::Written) -> rusqlite::Result<()> {
+    let kinds: BTreeSet<&str> = match written.lock() {
+        Ok(mut log) => {
+            let kinds = log.tables.iter().flat_map(|t| kinds_fed_by(t)).copied().collect();
+            log.tables.clear();
+            log.internal = true;
+            kinds
+        }
+        Err(_) => BTreeSet::new(),
+    };
+    let result = resync(conn, &kinds);
+    if let Ok(mut log) = written.lock() {
+        log.internal = false;
+    }
+    result
+}
+
 /// Rewrites the rows of the given kinds from the fact tables.
 pub fn resync(conn: &Connection, kinds: &BTreeSet<&str>) -> rusqlite::Result<()> {
     for kind in kinds {

@@ -79,6 +79,7 @@ pub fn json(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
         width: None,
         color: false,
         terminal: false,
+        expanded: render::Expanded::Off,
     };
     each_table(conn, w, "json", |cols, out| {
         render::sink(Format::Json, cols, out, style)

@@ -6,6 +6,7 @@ const COMMANDS: &[&str] = &[
     "build",
     "report",
     "sql",
+    "shell",
     "search",
     "evidence",
     "schema",

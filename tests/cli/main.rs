@@ -11,6 +11,7 @@ mod hostile;
 mod house;
 mod query;
 mod report;
+mod shell;
 mod ship;
 mod support;
 mod verify;
