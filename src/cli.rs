@@ -21,9 +21,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "DOSSIER_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
-    pub format: Format,
+    /// Output format [default: table; for chart: svg]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 
     #[command(subcommand)]
     pub command: Command,
@@ -38,6 +38,7 @@ pub enum Command {
     Evidence(cmd::evidence::Args),
     Schema(cmd::schema::Args),
     Export(cmd::export::Args),
+    Chart(cmd::chart::Args),
     Diff(cmd::diff::Args),
     Info(cmd::info::Args),
     Verify(cmd::verify::Args),

@@ -31,12 +31,28 @@ pub enum Format {
     Seed,
     /// export only: Datasette metadata
     Datasette,
+    /// export only: one offline page with the pictures, the facts and the documents
+    Html,
+    /// chart only (its default): an SVG drawing
+    Svg,
+    /// chart only: Mermaid text, drawn by GitHub and GitLab
+    Mermaid,
+    /// chart only: Graphviz DOT
+    Dot,
 }
 
 impl Format {
     /// Whether the format describes files written by `export` rather than rows printed.
     pub fn is_export_only(self) -> bool {
-        matches!(self, Format::Sql | Format::Seed | Format::Datasette)
+        matches!(
+            self,
+            Format::Sql | Format::Seed | Format::Datasette | Format::Html
+        )
+    }
+
+    /// Whether the format is one of `chart`'s pictures.
+    pub fn is_chart(self) -> bool {
+        matches!(self, Format::Svg | Format::Mermaid | Format::Dot)
     }
 }
 
@@ -123,8 +139,14 @@ pub fn sink<'w>(
             lines: true,
             first: true,
         }),
-        Format::Sql | Format::Seed | Format::Datasette => {
-            unreachable!("export-only formats are refused before any command runs")
+        Format::Sql
+        | Format::Seed
+        | Format::Datasette
+        | Format::Html
+        | Format::Svg
+        | Format::Mermaid
+        | Format::Dot => {
+            unreachable!("export and chart formats are refused before any other command runs")
         }
     })
 }

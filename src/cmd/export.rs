@@ -18,14 +18,19 @@ Writes into DIR (created if needed) and never overwrites a file there unless --f
   sql        dossier.sql, a dump that `sqlite3 new.db < dossier.sql` turns back into an equal database
   seed       a seed directory from which `dossier build` rebuilds this very file, byte for byte
   datasette  metadata.json: the stored reports as canned queries, with titles, descriptions and parameters
+  html       index.html, one offline page for colleagues who do not write SQL: the timeline, designations
+             over time, who acted on whom, an index of actors, and every document with its evidence marked.
+             It loads nothing from the network and needs no script; a large file's page is capped and says so
 
 EXAMPLES:
   dossier export --format seed --to seed-copy && dossier build --seed seed-copy --out copy.db
   dossier export --format csv --to csv/
   dossier export --format sql --to dump/ && sqlite3 new.db < dump/dossier.sql
-  dossier export --format datasette --to meta/ && datasette dossier.db -m meta/metadata.json";
+  dossier export --format datasette --to meta/ && datasette dossier.db -m meta/metadata.json
+  dossier export --format html --to page/ && xdg-open page/index.html";
 
-/// Export the file as csv, json, an SQL dump, a seed, or Datasette metadata (--format csv|json|sql|seed|datasette)
+/// Export the file as csv, json, an SQL dump, a seed, Datasette metadata or an offline page
+/// (--format csv|json|sql|seed|datasette|html)
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -70,6 +75,7 @@ pub const FORMATS: &[Format] = &[
     Format::Sql,
     Format::Seed,
     Format::Datasette,
+    Format::Html,
 ];
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
@@ -92,7 +98,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             };
             export::datasette::write(&conn, &name, &mut w)?
         }
-        Format::Table | Format::Markdown | Format::Tsv | Format::Ndjson => {
+        Format::Html => export::html::write(&conn, &mut w)?,
+        Format::Table
+        | Format::Markdown
+        | Format::Tsv
+        | Format::Ndjson
+        | Format::Svg
+        | Format::Mermaid
+        | Format::Dot => {
             unreachable!("checked before the command runs")
         }
     }

@@ -8,6 +8,7 @@ use crate::db::Database;
 use crate::render::{Format, Style};
 
 pub mod build;
+pub mod chart;
 pub mod completions;
 pub mod diff;
 pub mod evidence;
@@ -40,7 +41,9 @@ EXAMPLES:
   dossier evidence russia                     the words behind a fact
   dossier schema evidence                     columns, constraints and comments
   dossier verify                              every integrity check; exit 1 on failure
-  dossier --format csv report actors > a.csv  any output as table, markdown, csv, tsv, json or ndjson";
+  dossier --format csv report actors > a.csv  any output as table, markdown, csv, tsv, json or ndjson
+  dossier chart timeline > timeline.svg       a picture: timeline, designations or network
+  dossier export --format html --to page/     one offline page to send to colleagues who do not write SQL";
 
 /// What every command gets: where the data is and how to print it.
 pub struct Ctx {
@@ -56,20 +59,32 @@ impl Ctx {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // One --format serves every command; the export-only formats make sense only for export, and export only
-    // writes files.
+    // One --format serves every command; the export formats make sense only for export, which only writes
+    // files, and the picture formats only for chart, whose default is svg.
     let exporting = matches!(cli.command, Command::Export(_));
+    let charting = matches!(cli.command, Command::Chart(_));
+    let format = match cli.format {
+        Some(f) => f,
+        None if charting => Format::Svg,
+        None => Format::Table,
+    };
     let fits = if exporting {
-        export::FORMATS.contains(&cli.format)
+        export::FORMATS.contains(&format)
+    } else if charting {
+        chart::FORMATS.contains(&format)
     } else {
-        !cli.format.is_export_only()
+        !format.is_export_only() && !format.is_chart()
     };
     if !fits {
         use clap::CommandFactory;
         let msg = if exporting {
-            "export needs --format csv, json, sql, seed or datasette"
+            "export needs --format csv, json, sql, seed, datasette or html"
+        } else if charting {
+            "chart draws --format svg (the default), mermaid or dot"
+        } else if format.is_chart() {
+            "--format svg, mermaid and dot are for `dossier chart`; use table, markdown, csv, tsv, json or ndjson"
         } else {
-            "--format sql, seed and datasette are for `dossier export`; use table, markdown, csv, tsv, json or ndjson"
+            "--format sql, seed, datasette and html are for `dossier export`; use table, markdown, csv, tsv, json or ndjson"
         };
         Cli::command()
             .error(clap::error::ErrorKind::InvalidValue, msg)
@@ -77,7 +92,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
     let ctx = Ctx {
         db: Database::resolve(cli.db.as_deref()),
-        format: cli.format,
+        format,
         style: Style::detect(),
     };
     let code = match cli.command {
@@ -91,6 +106,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Completions(args) => completions::completions(&ctx, args)?,
         Command::Man(args) => completions::man(&ctx, args)?,
         Command::Export(args) => export::run(&ctx, args)?,
+        Command::Chart(args) => chart::run(&ctx, args)?,
         Command::Diff(args) => diff::run(&ctx, args)?,
         Command::Info(args) => info::run(&ctx, args)?,
         Command::Verify(args) => verify::run(&ctx, args)?,

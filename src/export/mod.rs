@@ -1,8 +1,9 @@
 //! Writing a dossier's content out in other shapes: tables as csv and json, an SQL dump, a seed, Datasette
-//! metadata.
+//! metadata, an offline page.
 
 pub mod datasette;
 pub mod dump;
+pub mod html;
 pub mod seed;
 pub mod tables;
 
