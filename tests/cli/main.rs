@@ -5,6 +5,7 @@ mod build;
 mod clients;
 mod faults;
 mod help;
+mod pictures;
 mod query;
 mod report;
 mod ship;
