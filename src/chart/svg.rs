@@ -237,7 +237,7 @@ pub fn timeline(t: &Timeline, target: Target) -> String {
     let nrows = rows.iter().max().map_or(0, |m| m + 1);
     let bottom = top + nrows as f64 * row + 10.0;
     let kinds = kinds_used(EVENT_KINDS, t.events.iter().map(|e| e.kind.as_str()));
-    let legend_h = 18.0 * (kinds.len() as f64 / 6.0).ceil() + 60.0;
+    let legend_h = 18.0 * (kinds.len() as f64 / 6.0).ceil() + 48.0;
     let mut out = String::new();
     open(
         &mut out,

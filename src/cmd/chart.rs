@@ -14,13 +14,14 @@ use crate::render::Format;
 use crate::{db, query};
 
 const EXAMPLES: &str = "\
-Pictures to put in reports and Markdown. --format picks the language (this command's own formats):
-  svg      (the default) a drawing any browser, editor or word processor opens
-  mermaid  text that GitHub and GitLab draw inside a ```mermaid block: gantt charts, and a flowchart for
-           the network
+Pictures to put in reports and Markdown. --format picks the picture's language; chart takes
+these three, and svg is its default:
+  svg      a drawing any browser, editor or word processor opens
+  mermaid  text GitHub and GitLab draw in a ```mermaid block: gantt charts, and a flowchart
+           (graph LR) for the network
   dot      Graphviz (`dot -Tpng`) and Gephi
-Parameters filter as the reports do: actor=SLUG-OR-ALIAS keeps the facts that actor takes part in, from=DATE
-and to=DATE (YYYY, YYYY-MM or YYYY-MM-DD) keep those that may fall in that window.
+Parameters filter as the reports do: actor=SLUG-OR-ALIAS keeps what that actor takes part in;
+from=DATE and to=DATE (YYYY, YYYY-MM or YYYY-MM-DD) keep what may fall in that window.
 
 EXAMPLES:
   dossier chart timeline > timeline.svg

@@ -18,9 +18,10 @@ Writes into DIR (created if needed) and never overwrites a file there unless --f
   sql        dossier.sql, a dump that `sqlite3 new.db < dossier.sql` turns back into an equal database
   seed       a seed directory from which `dossier build` rebuilds this very file, byte for byte
   datasette  metadata.json: the stored reports as canned queries, with titles, descriptions and parameters
-  html       index.html, one offline page for colleagues who do not write SQL: the timeline, designations
-             over time, who acted on whom, an index of actors, and every document with its evidence marked.
-             It loads nothing from the network and needs no script; a large file's page is capped and says so
+  html       index.html, one offline page for colleagues who do not write SQL: the timeline,
+             designations over time, who acted on whom, an index of actors, and every document
+             with its evidence marked. It loads nothing and runs no script; a large file's page
+             is capped, and says where
 
 EXAMPLES:
   dossier export --format seed --to seed-copy && dossier build --seed seed-copy --out copy.db

@@ -41,8 +41,8 @@ body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 1240px; 
 header { border-bottom: 1px solid #ccc; margin-bottom: 8px; }
 h1 { margin: 16px 0 4px; } h2 { margin-top: 40px; border-bottom: 1px solid #ddd; } h3 { margin-bottom: 4px; }
 nav a { margin-right: 14px; }
-table.meta { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
-table.meta td { padding: 1px 10px 1px 0; vertical-align: top; } table.meta td:first-child { color: #666; }
+table.meta { border-collapse: collapse; font-size: 12px; line-height: 1.3; margin: 6px 0; }
+table.meta td { padding: 0 10px 0 0; vertical-align: top; } table.meta td:first-child { color: #666; }
 code, .slug { font-family: ui-monospace, monospace; font-size: 13px; }
 .figure { overflow-x: auto; border: 1px solid #e4e4e4; }
 .cap { background: #fff6d6; border-left: 4px solid #e0b000; padding: 6px 10px; }
@@ -159,7 +159,10 @@ pub fn page(conn: &Connection) -> anyhow::Result<String> {
     }
     let summary: Vec<String> = totals
         .iter()
-        .map(|(n, c)| format!("{} {n}", count(*c)))
+        .map(|(n, c)| match (*c, n.strip_suffix('s')) {
+            (1, Some(one)) => format!("1 {one}"),
+            _ => format!("{} {n}", count(*c)),
+        })
         .collect();
     let _ = writeln!(
         out,

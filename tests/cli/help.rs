@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "verify",
     "completions",
     "man",
+    "chart",
+    "export",
 ];
 
 #[test]
