@@ -93,6 +93,8 @@ rss_million=$(rss "$bin" --db "$work/big.db" sql --format csv "$million")
 rss_sqlite=$(rss sqlite3 -csv -readonly "$work/big.db" "$million")
 rss_build=$(rss "$bin" build --seed "$work/corpus" --out "$work/rss.db")
 
+# bench/html.sh's section (the offline page) is kept as it is; rerun that script to renew it.
+html_section=$(sed -n '/<!-- html:begin -->/,/<!-- html:end -->/p' BENCHMARKS.md 2>/dev/null || true)
 python3 - "$json" "$docs" "$facts" "$corpus_bytes" "$rss_events" "$rows_events" "$rss_million" "$rss_sqlite" "$rss_build" <<'PY' > BENCHMARKS.md
 import json, os, sys, statistics, platform, subprocess
 d, docs, facts, corpus, rss_events, rows_events, rss_million, rss_sqlite, rss_build = sys.argv[1:]
@@ -156,5 +158,6 @@ p("")
 p("The commands behind each row are in `bench/run.sh`; hyperfine's raw results are in `bench/out/json/`.")
 print("\n".join(out))
 PY
+[ -n "$html_section" ] && printf '\n%s\n' "$html_section" >> BENCHMARKS.md
 echo "== wrote BENCHMARKS.md"
 cat BENCHMARKS.md

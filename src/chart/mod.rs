@@ -146,7 +146,7 @@ SELECT g.slug, au.name, su.name, g.kind, g.status, g.start, g.start_earliest, g.
   LEFT JOIN events ie ON ie.id = g.imposed_by
   LEFT JOIN events ee ON ee.id = g.ended_by
  WHERE (:actor IS NULL OR au.slug = :actor OR su.slug = :actor)
-   AND (:from IS NULL OR g.status = 'in_force' OR coalesce(g.end_latest, '9999-12-31') >= :from)
+   AND (:from IS NULL OR coalesce(g.end_latest, '9999-12-31') >= :from)
    AND (:to IS NULL OR coalesce(g.start_earliest, '0000-01-01') <= :to)
  ORDER BY coalesce(g.start_earliest, g.end_earliest, '9999-12-31'), g.slug
  LIMIT :limit";

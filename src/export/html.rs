@@ -20,19 +20,21 @@ use crate::cmd::export::Writer;
 use crate::escape::{html as esc, html_into};
 
 /// Events drawn and listed; the first ones in date order.
-pub const EVENT_CAP: usize = 2_000;
+pub const EVENT_CAP: usize = 1_000;
 /// Designations drawn and listed.
-pub const DESIGNATION_CAP: usize = 500;
+pub const DESIGNATION_CAP: usize = 300;
 /// Actor pairs in the network, the busiest first.
-pub const PAIR_CAP: usize = 300;
+pub const PAIR_CAP: usize = 200;
 /// Actors in the index, by name.
-pub const ACTOR_CAP: usize = 500;
+pub const ACTOR_CAP: usize = 200;
 /// Events, designations and quotes listed under each actor.
-pub const PER_ACTOR_CAP: usize = 25;
+pub const PER_ACTOR_CAP: usize = 8;
+/// Evidence passages listed under each fact.
+pub const EVIDENCE_CAP: usize = 6;
 /// Code points of document text in the page; documents beyond it are listed by title.
-pub const TEXT_BUDGET: usize = 1_000_000;
+pub const TEXT_BUDGET: usize = 300_000;
 /// Documents listed by title once the text budget is spent.
-pub const TITLE_CAP: usize = 2_000;
+pub const TITLE_CAP: usize = 1_000;
 
 const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
@@ -257,48 +259,64 @@ fn evidence_links(
     slug: &str,
     anchors: &Anchors,
 ) -> rusqlite::Result<()> {
-    // One statement per fact table, each through its partial index on evidence.
+    // One statement per fact table, each through its partial index on evidence; the words in the documents
+    // the page shows (the earliest published) come first.
+    macro_rules! evidence_of {
+        ($table:literal, $column:literal) => {
+            concat!(
+                "SELECT ev.id, ev.document, ev.exact, count(*) OVER () FROM evidence ev JOIN ",
+                $table,
+                " f ON f.id = ev.",
+                $column,
+                " JOIN documents d ON d.id = ev.document WHERE f.slug = ?1 \
+                 ORDER BY coalesce(d.published_earliest, '9999'), d.slug, ev.start LIMIT ?2"
+            )
+        };
+    }
     let sql = match table {
-        "event" => {
-            "SELECT ev.id, ev.document, ev.exact FROM evidence ev JOIN events f ON f.id = ev.event \
-                    WHERE f.slug = ?1 ORDER BY ev.document, ev.start"
-        }
-        "designation" => {
-            "SELECT ev.id, ev.document, ev.exact FROM evidence ev \
-                          JOIN designations f ON f.id = ev.designation WHERE f.slug = ?1 ORDER BY ev.document, ev.start"
-        }
-        "actor" => {
-            "SELECT ev.id, ev.document, ev.exact FROM evidence ev JOIN actors f ON f.id = ev.actor \
-                    WHERE f.slug = ?1 ORDER BY ev.document, ev.start"
-        }
-        _ => {
-            "SELECT ev.id, ev.document, ev.exact FROM evidence ev JOIN quotes f ON f.id = ev.quote \
-              WHERE f.slug = ?1 ORDER BY ev.document, ev.start"
-        }
+        "event" => evidence_of!("events", "event"),
+        "designation" => evidence_of!("designations", "designation"),
+        "actor" => evidence_of!("actors", "actor"),
+        _ => evidence_of!("quotes", "quote"),
     };
     let mut stmt = conn.prepare_cached(sql)?;
-    let rows = stmt.query_map([slug], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, i64>(1)?,
-            r.get::<_, String>(2)?,
-        ))
-    })?;
+    let mut total = 0;
+    let rows = stmt
+        .query_map(params![slug, EVIDENCE_CAP as i64], |r| {
+            total = r.get::<_, i64>(3)? as usize;
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Links to the words on this page; where none is, the first passage quoted, so every fact shows words.
     out.push_str(" <span class=\"evidence\">");
-    for row in rows {
-        let (id, document, exact) = row?;
-        let words = esc(&truncate(&exact, 100));
-        if anchors.documents.contains(&document) {
-            let _ = write!(
-                out,
-                " <a class=\"ev-link\" href=\"#ev-{id}\" data-evidence=\"{id}\">“{words}”</a>"
-            );
-        } else {
-            let _ = write!(
-                out,
-                " <q class=\"off\" title=\"its document is not on this page\">{words}</q>"
-            );
-        }
+    let mut listed = 0;
+    for (id, _, exact) in rows.iter().filter(|r| anchors.documents.contains(&r.1)) {
+        let _ = write!(
+            out,
+            " <a class=\"ev-link\" href=\"#ev-{id}\" data-evidence=\"{id}\">“{}”</a>",
+            esc(&truncate(exact, 100))
+        );
+        listed += 1;
+    }
+    if let (0, Some((_, _, exact))) = (listed, rows.first()) {
+        let _ = write!(
+            out,
+            " <q class=\"off\" title=\"its document is not on this page\">{}</q>",
+            esc(&truncate(exact, 100))
+        );
+        listed = 1;
+    }
+    if total > listed {
+        let _ = write!(
+            out,
+            " <span class=\"off\">and {} more (<code>dossier evidence {}</code>)</span>",
+            count(total - listed),
+            esc(slug)
+        );
     }
     out.push_str("</span>");
     Ok(())
@@ -641,7 +659,7 @@ fn documents_section(
         out,
         chart::Shown { shown, total },
         "documents in full",
-        "the earliest published, up to a million characters of text; the others are listed by title",
+        "the earliest published, up to 300,000 characters of text; the others are listed by title",
         "dossier evidence SLUG",
     );
     let mut body = conn.prepare_cached("SELECT body FROM documents WHERE id = ?1")?;
