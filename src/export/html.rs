@@ -88,8 +88,8 @@ impl Anchors {
     }
 }
 
-/// `n` with thousands separators.
-fn count(n: usize) -> String {
+/// `n` with thousands separators, as the page writes counts.
+pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -163,7 +163,7 @@ pub fn page(conn: &Connection) -> anyhow::Result<String> {
         .iter()
         .map(|(n, c)| match (*c, n.strip_suffix('s')) {
             (1, Some(one)) => format!("1 {one}"),
-            _ => format!("{} {n}", count(*c)),
+            _ => format!("{} {n}", thousands(*c)),
         })
         .collect();
     let _ = writeln!(
@@ -244,8 +244,8 @@ fn cap_note(out: &mut String, shown: chart::Shown, what: &str, which: &str, comm
             out,
             "<p class=\"cap\">This page shows {} of {} {what}: {which}, so that it opens quickly. \
              <code>{}</code> draws any part of them.</p>",
-            count(shown.shown),
-            count(shown.total),
+            thousands(shown.shown),
+            thousands(shown.total),
             esc(command)
         );
     }
@@ -314,7 +314,7 @@ fn evidence_links(
         let _ = write!(
             out,
             " <span class=\"off\">and {} more (<code>dossier evidence {}</code>)</span>",
-            count(total - listed),
+            thousands(total - listed),
             esc(slug)
         );
     }
@@ -603,7 +603,7 @@ fn more(out: &mut String, shown: usize, total: usize, what: &str) {
         let _ = writeln!(
             out,
             "<li class=\"off\">and {} more {what} (<code>dossier report actor</code> lists them all)</li>",
-            count(total - shown)
+            thousands(total - shown)
         );
     }
     out.push_str("</ul>\n");
@@ -712,7 +712,7 @@ fn documents_section(
             let _ = writeln!(
                 out,
                 "<li class=\"off\">and {} more</li>",
-                count(total - listed)
+                thousands(total - listed)
             );
         }
         out.push_str("</ul>\n");
@@ -841,10 +841,10 @@ mod tests {
 
     #[test]
     fn counts_have_thousands_separators() {
-        assert_eq!(count(0), "0");
-        assert_eq!(count(999), "999");
-        assert_eq!(count(1000), "1,000");
-        assert_eq!(count(140_000), "140,000");
-        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(140_000), "140,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use dossier::export::html::thousands;
 use serde_json::Value;
 
 use crate::support::{Env, repo};
@@ -319,18 +320,6 @@ fn a_large_file_gets_a_capped_page_that_says_so() {
     assert!(reached.len() > 1_000, "{}", reached.len());
     assert_eq!(r["dangling"], Value::Array(vec![]));
     assert_eq!(requests, Vec::<String>::new());
-}
-
-fn thousands(n: usize) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 // The check above trusts chromium's net log to show a page's requests: this shows that it does.
