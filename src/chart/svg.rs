@@ -261,19 +261,30 @@ pub fn timeline(t: &Timeline, target: Target) -> String {
             esc(&e.summary)
         );
         let h = if labelled { 12.0 } else { 6.0 };
+        // A date the source marks uncertain (?) or approximate (~) gets a hollow, dotted mark.
+        let doubt = e.date.contains(['?', '~', '%']);
         match (day(&e.earliest), day(&e.latest)) {
             (Some(a), Some(b)) if a == b => {
+                let style = if doubt {
+                    format!(
+                        "fill=\"#ffffff\" stroke=\"{c}\" stroke-width=\"2\" stroke-dasharray=\"2 2\""
+                    )
+                } else {
+                    format!("fill=\"{c}\"")
+                };
                 let _ = write!(
                     out,
-                    "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"{}\" fill=\"{c}\"/>",
+                    "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"{}\" {style}/>",
                     scale.x(a),
                     h / 2.0
                 );
             }
             (a, b) => {
                 // A known span is drawn see-through with a solid edge; an open or unknown end, dashed and faint.
-                let (opacity, dash) = if a.is_some() && b.is_some() {
+                let (opacity, dash) = if a.is_some() && b.is_some() && !doubt {
                     ("0.45", "")
+                } else if a.is_some() && b.is_some() {
+                    ("0.3", " stroke-dasharray=\"2 2\"")
                 } else {
                     ("0.15", " stroke-dasharray=\"4 3\"")
                 };
@@ -287,8 +298,8 @@ pub fn timeline(t: &Timeline, target: Target) -> String {
             }
         }
         if labelled {
-            let text = esc(&truncate(&format!("{} · {}", e.date, e.summary), 90));
-            if xb < WIDTH * 0.55 {
+            let text = esc(&truncate(&format!("{} · {}", e.date, e.summary), 80));
+            if xb < WIDTH * 0.5 {
                 let _ = write!(
                     out,
                     "<text x=\"{:.1}\" y=\"{:.1}\">{text}</text>",
@@ -315,7 +326,8 @@ pub fn timeline(t: &Timeline, target: Target) -> String {
         &[
             "A dot is one known day; a bar spans the earliest to the latest day an interval, a month, a year or an \
              uncertain date can mean.",
-            "A dashed, faint bar has an open or unknown end.",
+            "A dashed, faint bar has an open or unknown end; a dotted outline, a date the source marks uncertain (?) \
+             or approximate (~).",
         ],
     );
     out.push_str("</svg>\n");
@@ -494,7 +506,8 @@ fn bar(out: &mut String, s: &Scale, b: &Bar, y: f64, target: Target) {
 pub fn network(n: &Network, target: Target) -> String {
     let count = n.nodes.len().max(1) as f64;
     let radius = (count * 26.0 / (2.0 * PI)).clamp(120.0, 900.0);
-    let width = (2.0 * radius + 420.0).max(WIDTH);
+    // Room for a label of 40 characters on either side.
+    let width = (2.0 * radius + 640.0).max(WIDTH);
     let (cx, cy) = (width / 2.0, radius + 90.0);
     let pos: Vec<(f64, f64)> = (0..n.nodes.len())
         .map(|i| {
@@ -594,4 +607,69 @@ pub fn network(n: &Network, target: Target) -> String {
     );
     out.push_str("</svg>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::{Event, Shown};
+
+    fn event(slug: &str, date: &str, earliest: Option<&str>, latest: Option<&str>) -> Event {
+        Event {
+            slug: slug.into(),
+            date: date.into(),
+            earliest: earliest.map(Into::into),
+            latest: latest.map(Into::into),
+            kind: "meeting".into(),
+            summary: "<b>x</b>".into(),
+        }
+    }
+
+    /// The markup of the one mark of `slug`.
+    fn mark<'a>(svg: &'a str, slug: &str) -> &'a str {
+        let at = svg
+            .find(&format!("data-slug=\"{slug}\""))
+            .expect("the mark");
+        &svg[at..at + svg[at..].find("</g>").unwrap()]
+    }
+
+    #[test]
+    fn a_day_is_a_dot_a_span_a_bar_and_doubt_or_an_open_end_is_dashed() {
+        let t = Timeline {
+            events: vec![
+                event("day", "2025-07-03", Some("2025-07-03"), Some("2025-07-03")),
+                event(
+                    "doubt",
+                    "2025-07-04?",
+                    Some("2025-07-04"),
+                    Some("2025-07-04"),
+                ),
+                event("month", "2025-06", Some("2025-06-01"), Some("2025-06-30")),
+                event("open", "../2025-04", None, Some("2025-04-30")),
+            ],
+            shown: Shown { shown: 4, total: 4 },
+        };
+        let svg = timeline(&t, Target::File);
+        assert!(mark(&svg, "day").contains("<circle") && !mark(&svg, "day").contains("dasharray"));
+        assert!(
+            mark(&svg, "doubt").contains("<circle")
+                && mark(&svg, "doubt").contains("stroke-dasharray")
+        );
+        assert!(
+            mark(&svg, "month").contains("<rect") && !mark(&svg, "month").contains("dasharray")
+        );
+        assert!(
+            mark(&svg, "open").contains("<rect") && mark(&svg, "open").contains("stroke-dasharray")
+        );
+        // A month is drawn a month wide: wider than a day's dot.
+        let width = |m: &str| -> f64 {
+            let w = m.split("width=\"").nth(1).unwrap();
+            w[..w.find('"').unwrap()].parse().unwrap()
+        };
+        assert!(width(mark(&svg, "month")) > 10.0);
+        assert!(svg.contains("&lt;b&gt;x&lt;/b&gt;") && !svg.contains("<b>"));
+        // In the page, each mark links to its event's entry.
+        assert!(timeline(&t, Target::Page).contains("<a href=\"#event-month\">"));
+        assert!(!timeline(&t, Target::Page).contains("xmlns"));
+    }
 }
