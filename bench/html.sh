@@ -77,7 +77,8 @@ out = ["<!-- html:begin -->", "## The offline page (`export --format html`)", ""
        "(headless Debian chromium, a fresh profile per run, the page opened from `file://` in an iframe of a harness), "
        "medians of the runs; the anchor is the timeline alone as `sqlite3 -html` writes it, a plain table of every "
        "event with no cap, written and loaded in the same run. The page caps each section (1,000 events, 300 "
-       "designations, 200 pairs, 200 actors, 300,000 characters of documents) and says so where it does.", "",
+       "designations, 200 pairs, 200 actors, 300,000 characters of documents) and says so where it does. The machine is shared and was busy: compare the rows, not the "
+       "absolute times.", "",
        "| documents | events | page | page size | write (median) | DOMContentLoaded | load | elements |",
        "|---|---|---|---|---|---|---|---|"]
 for n in sizes:
