@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    build, check, completions, diff, draft, evidence, export, info, locate, report, schema, search, shell, sql,
-    synth, verify,
+    build, chart, check, completions, diff, draft, evidence, export, info, locate, report, schema, search, shell,
+    sql, synth, verify,
 };
 use crate::render::Format;
 
@@ -35,7 +35,9 @@ EXAMPLES:
   dossier evidence russia                     the words behind a fact
   dossier schema evidence                     columns, constraints and comments
   dossier verify                              every integrity check; exit 1 on failure
-  dossier --format csv report actors > a.csv  any output as table, markdown, csv, tsv, json or ndjson";
+  dossier --format csv report actors > a.csv  any output as table, markdown, csv, tsv, json or ndjson
+  dossier chart timeline > timeline.svg       a picture: timeline, designations or network
+  dossier export --format html --to page/     one offline page to send to colleagues who do not write SQL";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -50,9 +52,9 @@ pub struct Cli {
     #[arg(long, global = true, env = "DOSSIER_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
-    /// Output format
-    #[arg(long, global = true, value_enum, default_value_t = Format::Table, value_name = "FORMAT")]
-    pub format: Format,
+    /// Output format [default: table; for chart: svg]
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub format: Option<Format>,
 
     /// Stop any statement after this many seconds (0 for no limit); Ctrl-C stops one at once
     #[arg(long, global = true, env = "DOSSIER_TIMEOUT", value_name = "SECONDS",
@@ -82,6 +84,7 @@ pub enum Command {
     Evidence(evidence::Args),
     Schema(schema::Args),
     Export(export::Args),
+    Chart(chart::Args),
     Diff(diff::Args),
     Info(info::Args),
     Verify(verify::Args),

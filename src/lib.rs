@@ -13,11 +13,13 @@ macro_rules! notice {
     }};
 }
 
+pub mod chart;
 pub mod cli;
 pub mod cmd;
 pub mod db;
 pub mod digest;
 pub mod edtf;
+pub mod escape;
 pub mod export;
 pub mod query;
 pub mod render;

@@ -33,6 +33,14 @@ pub enum Format {
     Datasette,
     /// export only: FollowTheMoney entities
     Ftm,
+    /// export only: one offline page with the pictures, the facts and the documents
+    Html,
+    /// chart only (its default): an SVG drawing
+    Svg,
+    /// chart only: Mermaid text, drawn by GitHub and GitLab
+    Mermaid,
+    /// chart only: Graphviz DOT
+    Dot,
 }
 
 impl Format {
@@ -40,8 +48,13 @@ impl Format {
     pub fn is_export_only(self) -> bool {
         matches!(
             self,
-            Format::Sql | Format::Seed | Format::Datasette | Format::Ftm
+            Format::Sql | Format::Seed | Format::Datasette | Format::Ftm | Format::Html
         )
+    }
+
+    /// Whether the format is one of `chart`'s pictures.
+    pub fn is_chart(self) -> bool {
+        matches!(self, Format::Svg | Format::Mermaid | Format::Dot)
     }
 }
 
@@ -155,8 +168,15 @@ fn sink_for<'w>(
             lines: true,
             first: true,
         }),
-        Format::Sql | Format::Seed | Format::Datasette | Format::Ftm => {
-            unreachable!("export-only formats are refused before any command runs")
+        Format::Sql
+        | Format::Seed
+        | Format::Datasette
+        | Format::Ftm
+        | Format::Html
+        | Format::Svg
+        | Format::Mermaid
+        | Format::Dot => {
+            unreachable!("export and chart formats are refused before any other command runs")
         }
     })
 }

@@ -21,6 +21,10 @@ written into a staging folder first and moved into DIR at the end, so a failed e
   datasette  metadata.json: the stored reports as canned queries for Datasette 0.65, with titles,
              descriptions, parameters and the schema's comments; datasette.json: the same
              queries as the configuration Datasette 1.0 reads them from
+  html       index.html, one offline page for colleagues who do not write SQL: the timeline,
+             designations over time, who acted on whom, an index of actors, and every document
+             with its evidence marked. It loads nothing and runs no script; a large file's page
+             is capped, and says where
   ftm        entities.ftm.json: FollowTheMoney entities, one per line (ftm tool, Aleph, Gephi)
 
 A csv cell is the exact text of the file. A cell that starts with =, +, -, @, a tab or a carriage return is run
@@ -34,9 +38,11 @@ EXAMPLES:
   dossier export --format sql --to dump/ && sqlite3 new.db < dump/dossier.sql
   dossier export --format datasette --to meta/ && datasette dossier.db -m meta/metadata.json
   datasette dossier.db -m meta/metadata.json -c meta/datasette.json      (Datasette 1.0)
-  dossier export --format ftm --to ftm/ && ftm export-gexf -i ftm/entities.ftm.json -o d.gexf";
+  dossier export --format ftm --to ftm/ && ftm export-gexf -i ftm/entities.ftm.json -o d.gexf
+  dossier export --format html --to page/ && xdg-open page/index.html";
 
-/// Export the file as csv, json, SQL dump, seed, Datasette or FtM (--format csv|json|sql|seed|datasette|ftm)
+/// Export the file as csv, json, SQL dump, seed, Datasette, FtM or an offline page
+/// (--format csv|json|sql|seed|datasette|ftm|html)
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = EXAMPLES)]
 pub struct Args {
@@ -62,6 +68,7 @@ pub const FORMATS: &[Format] = &[
     Format::Seed,
     Format::Datasette,
     Format::Ftm,
+    Format::Html,
 ];
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
@@ -97,7 +104,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 each.join(", ")
             );
         }
-        Format::Table | Format::Markdown | Format::Tsv | Format::Ndjson => {
+        Format::Html => export::html::write(&conn, &mut w)?,
+        Format::Table
+        | Format::Markdown
+        | Format::Tsv
+        | Format::Ndjson
+        | Format::Svg
+        | Format::Mermaid
+        | Format::Dot => {
             unreachable!("checked before the command runs")
         }
     }

@@ -5,9 +5,10 @@ use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
 use crate::db::Database;
-use crate::render::Style;
+use crate::render::{Format, Style};
 
 pub mod build;
+pub mod chart;
 pub mod check;
 pub mod ctx;
 pub mod completions;
@@ -28,20 +29,32 @@ pub mod verify;
 pub use ctx::{Ctx, is_broken_pipe};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // One --format serves every command; the export-only formats make sense only for export, and export only
-    // writes files.
+    // One --format serves every command; the export formats make sense only for export, which only writes
+    // files, and the picture formats only for chart, whose default is svg.
     let exporting = matches!(cli.command, Command::Export(_));
+    let charting = matches!(cli.command, Command::Chart(_));
+    let format = match cli.format {
+        Some(f) => f,
+        None if charting => Format::Svg,
+        None => Format::Table,
+    };
     let fits = if exporting {
-        export::FORMATS.contains(&cli.format)
+        export::FORMATS.contains(&format)
+    } else if charting {
+        chart::FORMATS.contains(&format)
     } else {
-        !cli.format.is_export_only()
+        !format.is_export_only() && !format.is_chart()
     };
     if !fits {
         use clap::CommandFactory;
         let msg = if exporting {
-            "export needs --format csv, json, sql, seed, datasette or ftm"
+            "export needs --format csv, json, sql, seed, datasette, ftm or html"
+        } else if charting {
+            "chart draws --format svg (the default), mermaid or dot"
+        } else if format.is_chart() {
+            "--format svg, mermaid and dot are for `dossier chart`; use table, markdown, csv, tsv, json or ndjson"
         } else {
-            "--format sql, seed, datasette and ftm are for `dossier export`; use table, markdown, csv, tsv, json or ndjson"
+            "--format sql, seed, datasette, ftm and html are for `dossier export`; use table, markdown, csv, tsv, json or ndjson"
         };
         Cli::command()
             .error(clap::error::ErrorKind::InvalidValue, msg)
@@ -65,7 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     );
     let ctx = Ctx {
         db: Database::resolve(cli.db.as_deref()),
-        format: cli.format,
+        format,
         style: Style::detect(),
         out: std::cell::RefCell::new(std::io::BufWriter::with_capacity(
             64 * 1024,
@@ -78,6 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         );
     }
     let code = dispatch(&ctx, cli.db.as_deref(), cli.command).map_err(crate::db::harden::explain)?;
+
     ctx.out().flush()?;
     Ok(code)
 }
@@ -98,6 +112,7 @@ fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow
         Command::Completions(args) => completions::completions(ctx, args, <Cli as clap::CommandFactory>::command())?,
         Command::Man(args) => completions::man(ctx, args, <Cli as clap::CommandFactory>::command())?,
         Command::Export(args) => export::run(ctx, args)?,
+        Command::Chart(args) => chart::run(ctx, args)?,
         Command::Diff(args) => diff::run(ctx, args)?,
         Command::Info(args) => info::run(ctx, args)?,
         Command::Verify(args) => verify::run(ctx, args)?,

@@ -1,9 +1,10 @@
 //! Writing a dossier's content out in other shapes: tables as csv and json, an SQL dump, a seed, Datasette
-//! metadata and configuration, FollowTheMoney entities.
+//! metadata and configuration, FollowTheMoney entities, an offline page.
 
 pub mod datasette;
 pub mod dump;
 pub mod ftm;
+pub mod html;
 pub mod seed;
 pub mod tables;
 mod writer;

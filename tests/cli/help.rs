@@ -14,6 +14,8 @@ const COMMANDS: &[&str] = &[
     "verify",
     "completions",
     "man",
+    "chart",
+    "export",
 ];
 
 #[test]

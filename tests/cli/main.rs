@@ -9,6 +9,7 @@ mod ftm;
 mod help;
 mod hostile;
 mod house;
+mod pictures;
 mod query;
 mod report;
 mod shell;

@@ -1,0 +1,850 @@
+//! `export --format html`: one self-contained, offline `index.html` for colleagues who do not write SQL: the
+//! timeline, designations over time and who acted on whom (the SVG of `dossier chart`), the events and
+//! designations with links to their words, an index of actors, and every document with each evidence span
+//! marked, the words linking back to their fact.
+//!
+//! The page loads nothing: its CSS is inline, it has no script, and a Content-Security-Policy forbids every
+//! load, so a string that slipped through escaping still could not run or call home. Every string from the
+//! file goes through [`escape::html`](crate::escape::html). A large file gets a page that still opens quickly:
+//! each section is capped, and the page says what it left out and how to see the rest.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use anyhow::Context;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::chart::svg::{Target, anchor};
+use crate::chart::{self, Filter, truncate};
+use crate::cmd::export::Writer;
+use crate::escape::{html as esc, html_into};
+
+/// Events drawn and listed; the first ones in date order.
+pub const EVENT_CAP: usize = 1_000;
+/// Designations drawn and listed.
+pub const DESIGNATION_CAP: usize = 300;
+/// Actor pairs in the network, the busiest first.
+pub const PAIR_CAP: usize = 200;
+/// Actors in the index, by name.
+pub const ACTOR_CAP: usize = 200;
+/// Events, designations and quotes listed under each actor.
+pub const PER_ACTOR_CAP: usize = 8;
+/// Evidence passages listed under each fact.
+pub const EVIDENCE_CAP: usize = 6;
+/// Code points of document text in the page; documents beyond it are listed by title.
+pub const TEXT_BUDGET: usize = 300_000;
+/// Documents listed by title once the text budget is spent.
+pub const TITLE_CAP: usize = 1_000;
+
+const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+const STYLE: &str = "
+body { font: 15px/1.5 system-ui, sans-serif; margin: 0 auto; max-width: 1240px; padding: 0 16px 64px; color: #1d1d1d; }
+header { border-bottom: 1px solid #ccc; margin-bottom: 8px; }
+h1 { margin: 16px 0 4px; } h2 { margin-top: 40px; border-bottom: 1px solid #ddd; } h3 { margin-bottom: 4px; }
+nav a { margin-right: 14px; }
+table.meta { border-collapse: collapse; font-size: 12px; line-height: 1.3; margin: 6px 0; }
+table.meta td { padding: 0 10px 0 0; vertical-align: top; } table.meta td:first-child { color: #666; }
+code, .slug { font-family: ui-monospace, monospace; font-size: 13px; }
+.figure { overflow-x: auto; border: 1px solid #e4e4e4; }
+.cap { background: #fff6d6; border-left: 4px solid #e0b000; padding: 6px 10px; }
+ul.facts { padding-left: 18px; } ul.facts li { margin: 4px 0; }
+.date { font-family: ui-monospace, monospace; font-size: 13px; color: #444; margin-right: 6px; }
+.kind { font-size: 12px; color: #555; background: #eee; border-radius: 3px; padding: 0 4px; margin-right: 6px; }
+a.ev-link { color: #5a3e00; }
+.off { color: #777; }
+.doc-body { white-space: pre-wrap; font: 15px/1.7 Georgia, serif; background: #fcfcfc; border: 1px solid #eee; padding: 12px 16px; }
+mark { background: #fff0a0; border-bottom: 2px solid #e0b000; padding: 0; }
+mark mark { background: #ffe060; }
+mark.k-actor { background: #dceeff; border-color: #5b9bd5; }
+mark.k-quote { background: #ffe2ef; border-color: #d4649a; }
+mark.k-designation { background: #dff5df; border-color: #4caf50; }
+a.back { text-decoration: none; font-size: 11px; vertical-align: super; }
+a.back::after { content: '\\21A9'; }
+:target { outline: 3px solid #e05000; outline-offset: 1px; }
+section.actor { border-top: 1px solid #eee; }
+@media print { .figure { overflow: visible; } }
+";
+
+/// The ids the page holds, so that a link is written only where its target exists.
+#[derive(Default)]
+struct Anchors {
+    events: HashSet<String>,
+    designations: HashSet<String>,
+    actors: HashSet<String>,
+    quotes: HashSet<String>,
+    documents: HashSet<i64>,
+}
+
+impl Anchors {
+    fn has(&self, what: &str, slug: &str) -> bool {
+        match what {
+            "event" => self.events.contains(slug),
+            "designation" => self.designations.contains(slug),
+            "actor" => self.actors.contains(slug),
+            "quote" => self.quotes.contains(slug),
+            _ => false,
+        }
+    }
+}
+
+/// `n` with thousands separators, as the page writes counts.
+pub fn thousands(n: usize) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
+    let page = page(conn).context("cannot read the file for the page")?;
+    w.write("index.html", page.as_bytes())
+}
+
+/// The whole page as one string.
+pub fn page(conn: &Connection) -> anyhow::Result<String> {
+    let meta: Vec<(String, String)> = conn
+        .prepare("SELECT key, value FROM meta ORDER BY key")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let get = |k: &str| {
+        meta.iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+    };
+    let title = get("title").unwrap_or("dossier");
+    let mut out = String::with_capacity(1 << 20);
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
+         <meta name=\"referrer\" content=\"no-referrer\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<header>\n<h1>{}</h1>\n",
+        esc(title),
+        esc(title)
+    );
+    if let Some(d) = get("description") {
+        let _ = writeln!(out, "<p class=\"description\">{}</p>", esc(d));
+    }
+    let totals: Vec<(&str, usize)> = [
+        ("documents", "SELECT count(*) FROM documents"),
+        ("actors", "SELECT count(*) FROM actors"),
+        ("events", "SELECT count(*) FROM events"),
+        ("designations", "SELECT count(*) FROM designations"),
+        ("quotes", "SELECT count(*) FROM quotes"),
+        ("evidence", "SELECT count(*) FROM evidence"),
+    ]
+    .into_iter()
+    .map(|(name, sql)| {
+        Ok((
+            name,
+            conn.query_row(sql, [], |r| r.get::<_, i64>(0))? as usize,
+        ))
+    })
+    .collect::<rusqlite::Result<_>>()?;
+    out.push_str("<table class=\"meta\" id=\"identity\">\n");
+    for (k, v) in &meta {
+        if k != "title" && k != "description" {
+            let _ = writeln!(
+                out,
+                "<tr><td>{}</td><td><code>{}</code></td></tr>",
+                esc(k),
+                esc(v)
+            );
+        }
+    }
+    let summary: Vec<String> = totals
+        .iter()
+        .map(|(n, c)| match (*c, n.strip_suffix('s')) {
+            (1, Some(one)) => format!("1 {one}"),
+            _ => format!("{} {n}", thousands(*c)),
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "<tr><td>contents</td><td>{}</td></tr>\n</table>",
+        summary.join(", ")
+    );
+    out.push_str(
+        "<nav><a href=\"#timeline\">Timeline</a><a href=\"#designations\">Designations</a>\
+         <a href=\"#network\">Who acted on whom</a><a href=\"#events\">Events</a><a href=\"#actors\">Actors</a>\
+         <a href=\"#documents\">Documents</a></nav>\n</header>\n<main>\n",
+    );
+
+    let all = Filter::default();
+    let timeline = chart::timeline(conn, &all, Some(EVENT_CAP))?;
+    let designations = chart::designations(conn, &all, Some(DESIGNATION_CAP))?;
+    let network = chart::network(conn, &all, Some(PAIR_CAP))?;
+    let mut anchors = Anchors::default();
+    anchors.events = timeline.events.iter().map(|e| e.slug.clone()).collect();
+    anchors.designations = designations.bars.iter().map(|b| b.slug.clone()).collect();
+    let actors = actor_rows(conn)?;
+    anchors.actors = actors.iter().map(|a| a.slug.clone()).collect();
+    let documents = document_rows(conn)?;
+    anchors.documents = documents.iter().filter(|d| d.shown).map(|d| d.id).collect();
+
+    let figures = [
+        (
+            "timeline",
+            "Timeline",
+            timeline.shown,
+            "events",
+            "the first ones in date order",
+            "dossier chart timeline -p from=YYYY -p to=YYYY",
+            chart::svg::timeline(&timeline, Target::Page),
+        ),
+        (
+            "designations",
+            "Designations over time",
+            designations.shown,
+            "designations",
+            "the earliest ones",
+            "dossier chart designations -p actor=NAME",
+            chart::svg::designations(&designations, Target::Page),
+        ),
+        (
+            "network",
+            "Who acted on whom",
+            network.shown,
+            "pairs of actors",
+            "the pairs with the most events",
+            "dossier chart network -p actor=NAME",
+            chart::svg::network(&network, Target::Page),
+        ),
+    ];
+    for (id, heading, shown, what, which, command, svg) in figures {
+        let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{heading}</h2>");
+        cap_note(&mut out, shown, what, which, command);
+        let _ = write!(out, "<div class=\"figure\">{svg}</div>\n</section>\n");
+    }
+
+    // Quotes are listed under their speaker, so their anchors are known only once the actors are written; the
+    // facts lists link to quotes nowhere, so the actors can come after them.
+    let mut facts = String::new();
+    events_list(conn, &mut facts, &timeline, &anchors)?;
+    designations_list(conn, &mut facts, &designations, &anchors)?;
+    let mut index = String::new();
+    actors_index(conn, &mut index, &actors, totals[1].1, &mut anchors)?;
+    out.push_str(&facts);
+    out.push_str(&index);
+    documents_section(conn, &mut out, &documents, totals[0].1, &anchors)?;
+    out.push_str("</main>\n</body>\n</html>\n");
+    Ok(out)
+}
+
+fn cap_note(out: &mut String, shown: chart::Shown, what: &str, which: &str, command: &str) {
+    if shown.capped() {
+        let _ = writeln!(
+            out,
+            "<p class=\"cap\">This page shows {} of {} {what}: {which}, so that it opens quickly. \
+             <code>{}</code> draws any part of them.</p>",
+            thousands(shown.shown),
+            thousands(shown.total),
+            esc(command)
+        );
+    }
+}
+
+/// The evidence of one fact as links to its words, or as quoted text where its document is not on the page.
+fn evidence_links(
+    conn: &Connection,
+    out: &mut String,
+    table: &str,
+    slug: &str,
+    anchors: &Anchors,
+) -> rusqlite::Result<()> {
+    // One statement per fact table, each through its partial index on evidence; the words in the documents
+    // the page shows (the earliest published) come first.
+    macro_rules! evidence_of {
+        ($table:literal, $column:literal) => {
+            concat!(
+                "SELECT ev.id, ev.document, ev.exact, count(*) OVER () FROM evidence ev JOIN ",
+                $table,
+                " f ON f.id = ev.",
+                $column,
+                " JOIN documents d ON d.id = ev.document WHERE f.slug = ?1 \
+                 ORDER BY coalesce(d.published_earliest, '9999'), d.slug, ev.start LIMIT ?2"
+            )
+        };
+    }
+    let sql = match table {
+        "event" => evidence_of!("events", "event"),
+        "designation" => evidence_of!("designations", "designation"),
+        "actor" => evidence_of!("actors", "actor"),
+        _ => evidence_of!("quotes", "quote"),
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut total = 0;
+    let rows = stmt
+        .query_map(params![slug, EVIDENCE_CAP as i64], |r| {
+            total = r.get::<_, i64>(3)? as usize;
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    // Links to the words on this page; where none is, the first passage quoted, so every fact shows words.
+    out.push_str(" <span class=\"evidence\">");
+    let mut listed = 0;
+    for (id, _, exact) in rows.iter().filter(|r| anchors.documents.contains(&r.1)) {
+        let _ = write!(
+            out,
+            " <a class=\"ev-link\" href=\"#ev-{id}\" data-evidence=\"{id}\">“{}”</a>",
+            esc(&truncate(exact, 100))
+        );
+        listed += 1;
+    }
+    if let (0, Some((_, _, exact))) = (listed, rows.first()) {
+        let _ = write!(
+            out,
+            " <q class=\"off\" title=\"its document is not on this page\">{}</q>",
+            esc(&truncate(exact, 100))
+        );
+        listed = 1;
+    }
+    if total > listed {
+        let _ = write!(
+            out,
+            " <span class=\"off\">and {} more (<code>dossier evidence {}</code>)</span>",
+            thousands(total - listed),
+            esc(slug)
+        );
+    }
+    out.push_str("</span>");
+    Ok(())
+}
+
+fn events_list(
+    conn: &Connection,
+    out: &mut String,
+    t: &chart::Timeline,
+    anchors: &Anchors,
+) -> rusqlite::Result<()> {
+    out.push_str("<section id=\"events\">\n<h2>Events</h2>\n<ul class=\"facts\">\n");
+    let mut participants = conn.prepare_cached(
+        "SELECT a.slug, a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor \
+           JOIN events e ON e.id = ea.event WHERE e.slug = ?1 ORDER BY ea.id",
+    )?;
+    for e in &t.events {
+        let _ = write!(
+            out,
+            "<li id=\"{}\"><span class=\"date\">{}</span><span class=\"kind\">{}</span>{}",
+            esc(&anchor("event", &e.slug)),
+            esc(&e.date),
+            esc(&e.kind),
+            esc(&e.summary)
+        );
+        let who: Vec<(String, String, String)> = participants
+            .query_map([&e.slug], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        if !who.is_empty() {
+            out.push_str(" <span class=\"who\">(");
+            for (i, (slug, name, role)) in who.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("; ");
+                }
+                fact_link(out, anchors, "actor", slug, name);
+                let _ = write!(out, " {}", esc(role));
+            }
+            out.push_str(")</span>");
+        }
+        evidence_links(conn, out, "event", &e.slug, anchors)?;
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>\n</section>\n");
+    Ok(())
+}
+
+fn designations_list(
+    conn: &Connection,
+    out: &mut String,
+    d: &chart::Designations,
+    anchors: &Anchors,
+) -> rusqlite::Result<()> {
+    out.push_str(
+        "<section id=\"designation-list\">\n<h2>Designations</h2>\n<ul class=\"facts\">\n",
+    );
+    for b in &d.bars {
+        let when = format!(
+            "{} to {}",
+            b.start.as_deref().unwrap_or("unknown start"),
+            b.end
+                .as_deref()
+                .unwrap_or(if b.open_end() { "now" } else { "unknown end" })
+        );
+        let _ = write!(
+            out,
+            "<li id=\"{}\"><span class=\"date\">{}</span><span class=\"kind\">{}</span>{} → {} ({})",
+            esc(&anchor("designation", &b.slug)),
+            esc(&when),
+            esc(&b.kind),
+            esc(&b.authority),
+            esc(&b.subject),
+            esc(&b.status)
+        );
+        for (m, what) in [(&b.imposed_by, "imposed by"), (&b.ended_by, "ended by")] {
+            if let Some(m) = m {
+                let _ = write!(out, "; {what} ");
+                fact_link(out, anchors, "event", &m.slug, &m.slug);
+            }
+        }
+        evidence_links(conn, out, "designation", &b.slug, anchors)?;
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ul>\n</section>\n");
+    Ok(())
+}
+
+struct Actor {
+    id: i64,
+    slug: String,
+    name: String,
+    kind: String,
+    country: Option<String>,
+    description: Option<String>,
+    wikidata: Option<String>,
+}
+
+fn actor_rows(conn: &Connection) -> rusqlite::Result<Vec<Actor>> {
+    conn.prepare(
+        "SELECT id, slug, name, kind, country, description, wikidata FROM actors ORDER BY name, slug LIMIT ?1",
+    )?
+    .query_map([ACTOR_CAP as i64], |r| {
+        Ok(Actor {
+            id: r.get(0)?,
+            slug: r.get(1)?,
+            name: r.get(2)?,
+            kind: r.get(3)?,
+            country: r.get(4)?,
+            description: r.get(5)?,
+            wikidata: r.get(6)?,
+        })
+    })?
+    .collect()
+}
+
+fn actors_index(
+    conn: &Connection,
+    out: &mut String,
+    actors: &[Actor],
+    total: usize,
+    anchors: &mut Anchors,
+) -> rusqlite::Result<()> {
+    out.push_str("<section id=\"actors\">\n<h2>Actors</h2>\n");
+    cap_note(
+        out,
+        chart::Shown {
+            shown: actors.len(),
+            total,
+        },
+        "actors",
+        "the first ones by name",
+        "dossier report actor -p actor=NAME",
+    );
+    let mut aliases =
+        conn.prepare_cached("SELECT alias FROM actor_aliases WHERE actor = ?1 ORDER BY alias")?;
+    let mut events = conn.prepare_cached(
+        "SELECT e.slug, e.date, e.summary, ea.role, count(*) OVER () FROM event_actors ea \
+           JOIN events e ON e.id = ea.event WHERE ea.actor = ?1 ORDER BY e.date_earliest, e.slug LIMIT ?2",
+    )?;
+    let mut designations = conn.prepare_cached(
+        "SELECT g.slug, coalesce(g.start, '?') || ' to ' || coalesce(g.end, iif(g.status = 'in_force', 'now', '?')), \
+                au.name || ' → ' || su.name || ': ' || g.kind || ', ' || g.status, count(*) OVER () \
+           FROM designations g JOIN actors au ON au.id = g.authority JOIN actors su ON su.id = g.subject \
+          WHERE g.authority = ?1 OR g.subject = ?1 \
+          ORDER BY coalesce(g.start_earliest, g.end_earliest), g.slug LIMIT ?2",
+    )?;
+    let mut quotes = conn.prepare_cached(
+        "SELECT q.slug, q.kind, q.text, ad.name, count(*) OVER () FROM quotes q \
+           LEFT JOIN actors ad ON ad.id = q.addressee WHERE q.speaker = ?1 ORDER BY q.document, q.start LIMIT ?2",
+    )?;
+    // Every actor's quotes are read first: a quote's anchor exists once it is listed, and the evidence links
+    // of the actors listed before its speaker need to know that.
+    let mut listed_quotes = Vec::new();
+    for a in actors {
+        let (rows, total) = capped(&mut quotes, a.id, 4, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        anchors.quotes.extend(rows.iter().map(|q| q.0.clone()));
+        listed_quotes.push((rows, total));
+    }
+    for (a, (qs, quote_total)) in actors.iter().zip(&listed_quotes) {
+        let _ = write!(
+            out,
+            "<section class=\"actor\" id=\"{}\">\n<h3>{}</h3>\n<p><span class=\"kind\">{}</span>",
+            esc(&anchor("actor", &a.slug)),
+            esc(&a.name),
+            esc(&a.kind)
+        );
+        for v in [&a.country, &a.wikidata].into_iter().flatten() {
+            let _ = write!(out, "<code>{}</code> ", esc(v));
+        }
+        if let Some(d) = &a.description {
+            html_into(out, d);
+        }
+        let names: Vec<String> = aliases
+            .query_map([a.id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        if !names.is_empty() {
+            let _ = write!(out, " Also called: {}.", esc(&names.join(", ")));
+        }
+        evidence_links(conn, out, "actor", &a.slug, anchors)?;
+        out.push_str("</p>\n");
+
+        // Events and designations: (slug, date, text, role or nothing).
+        let (evs, total) = capped(&mut events, a.id, 4, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, Some(r.get(3)?)))
+        })?;
+        dated_list(out, "Events", "event", &evs, total, anchors);
+        let (gs, total) = capped(&mut designations, a.id, 3, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, None))
+        })?;
+        dated_list(out, "Designations", "designation", &gs, total, anchors);
+
+        if !qs.is_empty() {
+            out.push_str("<h4>Quotes</h4>\n<ul class=\"facts\">\n");
+        }
+        for (slug, kind, text, addressee) in qs {
+            let _ = write!(
+                out,
+                "<li id=\"{}\"><span class=\"kind\">{}</span>“{}”",
+                esc(&anchor("quote", slug)),
+                esc(kind),
+                esc(text)
+            );
+            if let Some(ad) = addressee {
+                let _ = write!(out, " (to {})", esc(ad));
+            }
+            evidence_links(conn, out, "quote", slug, anchors)?;
+            out.push_str("</li>\n");
+        }
+        more(out, qs.len(), *quote_total, "quotes");
+        out.push_str("</section>\n");
+    }
+    out.push_str("</section>\n");
+    Ok(())
+}
+
+/// Up to [`PER_ACTOR_CAP`] rows for one actor from a statement bound as (?1 actor, ?2 limit) whose column
+/// `total` counts the rows before the LIMIT; and that count.
+fn capped<T>(
+    stmt: &mut rusqlite::Statement,
+    actor: i64,
+    total: usize,
+    mut row: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> rusqlite::Result<(Vec<T>, usize)> {
+    let mut count = 0;
+    let rows = stmt
+        .query_map(params![actor, PER_ACTOR_CAP as i64], |r| {
+            count = r.get::<_, i64>(total)? as usize;
+            row(r)
+        })?
+        .collect::<rusqlite::Result<Vec<T>>>()?;
+    Ok((rows, count))
+}
+
+/// A list of facts under an actor, each its date then its text, linked to the fact where the page holds it.
+fn dated_list(
+    out: &mut String,
+    heading: &str,
+    what: &str,
+    rows: &[(String, String, String, Option<String>)],
+    total: usize,
+    anchors: &Anchors,
+) {
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "<h4>{heading}</h4>\n<ul class=\"facts\">");
+    for (slug, date, text, role) in rows {
+        let _ = write!(out, "<li><span class=\"date\">{}</span>", esc(date));
+        fact_link(out, anchors, what, slug, text);
+        if let Some(role) = role {
+            let _ = write!(out, " <span class=\"kind\">{}</span>", esc(role));
+        }
+        out.push_str("</li>\n");
+    }
+    more(out, rows.len(), total, &heading.to_lowercase());
+}
+
+/// `text` as a link to the fact's entry where the page holds one, else as plain text.
+fn fact_link(out: &mut String, anchors: &Anchors, what: &str, slug: &str, text: &str) {
+    if anchors.has(what, slug) {
+        let _ = write!(
+            out,
+            "<a href=\"#{}\">{}</a>",
+            esc(&anchor(what, slug)),
+            esc(text)
+        );
+    } else {
+        html_into(out, text);
+    }
+}
+
+/// Closes a list of `shown` items, saying how many more there are.
+fn more(out: &mut String, shown: usize, total: usize, what: &str) {
+    if shown == 0 {
+        return;
+    }
+    if total > shown {
+        let _ = writeln!(
+            out,
+            "<li class=\"off\">and {} more {what} (<code>dossier report actor</code> lists them all)</li>",
+            thousands(total - shown)
+        );
+    }
+    out.push_str("</ul>\n");
+}
+
+struct Document {
+    id: i64,
+    slug: String,
+    title: String,
+    byline: Vec<String>,
+    shown: bool,
+}
+
+/// Every document, in order of publication, marked shown until the text budget is spent (the first always).
+fn document_rows(conn: &Connection) -> rusqlite::Result<Vec<Document>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, slug, title, author, publisher, published, url, length FROM documents \
+          ORDER BY coalesce(published_earliest, '9999'), slug LIMIT ?1",
+    )?;
+    let mut spent = 0usize;
+    let mut docs = Vec::new();
+    let mut rows = stmt.query([(TITLE_CAP * 4) as i64])?;
+    while let Some(r) = rows.next()? {
+        let length = r.get::<_, i64>(7)?.max(0) as usize;
+        let shown = docs.is_empty() || spent + length <= TEXT_BUDGET;
+        if shown {
+            spent += length;
+        }
+        let byline: Vec<String> = (3..7)
+            .filter_map(|i| r.get::<_, Option<String>>(i).ok().flatten())
+            .collect();
+        docs.push(Document {
+            id: r.get(0)?,
+            slug: r.get(1)?,
+            title: r.get(2)?,
+            byline,
+            shown,
+        });
+    }
+    Ok(docs)
+}
+
+fn documents_section(
+    conn: &Connection,
+    out: &mut String,
+    docs: &[Document],
+    total: usize,
+    anchors: &Anchors,
+) -> rusqlite::Result<()> {
+    out.push_str("<section id=\"documents\">\n<h2>Documents</h2>\n");
+    let shown = docs.iter().filter(|d| d.shown).count();
+    cap_note(
+        out,
+        chart::Shown { shown, total },
+        "documents in full",
+        "the earliest published, up to 300,000 characters of text; the others are listed by title",
+        "dossier evidence SLUG",
+    );
+    let mut body = conn.prepare_cached("SELECT body FROM documents WHERE id = ?1")?;
+    let mut spans = conn.prepare_cached(
+        "SELECT ev.id, ev.start, ev.end, \
+                CASE WHEN ev.actor IS NOT NULL THEN 'actor' WHEN ev.event IS NOT NULL THEN 'event' \
+                     WHEN ev.designation IS NOT NULL THEN 'designation' ELSE 'quote' END, \
+                coalesce(a.slug, e.slug, g.slug, q.slug, '') \
+           FROM evidence ev \
+           LEFT JOIN actors a ON a.id = ev.actor LEFT JOIN events e ON e.id = ev.event \
+           LEFT JOIN designations g ON g.id = ev.designation LEFT JOIN quotes q ON q.id = ev.quote \
+          WHERE ev.document = ?1 ORDER BY ev.start, ev.end DESC, ev.id",
+    )?;
+    for d in docs.iter().filter(|d| d.shown) {
+        let _ = write!(
+            out,
+            "<article id=\"{}\">\n<h3>{}</h3>\n<p class=\"off\">{}</p>\n<div class=\"doc-body\">",
+            esc(&anchor("document", &d.slug)),
+            esc(&d.title),
+            esc(&d.byline.join(" · "))
+        );
+        let text: Option<String> = body.query_row([d.id], |r| r.get(0)).optional()?;
+        let marks: Vec<Span> = spans
+            .query_map([d.id], |r| {
+                Ok(Span {
+                    id: r.get(0)?,
+                    start: r.get(1)?,
+                    end: r.get(2)?,
+                    table: r.get(3)?,
+                    slug: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        marked(out, text.as_deref().unwrap_or(""), &marks, anchors);
+        out.push_str("</div>\n</article>\n");
+    }
+    let rest: Vec<&Document> = docs.iter().filter(|d| !d.shown).collect();
+    if !rest.is_empty() {
+        out.push_str("<h3>Not shown in full</h3>\n<ul class=\"facts\">\n");
+        for d in rest.iter().take(TITLE_CAP) {
+            let _ = writeln!(
+                out,
+                "<li><span class=\"slug\">{}</span> {}</li>",
+                esc(&d.slug),
+                esc(&d.title)
+            );
+        }
+        let listed = shown + rest.len().min(TITLE_CAP);
+        if total > listed {
+            let _ = writeln!(
+                out,
+                "<li class=\"off\">and {} more</li>",
+                thousands(total - listed)
+            );
+        }
+        out.push_str("</ul>\n");
+    }
+    out.push_str("</section>\n");
+    Ok(())
+}
+
+/// One evidence span in a document: code-point offsets, and the fact it supports.
+struct Span {
+    id: i64,
+    start: i64,
+    end: i64,
+    table: String,
+    slug: String,
+}
+
+/// A body with each span as `<mark id="ev-ID">`, followed by an empty link back to its fact (its arrow comes
+/// from CSS, so a mark's text stays exactly the evidence's words). Spans arrive sorted by start, longest
+/// first; a span inside another nests in it. A span that crosses the end of one it started inside cannot
+/// nest, so it is cut where the outer one ends. Offsets outside the body are ignored rather than trusted.
+fn marked(out: &mut String, body: &str, spans: &[Span], anchors: &Anchors) {
+    // Byte offset of every code point, and of the end.
+    let bytes: Vec<usize> = body
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain([body.len()])
+        .collect();
+    let len = bytes.len() as i64 - 1;
+    let at = |cp: i64| bytes[cp.clamp(0, len) as usize];
+    let mut cursor = 0i64;
+    let mut open: Vec<(i64, &Span)> = Vec::new();
+    let close = |out: &mut String, s: &Span| {
+        out.push_str("</mark>");
+        if anchors.has(&s.table, &s.slug) {
+            let _ = write!(
+                out,
+                "<a class=\"back\" href=\"#{}\" title=\"{} {}\"></a>",
+                esc(&anchor(&s.table, &s.slug)),
+                esc(&s.table),
+                esc(&s.slug)
+            );
+        }
+    };
+    for s in spans {
+        if s.start < cursor.max(0) || s.end <= s.start || s.end > len {
+            continue;
+        }
+        while let Some(&(end, top)) = open.last() {
+            if end > s.start {
+                break;
+            }
+            html_into(out, &body[at(cursor)..at(end)]);
+            cursor = end;
+            close(out, top);
+            open.pop();
+        }
+        html_into(out, &body[at(cursor)..at(s.start)]);
+        cursor = s.start;
+        let end = open.last().map_or(s.end, |&(outer, _)| s.end.min(outer));
+        let _ = write!(
+            out,
+            "<mark id=\"ev-{}\" class=\"ev k-{}\">",
+            s.id,
+            esc(&s.table)
+        );
+        open.push((end, s));
+    }
+    while let Some((end, top)) = open.pop() {
+        html_into(out, &body[at(cursor)..at(end)]);
+        cursor = end;
+        close(out, top);
+    }
+    html_into(out, &body[at(cursor)..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(id: i64, start: i64, end: i64) -> Span {
+        Span {
+            id,
+            start,
+            end,
+            table: "event".into(),
+            slug: format!("e{id}"),
+        }
+    }
+
+    fn mark(body: &str, spans: &[Span]) -> String {
+        let mut anchors = Anchors::default();
+        anchors.events.insert("e1".into());
+        let mut out = String::new();
+        marked(&mut out, body, spans, &anchors);
+        out
+    }
+
+    #[test]
+    fn nested_and_equal_spans_nest_and_keep_their_words() {
+        // "Moscow" inside a sentence, and the same words supporting two facts.
+        let body = "Then Moscow’s envoy <came>.";
+        let out = mark(body, &[span(1, 5, 19), span(2, 5, 11), span(3, 5, 11)]);
+        assert_eq!(
+            out,
+            "Then <mark id=\"ev-1\" class=\"ev k-event\"><mark id=\"ev-2\" class=\"ev k-event\">\
+             <mark id=\"ev-3\" class=\"ev k-event\">Moscow</mark></mark>’s envoy</mark>\
+             <a class=\"back\" href=\"#event-e1\" title=\"event e1\"></a> &lt;came&gt;."
+        );
+    }
+
+    #[test]
+    fn crossing_and_out_of_range_spans_neither_panic_nor_break_the_markup() {
+        let body = "abcdef";
+        let out = mark(
+            body,
+            &[span(1, 0, 3), span(2, 2, 5), span(3, 4, 99), span(4, -1, 2)],
+        );
+        assert_eq!(
+            out,
+            "<mark id=\"ev-1\" class=\"ev k-event\">ab<mark id=\"ev-2\" class=\"ev k-event\">c</mark></mark>\
+             <a class=\"back\" href=\"#event-e1\" title=\"event e1\"></a>def"
+        );
+        assert_eq!(mark("", &[span(1, 0, 1)]), "");
+    }
+
+    #[test]
+    fn counts_have_thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(140_000), "140,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
+}
