@@ -1,5 +1,5 @@
-//! Escaping a string from the file for the text format it lands in: HTML and XML (one function serves both), a
-//! Graphviz DOT quoted string, and a Mermaid label. Every string that comes from a dossier file goes through one
+//! Escaping a string from the file for the text format it lands in: a terminal, HTML and XML (one function serves
+//! both), a Graphviz DOT quoted string, and a Mermaid label. Every string that comes from a dossier file goes through one
 //! of these, because the file may come from anyone.
 //!
 //! Control characters have no place in any of these formats (XML 1.0 forbids most of them outright, even as
@@ -80,6 +80,30 @@ pub fn mermaid(s: &str) -> String {
     }
     out
 }
+
+/// Text made safe to show on a terminal. Control characters (C0 but tab and newline, DEL, C1) and the bidi
+/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), which a terminal would obey rather than show (a changed
+/// window title, a clipboard write, text that reads backwards), become visible escapes such as `\u{1b}`.
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if !s.contains(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 
 #[cfg(test)]
 mod tests {

@@ -9,7 +9,9 @@
 macro_rules! notice {
     ($($arg:tt)*) => {{
         use ::std::io::Write as _;
-        let _ = ::std::writeln!(::std::io::stderr(), $($arg)*);
+        // A notice may quote the file's own text: its control characters are shown, never sent.
+        let line = ::std::format!($($arg)*);
+        let _ = ::std::writeln!(::std::io::stderr(), "{}", $crate::escape::visible(&line));
     }};
 }
 

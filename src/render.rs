@@ -181,28 +181,7 @@ fn sink_for<'w>(
     })
 }
 
-/// Text made safe to show on a terminal. Control characters (C0 but tab and newline, DEL, C1) and the bidi
-/// overrides and isolates (U+202A–U+202E, U+2066–U+2069), which a terminal would obey rather than show (a changed
-/// window title, a clipboard write, text that reads backwards), become visible escapes such as `\u{1b}`.
-pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
-    let unsafe_char = |c: char| {
-        (c.is_control() && c != '\n' && c != '\t')
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
-    };
-    if !s.contains(unsafe_char) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if unsafe_char(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    std::borrow::Cow::Owned(out)
-}
+pub use crate::escape::visible;
 
 /// The characters that mark a highlighted span in text for a table (search snippets, evidence in context):
 /// private-use code points, shown as colour on a terminal and as brackets elsewhere.
@@ -337,6 +316,14 @@ pub(crate) fn display_of(v: &Value, color: bool) -> String {
     match v {
         Value::Null => "NULL".to_string(),
         Value::Blob(b) => format!("<blob {} bytes>", b.len()),
+        Value::Text(s) if s.len() > MAX_CELL => {
+            let cut = (0..=MAX_CELL).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+            let shown = display_of(&Value::Text(s[..cut].to_string()), color);
+            format!(
+                "{shown}… [{} more bytes; --format csv or json shows them all]",
+                s.len() - cut
+            )
+        }
         Value::Text(s) => {
             let s = s.replace("\r\n", "\n").replace(['\t', '\r'], " ");
             show_marks(&visible(&s), color)
@@ -344,6 +331,10 @@ pub(crate) fn display_of(v: &Value, color: bool) -> String {
         other => text_of(other).unwrap_or_default(),
     }
 }
+
+/// The most of one text a table cell shows, in bytes: a table is read by a person, and a window of rows of
+/// megabyte cells would cost memory a table does not need. csv and json write every byte.
+const MAX_CELL: usize = 64 * 1024;
 
 /// How a table result is laid out: as a grid, one field per line (psql's `\\x`), or as a grid unless that is
 /// wider than the terminal.

@@ -280,6 +280,17 @@ pub fn report_problems(conn: &Connection) -> rusqlite::Result<Vec<(String, Strin
         .collect::<rusqlite::Result<_>>()?;
     let mut problems = Vec::new();
     for (id, name, sql) in reports {
+        // Some pragmas act as they are prepared: never prepare stored SQL that is not a query.
+        if !crate::db::is_query_text(&sql) {
+            problems.push((
+                name.clone(),
+                format!(
+                    "the SQL starts with {:?}, so it is not a query; a report is one SELECT (or WITH … SELECT)",
+                    crate::db::first_word(&sql)
+                ),
+            ));
+            continue;
+        }
         let declared: Vec<String> = {
             let mut p =
                 conn.prepare("SELECT name FROM report_params WHERE report = ?1 ORDER BY position")?;

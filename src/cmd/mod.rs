@@ -76,6 +76,24 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             | Command::Man(_)
             | Command::Diff(_)
     );
+    // The progress handler stops a statement between two of its instructions; one instruction can run long (a
+    // LIKE over a huge string), and so can printing. A command that only reads holds nothing to clean up, so past
+    // the bound and a grace period it simply ends.
+    let only_reads = match &cli.command {
+        Command::Sql(a) => !a.write,
+        Command::Report(_)
+        | Command::Search(_)
+        | Command::Evidence(_)
+        | Command::Schema(_)
+        | Command::Info(_)
+        | Command::Verify(_)
+        | Command::Diff(_)
+        | Command::Locate(_) => true,
+        _ => false,
+    };
+    if only_reads && cli.timeout > 0 {
+        watchdog(cli.timeout);
+    }
     let ctx = Ctx {
         db: Database::resolve(cli.db.as_deref()),
         format,
@@ -94,6 +112,19 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 
     ctx.out().flush()?;
     Ok(code)
+}
+
+/// Ends the process with the time limit's message once the bound and a grace period have passed.
+fn watchdog(seconds: u64) {
+    const GRACE: u64 = 2;
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(seconds + GRACE));
+        crate::notice!(
+            "dossier: error: stopped after the time limit of {seconds} s; pass --timeout SECONDS (or set \
+             DOSSIER_TIMEOUT) to allow longer, or --timeout 0 for no limit"
+        );
+        std::process::exit(1);
+    });
 }
 
 fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow::Result<ExitCode> {

@@ -166,6 +166,12 @@ pub fn prepare_stored<'c>(
     name: &str,
     sql: &str,
 ) -> anyhow::Result<rusqlite::Statement<'c>> {
+    if !db::is_query_text(sql) {
+        bail!(
+            "report \"{name}\" is refused: its SQL is not a query (a report is one SELECT). The file's stored SQL \
+             is not what dossier wrote; run `dossier verify`"
+        );
+    }
     let stmt = conn.prepare(sql).map_err(|e| {
         match refusal.lock().ok().and_then(|mut r| r.take()) {
             Some(why) => anyhow::anyhow!(

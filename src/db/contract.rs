@@ -61,12 +61,13 @@ impl Difference {
     }
 }
 
-/// Tables SQLite itself may add to any file; they hold statistics and counters, never code.
-/// Automatic indexes are left out too: they follow from their table's UNIQUE constraints, which are compared.
-fn is_internal(name: &str) -> bool {
-    name == "sqlite_sequence"
-        || name.starts_with("sqlite_stat")
-        || name.starts_with("sqlite_autoindex_")
+/// Tables SQLite itself may add to any file; they hold statistics and counters, never code. Automatic indexes
+/// are left out too: they follow from their table's UNIQUE constraints, which are compared. Only those kinds with
+/// those names: SQLite loads a trigger or a view called `sqlite_stat9` like any other, so such a one is compared.
+fn is_internal(e: &Entry) -> bool {
+    let name = e.name.as_str();
+    (e.kind == "table" && (name == "sqlite_sequence" || name.starts_with("sqlite_stat")))
+        || (e.kind == "index" && name.starts_with("sqlite_autoindex_") && e.sql.is_none())
 }
 
 fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
@@ -80,7 +81,7 @@ fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
         })
     })?;
     let mut all: Vec<Entry> = rows.collect::<rusqlite::Result<_>>()?;
-    all.retain(|e| !is_internal(&e.name));
+    all.retain(|e| !is_internal(e));
     Ok(all)
 }
 

@@ -144,10 +144,29 @@ fn journal_state(path: &Path) -> anyhow::Result<bool> {
         Ok(()) => header.starts_with(b"SQLite format 3\0") && (header[18] == 2 || header[19] == 2),
         Err(_) => false, // SQLite reports what is wrong with the file
     };
-    let beside = |suffix: &str| {
+    let beside_path = |suffix: &str| {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
-        std::fs::metadata(PathBuf::from(p)).map(|m| m.len()).unwrap_or(0)
+        PathBuf::from(p)
+    };
+    // SQLite opens these files when it checks for a hot journal: a pipe there would block it for ever, and a link
+    // could lead anywhere. Only a regular file, or nothing, may sit beside the database.
+    for suffix in ["-journal", "-wal", "-shm"] {
+        let p = beside_path(suffix);
+        if let Ok(m) = std::fs::symlink_metadata(&p)
+            && !m.is_file()
+        {
+            bail!(
+                "{} is beside the database but is not a regular file (a link, pipe or device); SQLite would \
+                 open it. Remove it, or copy the database alone into another folder",
+                p.display()
+            );
+        }
+    }
+    let beside = |suffix: &str| {
+        std::fs::metadata(beside_path(suffix))
+            .map(|m| m.len())
+            .unwrap_or(0)
     };
     if wal && beside("-wal") > 0 {
         bail!(
@@ -304,6 +323,47 @@ pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The settings [`harden`] makes, which no statement may undo.
+const HARDENED_PRAGMAS: &[&str] = &[
+    "trusted_schema",
+    "cell_size_check",
+    "mmap_size",
+    "hard_heap_limit",
+    "soft_heap_limit",
+    "locking_mode",
+    "journal_mode",
+    "temp_store_directory",
+    "data_store_directory",
+];
+
+/// Whether stored SQL is a query: its first word, after comments, is SELECT, WITH or VALUES. A stored report must
+/// be one; checked before the SQL is prepared, because SQLite acts on some pragmas while it prepares them.
+pub fn is_query_text(sql: &str) -> bool {
+    let word = first_word(sql);
+    ["SELECT", "WITH", "VALUES"]
+        .iter()
+        .any(|k| word.eq_ignore_ascii_case(k))
+}
+
+/// The first word of SQL text, after whitespace and comments.
+pub fn first_word(sql: &str) -> String {
+    let mut rest = sql;
+    loop {
+        rest = rest.trim_start();
+        if let Some(r) = rest.strip_prefix("--") {
+            rest = r.split_once('\n').map_or("", |(_, after)| after);
+        } else if let Some(r) = rest.strip_prefix("/*") {
+            rest = r.split_once("*/").map_or("", |(_, after)| after);
+        } else {
+            break;
+        }
+    }
+    rest.chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_')
+        .take(40)
+        .collect()
+}
+
 /// What the authorizer refused, and why, so that the error names the cause rather than "not authorized".
 pub type Refusal = std::sync::Arc<std::sync::Mutex<Option<String>>>;
 
@@ -384,6 +444,17 @@ fn install_guard(
                 if pragma_name.eq_ignore_ascii_case("writable_schema") =>
             {
                 Some("PRAGMA writable_schema is refused".into())
+            }
+            AuthAction::Pragma {
+                pragma_name,
+                pragma_value: Some(_),
+            } if HARDENED_PRAGMAS
+                .iter()
+                .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
+            {
+                Some(format!(
+                    "PRAGMA {pragma_name} is refused: dossier sets it for every file, since files come from others"
+                ))
             }
             _ if allow_writes || temp => None,
             AuthAction::Insert { table_name } | AuthAction::Delete { table_name }

@@ -70,19 +70,31 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     writeln!(out, "PRAGMA user_version = {};", db::SCHEMA_VERSION)?;
     writeln!(out, "PRAGMA foreign_keys = OFF;")?;
     writeln!(out, "BEGIN;")?;
-    // The schema as stored, comments included; FTS5 creates its own shadow tables, so they are left out.
-    let mut stmt = conn.prepare(
-        &format!(
-            "SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND {} \
-             ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid",
-            crate::schema::NOT_INTERNAL_SQL
-        ),
-    )?;
-    let schema: Vec<String> = stmt
-        .query_map([], |r| r.get(0))?
+    // dossier's own schema, comments included, as schema.sql creates it (the file's was compared with it when it
+    // was opened). FTS5 creates its own shadow tables, so they are left out. Objects the file adds (a user's view or
+    // index) are left out too: their text is the file's, and the sqlite3 shell reads a dump by lines of its own
+    // (a line that is only "/" or "go" ends a statement), so stored text could be split into statements no one wrote.
+    let mut stmt = conn.prepare(&format!(
+        "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND {} \
+         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid",
+        crate::schema::NOT_INTERNAL_SQL
+    ))?;
+    let found: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    for sql in schema {
-        writeln!(out, "{sql};")?;
+    let ours = db::contract::expected();
+    let mut left_out = Vec::new();
+    for (kind, name, sql) in found {
+        match ours.iter().find(|e| e.kind == kind && e.name == name) {
+            Some(e) => writeln!(out, "{};", e.sql.as_deref().unwrap_or(&sql))?,
+            None => left_out.push(format!("{kind} \"{name}\"")),
+        }
+    }
+    if !left_out.is_empty() {
+        crate::notice!(
+            "dossier: the dump holds dossier's schema; it leaves out what the file adds: {}",
+            left_out.join(", ")
+        );
     }
     let mut tables = super::tables();
     tables.push("search");
@@ -111,7 +123,14 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     writeln!(out, "COMMIT;")?;
     // The schema text comes from the file; the file's schema was checked when it was opened, and this is the last
     // guard: the sqlite3 shell runs a line that starts with '.' as a command of its own.
-    if let Some(line) = out.lines().find(|l| l.trim_start().starts_with('.')) {
+    let ends_a_statement = |l: &str| {
+        let t = l.trim();
+        t == "/" || t.eq_ignore_ascii_case("go")
+    };
+    if let Some(line) = out
+        .lines()
+        .find(|l| l.trim_start().starts_with('.') || ends_a_statement(l))
+    {
         anyhow::bail!(
             "the dump would hold a line the sqlite3 shell runs as a command ({:?}); the file's schema is not \
              dossier's, run `dossier verify`",

@@ -159,6 +159,17 @@ impl SeedFiles {
                         path.display()
                     );
                 }
+                // The longest value a connection takes (db::harden's length limit); a larger file, sparse or not,
+                // is refused before it is read into memory.
+                const MAX_FILE: u64 = 256 << 20;
+                let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+                if size > MAX_FILE {
+                    anyhow::bail!(
+                        "{} is {} MiB, larger than the 256 MiB a seed file may be; split the document",
+                        path.display(),
+                        size >> 20
+                    );
+                }
                 {
                     let rel = path
                         .strip_prefix(dir)

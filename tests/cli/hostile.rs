@@ -69,20 +69,29 @@ fn a_report_that_writes_a_file_is_refused_before_it_runs() {
     refused(
         &env,
         &["report", "timeline"],
-        &["report \"timeline\" is refused", "not read-only"],
+        &["report \"timeline\" is refused", "not a query"],
     );
     assert!(!target.exists());
-    // ATTACH in a report: refused by the authorizer, by name.
+    // ATTACH in a report: not a query either.
     craft(
         &env,
         "UPDATE reports SET sql = 'ATTACH ''elsewhere.db'' AS e' WHERE name = 'actors';",
     );
-    refused(&env, &["report", "actors"], &["report \"actors\" is refused", "ATTACH"]);
-    // verify names both.
+    refused(&env, &["report", "actors"], &["report \"actors\" is refused", "not a query"]);
+    // A write behind WITH is a query by its first word, and still refused before it runs.
+    craft(
+        &env,
+        "UPDATE reports SET sql = 'WITH c AS (SELECT 1) DELETE FROM quotes' WHERE name = 'quotes';",
+    );
+    let sha = env.file_sha("dossier.db");
+    refused(&env, &["report", "quotes"], &["report \"quotes\" is refused", "writing to quotes is refused"]);
+    assert_eq!(env.file_sha("dossier.db"), sha);
+    // verify names all three.
     let (code, out, _) = env.run(&["verify", "--format", "json"]);
     assert_eq!(code, 1);
-    assert!(out.contains(r#"report \"timeline\": the SQL writes"#), "{out}");
-    assert!(out.contains(r#"report \"actors\": the SQL returns no rows"#), "{out}");
+    assert!(out.contains(r#"report \"timeline\": the SQL starts with \"VACUUM\", so it is not a query"#), "{out}");
+    assert!(out.contains(r#"report \"actors\": the SQL starts with \"ATTACH\""#), "{out}");
+    assert!(out.contains(r#"report \"quotes\": the SQL writes"#), "{out}");
 }
 
 #[test]
@@ -583,4 +592,159 @@ fn a_users_own_view_and_index_are_named_but_do_not_block_reading() {
     let (code, out, _) = env.run(&["sql", "--format", "csv", "SELECT count(*) FROM my_states"]);
     assert_eq!(code, 0);
     assert!(out.lines().nth(1).is_some_and(|n| n != "0"), "{out}");
+}
+
+/// Writes a schema entry straight into sqlite_schema, as a sender with writable_schema can.
+fn plant(env: &Env, kind: &str, name: &str, table: &str, sql: &str) {
+    let conn = Connection::open(env.path("dossier.db")).unwrap();
+    conn.execute_batch("PRAGMA writable_schema = ON;").unwrap();
+    conn.execute(
+        "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES (?1, ?2, ?3, 0, ?4)",
+        [kind, name, table, sql],
+    )
+    .unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA schema_version", [], |r| r.get(0))
+        .unwrap();
+    conn.execute_batch(&format!("PRAGMA schema_version = {};", v + 1))
+        .unwrap();
+}
+
+#[test]
+fn a_trigger_with_an_internal_name_is_still_a_foreign_trigger() {
+    for name in ["sqlite_stat9", "sqlite_autoindex_x", "sqlite_sequence"] {
+        let env = Env::with_db();
+        plant(
+            &env,
+            "trigger",
+            name,
+            "actors",
+            &format!("CREATE TRIGGER {name} AFTER UPDATE ON actors BEGIN DELETE FROM quotes; END"),
+        );
+        let sha = env.file_sha("dossier.db");
+        refused(
+            &env,
+            &["sql", "--write", "UPDATE actors SET description = 'x' WHERE slug = 'russia'"],
+            &[&format!("an extra trigger \"{name}\" on actors")],
+        );
+        assert_eq!(env.file_sha("dossier.db"), sha);
+        let (code, _, _) = env.run(&["verify"]);
+        assert_eq!(code, 1, "{name}");
+    }
+}
+
+#[test]
+fn a_users_view_never_reaches_the_dump() {
+    let env = Env::with_db();
+    let planted = env.path("PWNED.db");
+    // sqlite3 reads a line that is only "/" as the end of a statement: stored as one view, replayed as two.
+    {
+        let conn = Connection::open(env.path("dossier.db")).unwrap();
+        conn.execute_batch("CREATE VIEW extra_v AS SELECT 1 AS a;").unwrap();
+        conn.execute_batch("PRAGMA writable_schema = ON;").unwrap();
+        conn.execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE name = 'extra_v'",
+            [format!(
+                "CREATE VIEW extra_v AS SELECT 1\n/\nATTACH +'{}' AS p",
+                planted.display()
+            )],
+        )
+        .unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA schema_version", [], |r| r.get(0))
+            .unwrap();
+        conn.execute_batch(&format!("PRAGMA schema_version = {};", v + 1))
+            .unwrap();
+    }
+    let (code, _, err) = env.run(&["export", "--format", "sql", "--to", "dump"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("leaves out") && err.contains("view \"extra_v\""), "{err}");
+    let dump = std::fs::read_to_string(env.path("dump/dossier.sql")).unwrap();
+    assert!(!dump.contains("extra_v"));
+    let out = crate::support::client("sqlite3")
+        .arg(env.path("replayed.db"))
+        .stdin(std::fs::File::open(env.path("dump/dossier.sql")).unwrap())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!planted.exists());
+}
+
+#[test]
+fn a_pipe_beside_the_database_is_named_not_waited_on() {
+    let env = Env::with_db();
+    let status = std::process::Command::new("mkfifo")
+        .arg(env.path("dossier.db-journal"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for args in [vec!["info"], vec!["report", "timeline"], vec!["sql", "--write", "SELECT 1"]] {
+        refused(&env, &args, &["dossier.db-journal", "not a regular file"]);
+    }
+}
+
+#[test]
+fn one_long_function_call_still_ends_at_the_time_limit() {
+    let env = Env::with_db();
+    craft(
+        &env,
+        "UPDATE reports SET sql = 'SELECT printf(''%.*c'', 200000000, ''a'') LIKE \
+         (''%'' || printf(''%.*c'', 9990, ''a'') || ''b'') AS m' WHERE name = 'actors';",
+    );
+    let started = std::time::Instant::now();
+    refused(&env, &["--timeout", "1", "report", "actors"], &["time limit of 1 s"]);
+    // The bound and its grace period, with room for a slow machine; without the watchdog this runs for minutes.
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn stored_sql_cannot_undo_the_hardening() {
+    let env = Env::with_db();
+    craft(&env, "UPDATE reports SET sql = 'PRAGMA trusted_schema = 1' WHERE name = 'actors';");
+    refused(&env, &["report", "actors"], &["not a query"]);
+    let (code, out, _) = env.run(&["verify", "--format", "json"]);
+    assert_eq!(code, 1);
+    assert!(out.contains("so it is not a query"), "{out}");
+    for pragma in ["trusted_schema = 1", "mmap_size = 1000000", "cell_size_check = 0"] {
+        refused(
+            &env,
+            &["sql", &format!("PRAGMA {pragma}")],
+            &["is refused: dossier sets it for every file"],
+        );
+    }
+}
+
+#[test]
+fn notices_that_quote_the_file_show_its_control_characters() {
+    let env = Env::with_db();
+    let n = "x\u{1b}]0;pwned\u{7}";
+    craft(
+        &env,
+        &format!("UPDATE reports SET name = '{n}' WHERE name = 'designations';"),
+    );
+    let seen = on_a_terminal(&env, &["export", "--format", "datasette", "--to", "meta"]);
+    let text = String::from_utf8_lossy(&seen);
+    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+}
+
+#[test]
+fn a_huge_sparse_seed_file_is_refused_before_it_is_read() {
+    let env = Env::new();
+    let seed = env.real_seed();
+    let body = std::fs::read_dir(seed.join("documents"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "txt"))
+        .unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&body)
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
+    refused(
+        &env,
+        &["build", "--seed", "seed", "--out", "kb.db"],
+        &["larger than the 256 MiB a seed file may be"],
+    );
 }
