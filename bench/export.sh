@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The FollowTheMoney export at scale, against its anchor in the same run: sqlite3 writing the same fact tables as
 # JSON (`sqlite3 -json`), and dossier's own json export. Peak memory of the FtM export shows whether it streams.
-# Replaces the "Exports" section of BENCHMARKS.md (run it after bench/run.sh, which rewrites the file).
+# Replaces the "Exports" section of BENCHMARKS.md, between its markers (bench/run.sh keeps it).
 #
 #   bench/export.sh [DOCUMENTS]     default 2000 documents
 #
@@ -59,11 +59,5 @@ print(f"The FtM export wrote {int(entities):,} entities with a peak resident mem
       f"(each fact's participants, aliases and proofs gathered onto it, one Documentation per evidence row).")
 PY
 
-python3 - "$work/section.md" <<'PY'
-import re, sys
-section = open(sys.argv[1], encoding="utf-8").read()
-text = open("BENCHMARKS.md", encoding="utf-8").read()
-text = re.sub(r"\n## Exports\n.*?(?=\n## |\Z)", "", text, flags=re.S).rstrip("\n")
-open("BENCHMARKS.md", "w", encoding="utf-8").write(text + "\n\n" + section)
-PY
+python3 bench/section.py exports "$work/section.md"
 cat "$work/section.md"

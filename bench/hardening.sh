@@ -4,7 +4,8 @@
 #
 #   bench/hardening.sh [BASE_REV] [DOCUMENTS]     defaults: 3507301 (before the hardening), 10000 documents
 #
-# Writes bench/out/hardening.md: medians, and the ratio of now to before.
+# Writes the "hardening" section of BENCHMARKS.md (and bench/out/hardening.md): medians, and the ratio of now to
+# before.
 # Needs: cargo, git, sqlite3, hyperfine, valgrind, python3 (apt-get install sqlite3 hyperfine valgrind).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,4 +91,5 @@ for line in open(os.path.join(os.path.dirname(d), "instructions.txt")):
     name, a, b = line.split()
     print(f"| {name} | {int(a):,} | {int(b):,} | {int(b) / int(a):.3f}× |")
 PY
+python3 bench/section.py hardening "$work/../hardening.md"
 cat "$work/../hardening.md"

@@ -93,9 +93,9 @@ rss_million=$(rss "$bin" --db "$work/big.db" sql --format csv "$million")
 rss_sqlite=$(rss sqlite3 -csv -readonly "$work/big.db" "$million")
 rss_build=$(rss "$bin" build --seed "$work/corpus" --out "$work/rss.db")
 
-# The sections other scripts write (bench/html.sh: the offline page) are kept as they are; rerun those to renew
-# them.
-html_section=$(sed -n '/<!-- html:begin -->/,/<!-- html:end -->/p' BENCHMARKS.md 2>/dev/null || true)
+# The sections other scripts write between markers (bench/html.sh, bench/export.sh, bench/hardening.sh) are kept
+# as they are; rerun those scripts to renew them.
+kept_sections=$(sed -n '/<!-- [a-z]*:begin -->/,/<!-- [a-z]*:end -->/p' BENCHMARKS.md 2>/dev/null || true)
 # 7. Every row of evidence through a pipe, as a table and as csv, against the sqlite3 shell.
 every="SELECT * FROM evidence"
 rows_every=$("$bin" --db "$work/big.db" sql --format csv "SELECT count(*) FROM evidence" | tail -1)
@@ -196,6 +196,6 @@ print("\n".join(out))
 PY
 # 7. Adding documents: check and draft.
 { echo; bench/adding.sh "$bin" "$work"; } >> BENCHMARKS.md
-[ -n "$html_section" ] && printf '\n%s\n' "$html_section" >> BENCHMARKS.md
+[ -n "$kept_sections" ] && printf '\n%s\n' "$kept_sections" >> BENCHMARKS.md
 echo "== wrote BENCHMARKS.md"
 cat BENCHMARKS.md
