@@ -85,14 +85,29 @@ fn entries(conn: &Connection) -> rusqlite::Result<Vec<Entry>> {
     Ok(all)
 }
 
-/// What `schema.sql` creates, read once from an in-memory database.
+/// What `schema.sql` creates. Applying the schema to an in-memory database on every command cost more than the
+/// rest of a small report (about 9 million instructions), so the rows are kept in `expected_schema.rs`, which a
+/// test compares with what SQLite makes of `schema.sql` (and rewrites with `DOSSIER_BLESS=1`).
 pub fn expected() -> &'static [Entry] {
     static EXPECTED: OnceLock<Vec<Entry>> = OnceLock::new();
     EXPECTED.get_or_init(|| {
-        let conn = Connection::open_in_memory().expect("an in-memory database opens");
-        conn.execute_batch(SCHEMA).expect("schema.sql applies");
-        entries(&conn).expect("the schema of an in-memory database reads")
+        super::expected_schema::ROWS
+            .iter()
+            .map(|(kind, name, table, sql)| Entry {
+                kind: kind.to_string(),
+                name: name.to_string(),
+                table: table.to_string(),
+                sql: sql.map(str::to_string),
+            })
+            .collect()
     })
+}
+
+/// What SQLite makes of `schema.sql`, read from an in-memory database: the source of `expected_schema.rs`.
+pub fn applied() -> Vec<Entry> {
+    let conn = Connection::open_in_memory().expect("an in-memory database opens");
+    conn.execute_batch(SCHEMA).expect("schema.sql applies");
+    entries(&conn).expect("the schema of an in-memory database reads")
 }
 
 /// Every difference between the file's schema and dossier's: what the file adds first (that is where a sender's
@@ -263,6 +278,38 @@ mod tests {
         );
         assert_eq!(t.len(), 1);
         assert_eq!(t[0].checks, vec!["x IN ('(', ')')", "y > 0"]);
+    }
+
+    /// The stored rows are what SQLite makes of schema.sql. After a change to schema.sql, run
+    /// `DOSSIER_BLESS=1 cargo test --lib expected_schema` to rewrite them, and read the diff.
+    #[test]
+    fn expected_schema_is_what_sqlite_makes_of_schema_sql() {
+        let applied = applied();
+        if applied.as_slice() == expected() {
+            return;
+        }
+        let mut src = String::from(
+            "//! The rows of `sqlite_schema` that `schema.sql` creates, as (type, name, table, sql). Written by the test\n\
+             //! `expected_schema_is_what_sqlite_makes_of_schema_sql` (`DOSSIER_BLESS=1`); do not edit by hand.\n\n\
+             #[rustfmt::skip]\n\
+             pub const ROWS: &[(&str, &str, &str, Option<&str>)] = &[\n",
+        );
+        for e in &applied {
+            src.push_str(&format!(
+                "    ({:?}, {:?}, {:?}, {:?}),\n",
+                e.kind, e.name, e.table, e.sql
+            ));
+        }
+        src.push_str("];\n");
+        if std::env::var_os("DOSSIER_BLESS").is_some() {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/db/expected_schema.rs");
+            std::fs::write(path, src).unwrap();
+            return;
+        }
+        panic!(
+            "src/db/expected_schema.rs is not what SQLite makes of schema.sql; rewrite it with \
+             `DOSSIER_BLESS=1 cargo test --lib expected_schema` and read the diff"
+        );
     }
 
     #[test]

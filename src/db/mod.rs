@@ -8,6 +8,7 @@ use rusqlite::{Connection, OpenFlags};
 
 
 pub mod contract;
+mod expected_schema;
 pub mod harden;
 pub mod search_index;
 
