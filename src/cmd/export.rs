@@ -57,8 +57,7 @@ pub struct Args {
     pub spreadsheet_safe: bool,
 }
 
-/// The writer now lives with the exports; the name stays here for the code that reaches it this way.
-pub use crate::export::Writer;
+use crate::export::Writer;
 
 /// The formats `export` writes.
 pub const FORMATS: &[Format] = &[

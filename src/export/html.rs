@@ -16,7 +16,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::chart::svg::{Target, anchor};
 use crate::chart::{self, Filter, truncate};
-use crate::cmd::export::Writer;
+use crate::export::Writer;
 use crate::escape::{html as esc, html_into};
 
 /// Events drawn and listed; the first ones in date order.

@@ -151,6 +151,36 @@ fn parse(s: &str, prefix: &[String], out: &mut Vec<Vec<String>>) {
     out.push(path);
 }
 
+/// Paths reached through a module brought in by name (`use crate::export;` then `export::html::write`): each
+/// `NAME::a::b` in the text, where NAME is the last segment of an imported path that is itself a module.
+fn through_aliases(text: &str, imported: &[Vec<String>]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for path in imported {
+        let Some(name) = path.last() else { continue };
+        let is_module = file_of(path).is_some_and(|f| {
+            let m = module_of(&f);
+            m == *path
+        });
+        if !is_module {
+            continue;
+        }
+        let needle = format!("{name}::");
+        let mut at = 0;
+        while let Some(i) = text[at..].find(&needle) {
+            let start = at + i;
+            at = start + needle.len();
+            let before = text[..start].chars().next_back();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':') {
+                continue;
+            }
+            let mut found = Vec::new();
+            parse(&text[at..], path, &mut found);
+            out.extend(found);
+        }
+    }
+    out
+}
+
 /// file -> the files it reaches, without itself.
 fn graph() -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
     let mut g = BTreeMap::new();
@@ -163,7 +193,9 @@ fn graph() -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
         };
         let own = module_of(&f);
         let is_mod = f.ends_with("mod.rs") || f.ends_with("lib.rs");
-        let targets: BTreeSet<PathBuf> = paths(text, &own, is_mod)
+        let mut found = paths(text, &own, is_mod);
+        found.extend(through_aliases(text, &found));
+        let targets: BTreeSet<PathBuf> = found
             .iter()
             .filter_map(|p| file_of(p))
             .filter(|t| *t != f)
