@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::cmd::{
-    build, chart, check, completions, diff, draft, evidence, export, info, locate, report, schema, search, shell,
-    sql, synth, verify,
+    build, chart, check, completions, diff, draft, evidence, export, info, locate, report, schema,
+    search, shell, sql, synth, verify,
 };
 use crate::render::Format;
 

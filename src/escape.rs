@@ -104,7 +104,6 @@ pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

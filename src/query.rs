@@ -86,4 +86,3 @@ pub fn parse_param(s: &str) -> Result<(String, String), String> {
         _ => Err(format!("expected key=value, got {s:?}")),
     }
 }
-

@@ -317,7 +317,10 @@ pub(crate) fn display_of(v: &Value, color: bool) -> String {
         Value::Null => "NULL".to_string(),
         Value::Blob(b) => format!("<blob {} bytes>", b.len()),
         Value::Text(s) if s.len() > MAX_CELL => {
-            let cut = (0..=MAX_CELL).rev().find(|i| s.is_char_boundary(*i)).unwrap_or(0);
+            let cut = (0..=MAX_CELL)
+                .rev()
+                .find(|i| s.is_char_boundary(*i))
+                .unwrap_or(0);
             let shown = display_of(&Value::Text(s[..cut].to_string()), color);
             format!(
                 "{shown}… [{} more bytes; --format csv or json shows them all]",

@@ -101,7 +101,8 @@ fn is_dossier_file(path: &Path) -> bool {
         .and_then(|mut f| f.read_exact(&mut header))
         .is_ok()
         && header.starts_with(b"SQLite format 3\0")
-        && i32::from_be_bytes([header[68], header[69], header[70], header[71]]) == db::APPLICATION_ID
+        && i32::from_be_bytes([header[68], header[69], header[70], header[71]])
+            == db::APPLICATION_ID
 }
 
 /// SIGINT and SIGTERM stop the running statement (through the progress handler), so the build fails like any other

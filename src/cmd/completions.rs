@@ -30,7 +30,11 @@ pub struct CompletionArgs {
 pub struct ManArgs {}
 
 /// `cli` is the command line's definition, handed in by the dispatcher (this module sits below it).
-pub fn completions(ctx: &Ctx, args: CompletionArgs, mut cmd: clap::Command) -> anyhow::Result<ExitCode> {
+pub fn completions(
+    ctx: &Ctx,
+    args: CompletionArgs,
+    mut cmd: clap::Command,
+) -> anyhow::Result<ExitCode> {
     clap_complete::generate(args.shell, &mut cmd, "dossier", &mut ctx.out());
     Ok(ExitCode::SUCCESS)
 }

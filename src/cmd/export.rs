@@ -4,8 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-
-
 use super::ctx::Ctx;
 use crate::export;
 use crate::render::Format;

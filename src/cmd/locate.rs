@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 
-use super::ctx::Ctx;
 use super::check::terminal_safe;
+use super::ctx::Ctx;
 use crate::render::Format;
 use crate::seed::passage;
 

@@ -10,8 +10,8 @@ use crate::render::{Format, Style};
 pub mod build;
 pub mod chart;
 pub mod check;
-pub mod ctx;
 pub mod completions;
+pub mod ctx;
 pub mod diff;
 pub mod draft;
 pub mod evidence;
@@ -108,7 +108,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             "dossier: no dossier.db here; using the seed compiled into this binary (run `dossier build` to write one)"
         );
     }
-    let code = dispatch(&ctx, cli.db.as_deref(), cli.command).map_err(crate::db::harden::explain)?;
+    let code =
+        dispatch(&ctx, cli.db.as_deref(), cli.command).map_err(crate::db::harden::explain)?;
 
     ctx.out().flush()?;
     Ok(code)
@@ -140,8 +141,12 @@ fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow
         Command::Evidence(args) => evidence::run(ctx, args)?,
         Command::Schema(args) => schema::run(ctx, args)?,
         Command::Synth(args) => synth::run(ctx, args)?,
-        Command::Completions(args) => completions::completions(ctx, args, <Cli as clap::CommandFactory>::command())?,
-        Command::Man(args) => completions::man(ctx, args, <Cli as clap::CommandFactory>::command())?,
+        Command::Completions(args) => {
+            completions::completions(ctx, args, <Cli as clap::CommandFactory>::command())?
+        }
+        Command::Man(args) => {
+            completions::man(ctx, args, <Cli as clap::CommandFactory>::command())?
+        }
         Command::Export(args) => export::run(ctx, args)?,
         Command::Chart(args) => chart::run(ctx, args)?,
         Command::Diff(args) => diff::run(ctx, args)?,
@@ -150,4 +155,3 @@ fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow
     };
     Ok(code)
 }
-

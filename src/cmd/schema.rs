@@ -153,8 +153,7 @@ pub fn show(
               WHERE type IN ('table', 'view') AND sql IS NOT NULL AND {} \
               ORDER BY type, name",
             crate::schema::NOT_INTERNAL_SQL
-        ),
-        )?;
+        ))?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<_>>()?
     };

@@ -131,8 +131,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let after = conn.total_changes();
     // The full-text index follows the facts: rewrite the kinds of row whose tables were written.
     let result = result.and_then(|()| match &written {
-        Some(w) => db::search_index::follow(&conn, w)
-            .context("cannot bring the full-text index in step"),
+        Some(w) => {
+            db::search_index::follow(&conn, w).context("cannot bring the full-text index in step")
+        }
         None => Ok(()),
     });
     if args.write {
@@ -247,7 +248,9 @@ pub fn explain(err: rusqlite::Error, full: &str, refusal: &Refusal) -> anyhow::E
     }
     match &err {
         rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.ends_with(" may not be modified") => {
-            anyhow!("{msg}: it is part of the full-text index, which dossier keeps in step with the facts itself")
+            anyhow!(
+                "{msg}: it is part of the full-text index, which dossier keeps in step with the facts itself"
+            )
         }
         rusqlite::Error::SqlInputError {
             msg, sql, offset, ..

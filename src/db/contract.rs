@@ -252,11 +252,22 @@ mod tests {
     #[test]
     fn the_schema_has_checks_on_every_content_table() {
         let tables: Vec<&str> = checks().iter().map(|t| t.table.as_str()).collect();
-        for t in ["meta", "documents", "actors", "events", "designations", "quotes", "evidence"] {
+        for t in [
+            "meta",
+            "documents",
+            "actors",
+            "events",
+            "designations",
+            "quotes",
+            "evidence",
+        ] {
             assert!(tables.contains(&t), "{t} in {tables:?}");
         }
         let docs = checks().iter().find(|t| t.table == "documents").unwrap();
-        assert!(docs.checks.contains(&"length = length(body)".to_string()), "{docs:?}");
+        assert!(
+            docs.checks.contains(&"length = length(body)".to_string()),
+            "{docs:?}"
+        );
     }
 
     #[test]
@@ -265,8 +276,11 @@ mod tests {
         conn.execute_batch(SCHEMA).unwrap();
         for t in checks() {
             for c in &t.checks {
-                conn.prepare(&format!("SELECT count(*) FROM \"{}\" WHERE NOT ({c})", t.table))
-                    .unwrap_or_else(|e| panic!("{}: {c}: {e}", t.table));
+                conn.prepare(&format!(
+                    "SELECT count(*) FROM \"{}\" WHERE NOT ({c})",
+                    t.table
+                ))
+                .unwrap_or_else(|e| panic!("{}: {c}: {e}", t.table));
             }
         }
     }
@@ -319,7 +333,14 @@ mod tests {
         assert!(differences(&conn).unwrap().is_empty());
         conn.execute_batch("CREATE TRIGGER t AFTER UPDATE ON actors BEGIN DELETE FROM quotes; END; DROP VIEW timeline;")
             .unwrap();
-        let d: Vec<String> = differences(&conn).unwrap().iter().map(|d| d.to_string()).collect();
-        assert_eq!(d, vec!["an extra trigger \"t\" on actors", "no view \"timeline\""]);
+        let d: Vec<String> = differences(&conn)
+            .unwrap()
+            .iter()
+            .map(|d| d.to_string())
+            .collect();
+        assert_eq!(
+            d,
+            vec!["an extra trigger \"t\" on actors", "no view \"timeline\""]
+        );
     }
 }

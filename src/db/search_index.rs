@@ -42,7 +42,12 @@ pub fn kinds_fed_by(table: &str) -> &'static [&'static str] {
 pub fn follow(conn: &Connection, written: &super::Written) -> rusqlite::Result<()> {
     let kinds: BTreeSet<&str> = match written.lock() {
         Ok(mut log) => {
-            let kinds = log.tables.iter().flat_map(|t| kinds_fed_by(t)).copied().collect();
+            let kinds = log
+                .tables
+                .iter()
+                .flat_map(|t| kinds_fed_by(t))
+                .copied()
+                .collect();
             log.tables.clear();
             log.internal = true;
             kinds

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use rusqlite::Connection;
 use rusqlite::types::ValueRef;
 
-use crate::export::Writer;
 use crate::db;
+use crate::export::Writer;
 
 /// A value as an SQL literal that reads back as the same value and type.
 pub fn literal(v: ValueRef<'_>) -> String {
@@ -106,7 +106,11 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
         };
         let mut stmt = conn.prepare(&sql)?;
         let columns: Vec<String> = stmt.column_names().map(ident).collect();
-        let head = format!("INSERT INTO {} ({}) VALUES (", ident(table), columns.join(", "));
+        let head = format!(
+            "INSERT INTO {} ({}) VALUES (",
+            ident(table),
+            columns.join(", ")
+        );
         let n = columns.len();
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {

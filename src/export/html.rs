@@ -16,8 +16,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::chart::svg::{Target, anchor};
 use crate::chart::{self, Filter, truncate};
-use crate::export::Writer;
 use crate::escape::{html as esc, html_into};
+use crate::export::Writer;
 
 /// Events drawn and listed; the first ones in date order.
 pub const EVENT_CAP: usize = 1_000;
@@ -93,7 +93,7 @@ pub fn thousands(n: usize) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -181,13 +181,15 @@ pub fn page(conn: &Connection) -> anyhow::Result<String> {
     let timeline = chart::timeline(conn, &all, Some(EVENT_CAP))?;
     let designations = chart::designations(conn, &all, Some(DESIGNATION_CAP))?;
     let network = chart::network(conn, &all, Some(PAIR_CAP))?;
-    let mut anchors = Anchors::default();
-    anchors.events = timeline.events.iter().map(|e| e.slug.clone()).collect();
-    anchors.designations = designations.bars.iter().map(|b| b.slug.clone()).collect();
     let actors = actor_rows(conn)?;
-    anchors.actors = actors.iter().map(|a| a.slug.clone()).collect();
     let documents = document_rows(conn)?;
-    anchors.documents = documents.iter().filter(|d| d.shown).map(|d| d.id).collect();
+    let mut anchors = Anchors {
+        events: timeline.events.iter().map(|e| e.slug.clone()).collect(),
+        designations: designations.bars.iter().map(|b| b.slug.clone()).collect(),
+        actors: actors.iter().map(|a| a.slug.clone()).collect(),
+        documents: documents.iter().filter(|d| d.shown).map(|d| d.id).collect(),
+        ..Anchors::default()
+    };
 
     let figures = [
         (

@@ -100,7 +100,8 @@ impl Writer {
             fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        let file = fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        let file =
+            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
         self.written.push(rel_path);
         Ok(std::io::BufWriter::new(file))
     }
@@ -140,7 +141,10 @@ impl Writer {
                 }
             }
             if !self.force && fs::symlink_metadata(&to).is_ok() {
-                bail!("{} appeared during the export; nothing after it was moved", to.display());
+                bail!(
+                    "{} appeared during the export; nothing after it was moved",
+                    to.display()
+                );
             }
             fs::rename(staging.path().join(rel), &to)
                 .with_context(|| format!("cannot write {}", to.display()))?;
@@ -182,8 +186,7 @@ fn checked(rel: &str) -> anyhow::Result<PathBuf> {
         !s.is_empty()
             && !s.starts_with('.')
             && s.len() <= 200
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
     };
     let path = Path::new(rel);
@@ -209,8 +212,18 @@ mod tests {
             assert!(checked(good).is_ok(), "{good}");
         }
         for bad in [
-            "", "../x", "a/../../x", "/etc/passwd", "a//b", ".hidden", "a/./b", "a\\b", "a b", "x\u{202e}",
-            "documents/", "a\nb",
+            "",
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "a//b",
+            ".hidden",
+            "a/./b",
+            "a\\b",
+            "a b",
+            "x\u{202e}",
+            "documents/",
+            "a\nb",
         ] {
             assert!(checked(bad).is_err(), "{bad:?}");
         }

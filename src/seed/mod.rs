@@ -29,7 +29,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-
 pub use pipeline::Summary;
 pub use validate::nearest;
 
@@ -206,8 +205,8 @@ fn check_link(root: &Path, link: &Path) -> anyhow::Result<()> {
             target.display()
         );
     }
-    let meta = std::fs::metadata(&target)
-        .with_context(|| format!("cannot read {}", target.display()))?;
+    let meta =
+        std::fs::metadata(&target).with_context(|| format!("cannot read {}", target.display()))?;
     if !meta.is_file() {
         anyhow::bail!(
             "{} is a symbolic link to a folder or special file; links to folders are not followed, so put the \

@@ -1,6 +1,5 @@
 //! The built file in real clients: Debian's sqlite3 shell and Python's sqlite3 module.
 
-
 use crate::support::Env;
 
 const CHECKS: &str = "SELECT count(*) FROM evidence_check; \

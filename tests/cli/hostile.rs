@@ -50,7 +50,11 @@ fn refused(env: &Env, args: &[&str], needles: &[&str]) -> String {
         assert!(err.contains(n), "{args:?}: {n:?} not in {err}");
     }
     assert!(!err.contains("panicked"), "{err}");
-    assert_eq!(snapshot(env.dir.path()), before, "{args:?} changed the folder");
+    assert_eq!(
+        snapshot(env.dir.path()),
+        before,
+        "{args:?} changed the folder"
+    );
     err
 }
 
@@ -77,21 +81,43 @@ fn a_report_that_writes_a_file_is_refused_before_it_runs() {
         &env,
         "UPDATE reports SET sql = 'ATTACH ''elsewhere.db'' AS e' WHERE name = 'actors';",
     );
-    refused(&env, &["report", "actors"], &["report \"actors\" is refused", "not a query"]);
+    refused(
+        &env,
+        &["report", "actors"],
+        &["report \"actors\" is refused", "not a query"],
+    );
     // A write behind WITH is a query by its first word, and still refused before it runs.
     craft(
         &env,
         "UPDATE reports SET sql = 'WITH c AS (SELECT 1) DELETE FROM quotes' WHERE name = 'quotes';",
     );
     let sha = env.file_sha("dossier.db");
-    refused(&env, &["report", "quotes"], &["report \"quotes\" is refused", "writing to quotes is refused"]);
+    refused(
+        &env,
+        &["report", "quotes"],
+        &[
+            "report \"quotes\" is refused",
+            "writing to quotes is refused",
+        ],
+    );
     assert_eq!(env.file_sha("dossier.db"), sha);
     // verify names all three.
     let (code, out, _) = env.run(&["verify", "--format", "json"]);
     assert_eq!(code, 1);
-    assert!(out.contains(r#"report \"timeline\": the SQL starts with \"VACUUM\", so it is not a query"#), "{out}");
-    assert!(out.contains(r#"report \"actors\": the SQL starts with \"ATTACH\""#), "{out}");
-    assert!(out.contains(r#"report \"quotes\": the SQL writes"#), "{out}");
+    assert!(
+        out.contains(
+            r#"report \"timeline\": the SQL starts with \"VACUUM\", so it is not a query"#
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"report \"actors\": the SQL starts with \"ATTACH\""#),
+        "{out}"
+    );
+    assert!(
+        out.contains(r#"report \"quotes\": the SQL writes"#),
+        "{out}"
+    );
 }
 
 #[test]
@@ -102,7 +128,11 @@ fn a_runaway_report_stops_at_the_time_limit_and_says_which() {
         "UPDATE reports SET sql = 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) \
          SELECT count(*) FROM c' WHERE name = 'actors';",
     );
-    let err = refused(&env, &["--timeout", "1", "report", "actors"], &["time limit of 1 s"]);
+    let err = refused(
+        &env,
+        &["--timeout", "1", "report", "actors"],
+        &["time limit of 1 s"],
+    );
     assert!(err.contains("--timeout SECONDS"), "{err}");
     // The variable works too.
     let out = env
@@ -247,7 +277,10 @@ fn a_stale_index_and_broken_check_constraints_fail_verify() {
     );
     let (code, out, _) = env.run(&["verify", "--format", "json"]);
     assert_eq!(code, 1);
-    assert!(out.contains("actors row") && out.contains("fails CHECK"), "{out}");
+    assert!(
+        out.contains("actors row") && out.contains("fails CHECK"),
+        "{out}"
+    );
     assert!(out.contains("documents row 1 fails CHECK"), "{out}");
     assert!(out.contains("is missing from the index"), "{out}");
 }
@@ -269,7 +302,10 @@ fn export_seed_writes_nothing_outside_to_and_nothing_at_all_when_it_fails() {
     assert!(!env.path("elsewhere").exists());
     // Offsets past the end of a body: an error, not a panic.
     let env = Env::with_db();
-    craft(&env, "UPDATE evidence SET start = 99990, end = 99999 WHERE id = 1;");
+    craft(
+        &env,
+        "UPDATE evidence SET start = 99990, end = 99999 WHERE id = 1;",
+    );
     refused(
         &env,
         &["export", "--format", "seed", "--to", "copy"],
@@ -282,7 +318,10 @@ fn export_seed_writes_nothing_outside_to_and_nothing_at_all_when_it_fails() {
 fn the_dump_replays_in_sqlite3_and_runs_nothing_but_its_own_statements() {
     let env = Env::with_db();
     let planted = env.path("PLANTED");
-    let evil = format!("a\n.shell touch {0}\n.system touch {0}\n", planted.display());
+    let evil = format!(
+        "a\n.shell touch {0}\n.system touch {0}\n",
+        planted.display()
+    );
     {
         let conn = Connection::open(env.path("dossier.db")).unwrap();
         conn.execute("UPDATE documents SET title = ?1 WHERE id = 1", [&evil])
@@ -302,7 +341,11 @@ fn the_dump_replays_in_sqlite3_and_runs_nothing_but_its_own_statements() {
         .stdin(std::fs::File::open(env.path("dump/dossier.sql")).unwrap())
         .output()
         .expect("sqlite3 runs: .ci/run installs it (apt-get install sqlite3)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!planted.exists(), "the replay ran a shell command");
     let conn = Connection::open(env.path("replayed.db")).unwrap();
     let title: String = conn
@@ -356,10 +399,16 @@ fn control_sequences_never_reach_a_terminal() {
     let hostile = format!("Mos{osc_title}cow{osc_clip}\u{8}\u{9b}31m\u{202e}gnp.exe");
     {
         let conn = Connection::open(env.path("dossier.db")).unwrap();
-        conn.execute("UPDATE actors SET name = ?1 WHERE slug = 'russia'", [&hostile])
-            .unwrap();
-        conn.execute("UPDATE reports SET title = ?1 WHERE name = 'actors'", [&hostile])
-            .unwrap();
+        conn.execute(
+            "UPDATE actors SET name = ?1 WHERE slug = 'russia'",
+            [&hostile],
+        )
+        .unwrap();
+        conn.execute(
+            "UPDATE reports SET title = ?1 WHERE name = 'actors'",
+            [&hostile],
+        )
+        .unwrap();
     }
     let raw = |bytes: &[u8]| {
         let text = String::from_utf8_lossy(bytes);
@@ -368,9 +417,18 @@ fn control_sequences_never_reach_a_terminal() {
     for format in ["table", "markdown", "csv", "tsv", "json", "ndjson"] {
         let seen = on_a_terminal(
             &env,
-            &["--format", format, "sql", "SELECT name FROM actors WHERE slug = 'russia'"],
+            &[
+                "--format",
+                format,
+                "sql",
+                "SELECT name FROM actors WHERE slug = 'russia'",
+            ],
         );
-        assert!(!raw(&seen), "{format}: {:?}", String::from_utf8_lossy(&seen));
+        assert!(
+            !raw(&seen),
+            "{format}: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
         assert!(
             String::from_utf8_lossy(&seen).contains("\\u{1b}]0;pwned"),
             "{format}: the escape is shown: {:?}",
@@ -385,10 +443,19 @@ fn control_sequences_never_reach_a_terminal() {
         vec!["report", "actor", "-p", &hostile],
     ] {
         let seen = on_a_terminal(&env, &args);
-        assert!(!raw(&seen), "{args:?}: {:?}", String::from_utf8_lossy(&seen));
+        assert!(
+            !raw(&seen),
+            "{args:?}: {:?}",
+            String::from_utf8_lossy(&seen)
+        );
     }
     // Through a pipe, csv keeps the exact bytes.
-    let (_, out, _) = env.run(&["--format", "csv", "sql", "SELECT name FROM actors WHERE slug = 'russia'"]);
+    let (_, out, _) = env.run(&[
+        "--format",
+        "csv",
+        "sql",
+        "SELECT name FROM actors WHERE slug = 'russia'",
+    ]);
     assert!(out.contains(&hostile));
 }
 
@@ -408,9 +475,17 @@ fn build_replaces_only_a_dossier_file_and_never_a_link() {
         .unwrap()
         .execute_batch("CREATE TABLE t(x); INSERT INTO t VALUES (1);")
         .unwrap();
-    refused(&env, &["build", "--out", "theirs.db"], &["not a dossier file"]);
+    refused(
+        &env,
+        &["build", "--out", "theirs.db"],
+        &["not a dossier file"],
+    );
     std::os::unix::fs::symlink(env.path("elsewhere.db"), env.path("link.db")).unwrap();
-    refused(&env, &["build", "--out", "link.db", "--force"], &["symbolic link"]);
+    refused(
+        &env,
+        &["build", "--out", "link.db", "--force"],
+        &["symbolic link"],
+    );
     assert!(!env.path("elsewhere.db").exists());
     let (code, _, err) = env.run(&["build", "--seed", "seed", "--out", "notes.txt", "--force"]);
     assert_eq!(code, 0, "{err}");
@@ -457,12 +532,18 @@ fn wal_files_and_hot_journals_are_read_without_writing_or_named() {
     // Changes still in the -wal file: named, not read half.
     let writer = Connection::open(env.path("dossier.db")).unwrap();
     writer
-        .execute_batch("PRAGMA wal_autocheckpoint = 0; UPDATE meta SET value = 'x' WHERE key = 'title';")
+        .execute_batch(
+            "PRAGMA wal_autocheckpoint = 0; UPDATE meta SET value = 'x' WHERE key = 'title';",
+        )
         .unwrap();
     std::fs::copy(env.path("dossier.db"), env.path("copy.db")).unwrap();
     std::fs::copy(env.path("dossier.db-wal"), env.path("copy.db-wal")).unwrap();
     drop(writer);
-    refused(&env, &["--db", "copy.db", "info"], &["copy.db-wal holds changes"]);
+    refused(
+        &env,
+        &["--db", "copy.db", "info"],
+        &["copy.db-wal holds changes"],
+    );
     // A hot journal beside a rollback-mode file.
     let env = Env::with_db();
     std::fs::write(env.path("dossier.db-journal"), vec![1u8; 512]).unwrap();
@@ -481,10 +562,18 @@ fn smaller_faults_give_messages_not_panics() {
     let (code, _, err) = env.run(&["sql", "--write", "VACUUM"]);
     assert_eq!(code, 0, "{err}");
     // Text that is not UTF-8 names its column.
-    craft(&env, "UPDATE actors SET name = CAST(X'4D6FFF' AS TEXT) WHERE slug = 'russia';");
+    craft(
+        &env,
+        "UPDATE actors SET name = CAST(X'4D6FFF' AS TEXT) WHERE slug = 'russia';",
+    );
     let err = refused(
         &env,
-        &["--format", "json", "sql", "SELECT slug, name FROM actors ORDER BY id"],
+        &[
+            "--format",
+            "json",
+            "sql",
+            "SELECT slug, name FROM actors ORDER BY id",
+        ],
         &["column \"name\" (actors.name)", "not valid UTF-8"],
     );
     assert!(err.contains("row "), "{err}");
@@ -511,7 +600,15 @@ fn smaller_faults_give_messages_not_panics() {
 fn sigint_and_sigterm_during_a_build_leave_no_temporary_files() {
     let env = Env::new();
     env.cmd()
-        .args(["synth", "--documents", "300", "--seed", "7", "--out", "corpus"])
+        .args([
+            "synth",
+            "--documents",
+            "300",
+            "--seed",
+            "7",
+            "--out",
+            "corpus",
+        ])
         .assert()
         .success();
     for signal in ["INT", "TERM"] {
@@ -522,7 +619,10 @@ fn sigint_and_sigterm_during_a_build_leave_no_temporary_files() {
             .spawn()
             .unwrap();
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !env.entries().iter().any(|e| e.starts_with(".dossier-build-"))
+        while !env
+            .entries()
+            .iter()
+            .any(|e| e.starts_with(".dossier-build-"))
             && std::time::Instant::now() < deadline
         {
             std::thread::sleep(std::time::Duration::from_millis(2));
@@ -536,7 +636,9 @@ fn sigint_and_sigterm_during_a_build_leave_no_temporary_files() {
         assert_eq!(out.status.code(), Some(130), "{signal}: {err}");
         assert!(err.contains("interrupted"), "{err}");
         assert!(
-            !env.entries().iter().any(|e| e.starts_with(".dossier-build-")),
+            !env.entries()
+                .iter()
+                .any(|e| e.starts_with(".dossier-build-")),
             "{signal}: {:?}",
             env.entries()
         );
@@ -549,10 +651,17 @@ fn a_damaged_full_text_index_is_named_by_search_and_verify() {
     {
         let conn = Connection::open(env.path("dossier.db")).unwrap();
         conn.execute_batch("PRAGMA writable_schema = ON;").unwrap();
-        conn.execute("UPDATE search_data SET block = zeroblob(length(block)) WHERE id > 10", [])
-            .unwrap();
+        conn.execute(
+            "UPDATE search_data SET block = zeroblob(length(block)) WHERE id > 10",
+            [],
+        )
+        .unwrap();
     }
-    refused(&env, &["search", "Moscow"], &["full-text index", "is damaged"]);
+    refused(
+        &env,
+        &["search", "Moscow"],
+        &["full-text index", "is damaged"],
+    );
     let (code, out, _) = env.run(&["verify", "--format", "json"]);
     assert_eq!(code, 1);
     assert!(out.contains("fts5: corruption"), "{out}");
@@ -561,16 +670,34 @@ fn a_damaged_full_text_index_is_named_by_search_and_verify() {
 #[test]
 fn csv_for_a_spreadsheet_neutralises_formulas_only_when_asked() {
     let env = Env::with_db();
-    craft(&env, "UPDATE actors SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE slug = 'russia';");
+    craft(
+        &env,
+        "UPDATE actors SET name = '=HYPERLINK(\"http://x\",\"y\")' WHERE slug = 'russia';",
+    );
     let (code, _, err) = env.run(&["export", "--format", "csv", "--to", "plain"]);
     assert_eq!(code, 0, "{err}");
     let plain = std::fs::read_to_string(env.path("plain/actors.csv")).unwrap();
-    assert!(plain.contains(",\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","), "{plain}");
-    let (code, _, err) = env.run(&["export", "--format", "csv", "--to", "safe", "--spreadsheet-safe"]);
+    assert!(
+        plain.contains(",\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","),
+        "{plain}"
+    );
+    let (code, _, err) = env.run(&[
+        "export",
+        "--format",
+        "csv",
+        "--to",
+        "safe",
+        "--spreadsheet-safe",
+    ]);
     assert_eq!(code, 0, "{err}");
     let safe = std::fs::read_to_string(env.path("safe/actors.csv")).unwrap();
     assert!(safe.contains(",\"'=HYPERLINK("), "{safe}");
-    assert!(!safe.lines().any(|l| l.split(',').any(|c| c.starts_with('='))), "{safe}");
+    assert!(
+        !safe
+            .lines()
+            .any(|l| l.split(',').any(|c| c.starts_with('='))),
+        "{safe}"
+    );
 }
 
 #[test]
@@ -588,7 +715,11 @@ fn a_users_own_view_and_index_are_named_but_do_not_block_reading() {
     assert!(out.contains("russia"));
     let (code, _, err) = env.run(&["verify"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("an extra view \"my_states\"") && err.contains("an extra index \"my_actor_kind\""), "{err}");
+    assert!(
+        err.contains("an extra view \"my_states\"")
+            && err.contains("an extra index \"my_actor_kind\""),
+        "{err}"
+    );
     let (code, out, _) = env.run(&["sql", "--format", "csv", "SELECT count(*) FROM my_states"]);
     assert_eq!(code, 0);
     assert!(out.lines().nth(1).is_some_and(|n| n != "0"), "{out}");
@@ -624,7 +755,11 @@ fn a_trigger_with_an_internal_name_is_still_a_foreign_trigger() {
         let sha = env.file_sha("dossier.db");
         refused(
             &env,
-            &["sql", "--write", "UPDATE actors SET description = 'x' WHERE slug = 'russia'"],
+            &[
+                "sql",
+                "--write",
+                "UPDATE actors SET description = 'x' WHERE slug = 'russia'",
+            ],
             &[&format!("an extra trigger \"{name}\" on actors")],
         );
         assert_eq!(env.file_sha("dossier.db"), sha);
@@ -640,7 +775,8 @@ fn a_users_view_never_reaches_the_dump() {
     // sqlite3 reads a line that is only "/" as the end of a statement: stored as one view, replayed as two.
     {
         let conn = Connection::open(env.path("dossier.db")).unwrap();
-        conn.execute_batch("CREATE VIEW extra_v AS SELECT 1 AS a;").unwrap();
+        conn.execute_batch("CREATE VIEW extra_v AS SELECT 1 AS a;")
+            .unwrap();
         conn.execute_batch("PRAGMA writable_schema = ON;").unwrap();
         conn.execute(
             "UPDATE sqlite_schema SET sql = ?1 WHERE name = 'extra_v'",
@@ -658,7 +794,10 @@ fn a_users_view_never_reaches_the_dump() {
     }
     let (code, _, err) = env.run(&["export", "--format", "sql", "--to", "dump"]);
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("leaves out") && err.contains("view \"extra_v\""), "{err}");
+    assert!(
+        err.contains("leaves out") && err.contains("view \"extra_v\""),
+        "{err}"
+    );
     let dump = std::fs::read_to_string(env.path("dump/dossier.sql")).unwrap();
     assert!(!dump.contains("extra_v"));
     let out = crate::support::client("sqlite3")
@@ -666,7 +805,11 @@ fn a_users_view_never_reaches_the_dump() {
         .stdin(std::fs::File::open(env.path("dump/dossier.sql")).unwrap())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!planted.exists());
 }
 
@@ -678,7 +821,11 @@ fn a_pipe_beside_the_database_is_named_not_waited_on() {
         .status()
         .unwrap();
     assert!(status.success());
-    for args in [vec!["info"], vec!["report", "timeline"], vec!["sql", "--write", "SELECT 1"]] {
+    for args in [
+        vec!["info"],
+        vec!["report", "timeline"],
+        vec!["sql", "--write", "SELECT 1"],
+    ] {
         refused(&env, &args, &["dossier.db-journal", "not a regular file"]);
     }
 }
@@ -692,7 +839,11 @@ fn one_long_function_call_still_ends_at_the_time_limit() {
          (''%'' || printf(''%.*c'', 9990, ''a'') || ''b'') AS m' WHERE name = 'actors';",
     );
     let started = std::time::Instant::now();
-    refused(&env, &["--timeout", "1", "report", "actors"], &["time limit of 1 s"]);
+    refused(
+        &env,
+        &["--timeout", "1", "report", "actors"],
+        &["time limit of 1 s"],
+    );
     // The bound and its grace period, with room for a slow machine; without the watchdog this runs for minutes.
     assert!(started.elapsed() < std::time::Duration::from_secs(30));
 }
@@ -700,12 +851,19 @@ fn one_long_function_call_still_ends_at_the_time_limit() {
 #[test]
 fn stored_sql_cannot_undo_the_hardening() {
     let env = Env::with_db();
-    craft(&env, "UPDATE reports SET sql = 'PRAGMA trusted_schema = 1' WHERE name = 'actors';");
+    craft(
+        &env,
+        "UPDATE reports SET sql = 'PRAGMA trusted_schema = 1' WHERE name = 'actors';",
+    );
     refused(&env, &["report", "actors"], &["not a query"]);
     let (code, out, _) = env.run(&["verify", "--format", "json"]);
     assert_eq!(code, 1);
     assert!(out.contains("so it is not a query"), "{out}");
-    for pragma in ["trusted_schema = 1", "mmap_size = 1000000", "cell_size_check = 0"] {
+    for pragma in [
+        "trusted_schema = 1",
+        "mmap_size = 1000000",
+        "cell_size_check = 0",
+    ] {
         refused(
             &env,
             &["sql", &format!("PRAGMA {pragma}")],
@@ -724,7 +882,10 @@ fn notices_that_quote_the_file_show_its_control_characters() {
     );
     let seen = on_a_terminal(&env, &["export", "--format", "datasette", "--to", "meta"]);
     let text = String::from_utf8_lossy(&seen);
-    assert!(!text.contains('\u{1b}') && !text.contains('\u{7}'), "{text:?}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
 }
 
 #[test]

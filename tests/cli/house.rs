@@ -70,14 +70,17 @@ fn paths(text: &str, own: &[String], is_mod_file: bool) -> Vec<Vec<String>> {
         .collect::<Vec<_>>()
         .join("\n");
     let mut out = Vec::new();
-    for (root, base) in [("crate::", Vec::new()), ("super::", {
-        // `super` of src/cmd/build.rs is [cmd]; of src/cmd/mod.rs it is [] (the parent of the module cmd).
-        let mut b = own.to_vec();
-        if !is_mod_file || !b.is_empty() {
-            b.pop();
-        }
-        b
-    })] {
+    for (root, base) in [
+        ("crate::", Vec::new()),
+        ("super::", {
+            // `super` of src/cmd/build.rs is [cmd]; of src/cmd/mod.rs it is [] (the parent of the module cmd).
+            let mut b = own.to_vec();
+            if !is_mod_file || !b.is_empty() {
+                b.pop();
+            }
+            b
+        }),
+    ] {
         let mut at = 0;
         while let Some(i) = code[at..].find(root) {
             let start = at + i;
@@ -206,7 +209,10 @@ fn graph() -> BTreeMap<PathBuf, BTreeSet<PathBuf>> {
 }
 
 /// The files that lie on a cycle with `start`, as a path back to it, if any.
-fn cycle_through(g: &BTreeMap<PathBuf, BTreeSet<PathBuf>>, start: &PathBuf) -> Option<Vec<PathBuf>> {
+fn cycle_through(
+    g: &BTreeMap<PathBuf, BTreeSet<PathBuf>>,
+    start: &PathBuf,
+) -> Option<Vec<PathBuf>> {
     let mut stack = vec![(start.clone(), vec![start.clone()])];
     let mut seen = BTreeSet::new();
     while let Some((at, trail)) = stack.pop() {
@@ -239,7 +245,11 @@ fn imports_run_one_way() {
             cycles.push(format!("{} -> back", names.join(" -> ")));
         }
     }
-    assert!(cycles.is_empty(), "imports that come back:\n{}", cycles.join("\n"));
+    assert!(
+        cycles.is_empty(),
+        "imports that come back:\n{}",
+        cycles.join("\n")
+    );
 }
 
 #[test]
@@ -251,7 +261,13 @@ fn the_reader_expands_groups_and_resolves_super() {
         false,
     );
     let p: Vec<String> = p.iter().map(|x| x.join("::")).collect();
-    for want in ["db", "seed::load::X", "seed::pipeline", "cmd::ctx::Ctx", "render::visible"] {
+    for want in [
+        "db",
+        "seed::load::X",
+        "seed::pipeline",
+        "cmd::ctx::Ctx",
+        "render::visible",
+    ] {
         assert!(p.contains(&want.to_string()), "{want} in {p:?}");
     }
     assert!(!p.iter().any(|x| x.contains("ignored")), "{p:?}");

@@ -222,7 +222,9 @@ impl Session {
                 self.pager =
                     on && self.interactive && std::io::IsTerminal::is_terminal(&std::io::stdout());
                 if on && !self.pager {
-                    crate::notice!("dossier: the pager works only when the shell runs on a terminal");
+                    crate::notice!(
+                        "dossier: the pager works only when the shell runs on a terminal"
+                    );
                 }
             }
             ".read" => {

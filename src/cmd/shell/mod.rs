@@ -16,8 +16,8 @@ use anyhow::{Context, anyhow};
 use rusqlite::Connection;
 use rusqlite::types::Value;
 
-use super::sql::{self, Printer};
 use super::ctx::{Ctx, is_broken_pipe};
+use super::sql::{self, Printer};
 use crate::db::{self, Refusal};
 use crate::render::{Expanded, Format, Style};
 

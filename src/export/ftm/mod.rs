@@ -22,8 +22,8 @@ use anyhow::Context;
 use rusqlite::{Connection, Row};
 use serde::Serialize;
 
-use crate::export::Writer;
 use crate::edtf::Edtf;
+use crate::export::Writer;
 
 pub const FILE: &str = "entities.ftm.json";
 
