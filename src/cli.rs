@@ -54,7 +54,7 @@ pub struct Cli {
 
     /// Output format [default: table; for chart: svg]
     #[arg(long, global = true, value_enum, value_name = "FORMAT")]
-    pub format: Option<Format>,
+    pub format: Option<FormatName>,
 
     /// Stop any statement after this many seconds (0 for no limit); Ctrl-C stops one at once
     #[arg(long, global = true, env = "DOSSIER_TIMEOUT", value_name = "SECONDS",
@@ -69,6 +69,81 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Every name `--format` takes. Each command accepts its own: rows for the commands that print rows, the kinds
+/// of export for `export`, pictures for `chart` (`cmd::run` converts, and refuses a name that does not fit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatName {
+    /// A table fitted to the terminal width
+    Table,
+    /// A GitHub-flavoured markdown table
+    Markdown,
+    /// RFC 4180 CSV with a header row (export: one file per table)
+    Csv,
+    /// Tab-separated, with \t \n \r \\ escaped
+    Tsv,
+    /// One JSON array of objects (export: one file per table)
+    Json,
+    /// One JSON object per line
+    Ndjson,
+    /// export only: an SQL dump
+    Sql,
+    /// export only: a seed directory
+    Seed,
+    /// export only: Datasette metadata and configuration
+    Datasette,
+    /// export only: FollowTheMoney entities
+    Ftm,
+    /// export only: one offline page with the pictures, the facts and the documents
+    Html,
+    /// chart only (its default): an SVG drawing
+    Svg,
+    /// chart only: Mermaid text, drawn by GitHub and GitLab
+    Mermaid,
+    /// chart only: Graphviz DOT
+    Dot,
+}
+
+impl FormatName {
+    /// The format for printing rows, if this is one.
+    pub fn rows(self) -> Option<Format> {
+        Some(match self {
+            FormatName::Table => Format::Table,
+            FormatName::Markdown => Format::Markdown,
+            FormatName::Csv => Format::Csv,
+            FormatName::Tsv => Format::Tsv,
+            FormatName::Json => Format::Json,
+            FormatName::Ndjson => Format::Ndjson,
+            _ => return None,
+        })
+    }
+
+    /// The kind of export, if this is one.
+    pub fn export(self) -> Option<crate::export::Kind> {
+        use crate::export::Kind;
+        Some(match self {
+            FormatName::Csv => Kind::Csv,
+            FormatName::Json => Kind::Json,
+            FormatName::Sql => Kind::Sql,
+            FormatName::Seed => Kind::Seed,
+            FormatName::Datasette => Kind::Datasette,
+            FormatName::Ftm => Kind::Ftm,
+            FormatName::Html => Kind::Html,
+            _ => return None,
+        })
+    }
+
+    /// The kind of picture, if this is one.
+    pub fn picture(self) -> Option<crate::chart::Picture> {
+        use crate::chart::Picture;
+        Some(match self {
+            FormatName::Svg => Picture::Svg,
+            FormatName::Mermaid => Picture::Mermaid,
+            FormatName::Dot => Picture::Dot,
+            _ => return None,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]

@@ -25,37 +25,6 @@ pub enum Format {
     Json,
     /// One JSON object per line
     Ndjson,
-    /// export only: an SQL dump
-    Sql,
-    /// export only: a seed directory
-    Seed,
-    /// export only: Datasette metadata
-    Datasette,
-    /// export only: FollowTheMoney entities
-    Ftm,
-    /// export only: one offline page with the pictures, the facts and the documents
-    Html,
-    /// chart only (its default): an SVG drawing
-    Svg,
-    /// chart only: Mermaid text, drawn by GitHub and GitLab
-    Mermaid,
-    /// chart only: Graphviz DOT
-    Dot,
-}
-
-impl Format {
-    /// Whether the format describes files written by `export` rather than rows printed.
-    pub fn is_export_only(self) -> bool {
-        matches!(
-            self,
-            Format::Sql | Format::Seed | Format::Datasette | Format::Ftm | Format::Html
-        )
-    }
-
-    /// Whether the format is one of `chart`'s pictures.
-    pub fn is_chart(self) -> bool {
-        matches!(self, Format::Svg | Format::Mermaid | Format::Dot)
-    }
 }
 
 /// How output should look on this terminal.
@@ -168,16 +137,6 @@ fn sink_for<'w>(
             lines: true,
             first: true,
         }),
-        Format::Sql
-        | Format::Seed
-        | Format::Datasette
-        | Format::Ftm
-        | Format::Html
-        | Format::Svg
-        | Format::Mermaid
-        | Format::Dot => {
-            unreachable!("export and chart formats are refused before any other command runs")
-        }
     })
 }
 

@@ -10,6 +10,14 @@ pub mod dot;
 pub mod mermaid;
 pub mod svg;
 
+/// What `chart` draws a picture as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Picture {
+    Svg,
+    Mermaid,
+    Dot,
+}
+
 /// What to keep, as the reports filter: an actor's slug (already resolved from any alias) and a window of days.
 /// A fact is kept when any day it can mean falls in the window; an open end reaches to the edge of time.
 #[derive(Clone, Debug, Default)]

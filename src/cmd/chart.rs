@@ -8,9 +8,9 @@ use rusqlite::Connection;
 
 use super::ctx::Ctx;
 use super::report::resolve_actor;
+use crate::chart::Picture;
 use crate::chart::{self, Filter};
 use crate::edtf::Edtf;
-use crate::render::Format;
 use crate::{db, query};
 
 const EXAMPLES: &str = "\
@@ -57,9 +57,6 @@ pub enum What {
     Network,
 }
 
-/// The chart formats, in the order `--help` lists them.
-pub const FORMATS: &[Format] = &[Format::Svg, Format::Mermaid, Format::Dot];
-
 const KEYS: &str = "chart takes -p actor=SLUG-OR-ALIAS, -p from=DATE and -p to=DATE";
 
 /// The filter from `-p` values: the actor resolved as the reports resolve it, the dates to their first and
@@ -96,7 +93,7 @@ pub fn filter(conn: &Connection, params: &[(String, String)]) -> anyhow::Result<
     Ok(f)
 }
 
-pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Ctx, picture: Picture, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(to) = &args.to
         && to.exists()
         && !args.force
@@ -105,7 +102,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     }
     let conn = db::open_read(&ctx.db)?;
     let f = filter(&conn, &args.params)?;
-    let text = draw(&conn, &f, args.what, ctx.format)?;
+    let text = draw(&conn, &f, args.what, picture)?;
     match &args.to {
         Some(to) => {
             std::fs::write(to, text).with_context(|| format!("cannot write {}", to.display()))?
@@ -119,32 +116,32 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// One picture, whole, as text.
-fn draw(conn: &Connection, f: &Filter, what: What, format: Format) -> anyhow::Result<String> {
+fn draw(conn: &Connection, f: &Filter, what: What, format: Picture) -> anyhow::Result<String> {
     use chart::svg::Target::File;
     let read = || format!("cannot read the {what:?} from the file").to_lowercase();
     Ok(match what {
         What::Timeline => {
             let t = chart::timeline(conn, f, None).with_context(read)?;
             match format {
-                Format::Mermaid => chart::mermaid::timeline(&t),
-                Format::Dot => chart::dot::timeline(&t),
-                _ => chart::svg::timeline(&t, File),
+                Picture::Mermaid => chart::mermaid::timeline(&t),
+                Picture::Dot => chart::dot::timeline(&t),
+                Picture::Svg => chart::svg::timeline(&t, File),
             }
         }
         What::Designations => {
             let d = chart::designations(conn, f, None).with_context(read)?;
             match format {
-                Format::Mermaid => chart::mermaid::designations(&d),
-                Format::Dot => chart::dot::designations(&d),
-                _ => chart::svg::designations(&d, File),
+                Picture::Mermaid => chart::mermaid::designations(&d),
+                Picture::Dot => chart::dot::designations(&d),
+                Picture::Svg => chart::svg::designations(&d, File),
             }
         }
         What::Network => {
             let n = chart::network(conn, f, None).with_context(read)?;
             match format {
-                Format::Mermaid => chart::mermaid::network(&n),
-                Format::Dot => chart::dot::network(&n),
-                _ => chart::svg::network(&n, File),
+                Picture::Mermaid => chart::mermaid::network(&n),
+                Picture::Dot => chart::dot::network(&n),
+                Picture::Svg => chart::svg::network(&n, File),
             }
         }
     })

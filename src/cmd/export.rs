@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use super::ctx::Ctx;
 use crate::export;
-use crate::render::Format;
+
 use crate::{db, db::Database};
 
 const EXAMPLES: &str = "\
@@ -55,28 +55,17 @@ pub struct Args {
     pub spreadsheet_safe: bool,
 }
 
-use crate::export::Writer;
+use crate::export::{Kind, Writer};
 
-/// The formats `export` writes.
-pub const FORMATS: &[Format] = &[
-    Format::Csv,
-    Format::Json,
-    Format::Sql,
-    Format::Seed,
-    Format::Datasette,
-    Format::Ftm,
-    Format::Html,
-];
-
-pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
+pub fn run(ctx: &Ctx, kind: Kind, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
     let mut w = Writer::new(&args.to, args.force)?;
-    match ctx.format {
-        Format::Csv => export::tables::csv(&conn, &mut w, args.spreadsheet_safe)?,
-        Format::Json => export::tables::json(&conn, &mut w)?,
-        Format::Sql => export::dump::write(&conn, &mut w)?,
-        Format::Seed => export::seed::write(&conn, &mut w)?,
-        Format::Datasette => {
+    match kind {
+        Kind::Csv => export::tables::csv(&conn, &mut w, args.spreadsheet_safe)?,
+        Kind::Json => export::tables::json(&conn, &mut w)?,
+        Kind::Sql => export::dump::write(&conn, &mut w)?,
+        Kind::Seed => export::seed::write(&conn, &mut w)?,
+        Kind::Datasette => {
             let name = match &ctx.db {
                 Database::File(p) => database_name(p),
                 Database::Embedded => "dossier".to_string(),
@@ -92,7 +81,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Format::Ftm => {
+        Kind::Ftm => {
             let counts = export::ftm::write(&conn, &mut w)?;
             let each: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
             crate::notice!(
@@ -101,16 +90,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 each.join(", ")
             );
         }
-        Format::Html => export::html::write(&conn, &mut w)?,
-        Format::Table
-        | Format::Markdown
-        | Format::Tsv
-        | Format::Ndjson
-        | Format::Svg
-        | Format::Mermaid
-        | Format::Dot => {
-            unreachable!("checked before the command runs")
-        }
+        Kind::Html => export::html::write(&conn, &mut w)?,
     }
     let n = w.commit()?;
     crate::notice!(

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, FormatName};
 use crate::db::Database;
 use crate::render::{Format, Style};
 
@@ -29,37 +29,37 @@ pub mod verify;
 pub use ctx::{Ctx, is_broken_pipe};
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    // One --format serves every command; the export formats make sense only for export, which only writes
-    // files, and the picture formats only for chart, whose default is svg.
-    let exporting = matches!(cli.command, Command::Export(_));
-    let charting = matches!(cli.command, Command::Chart(_));
-    let format = match cli.format {
-        Some(f) => f,
-        None if charting => Format::Svg,
-        None => Format::Table,
-    };
-    let fits = if exporting {
-        export::FORMATS.contains(&format)
-    } else if charting {
-        chart::FORMATS.contains(&format)
-    } else {
-        !format.is_export_only() && !format.is_chart()
-    };
-    if !fits {
+    // One --format serves every command, and each takes the names that fit it: rows for the commands that print
+    // rows, the kinds of export for export, pictures for chart (whose default is svg).
+    let usage = |msg: &str| -> ! {
         use clap::CommandFactory;
-        let msg = if exporting {
-            "export needs --format csv, json, sql, seed, datasette, ftm or html"
-        } else if charting {
-            "chart draws --format svg (the default), mermaid or dot"
-        } else if format.is_chart() {
-            "--format svg, mermaid and dot are for `dossier chart`; use table, markdown, csv, tsv, json or ndjson"
-        } else {
-            "--format sql, seed, datasette, ftm and html are for `dossier export`; use table, markdown, csv, tsv, json or ndjson"
-        };
         Cli::command()
             .error(clap::error::ErrorKind::InvalidValue, msg)
-            .exit();
-    }
+            .exit()
+    };
+    let (format, export_kind, picture) = match &cli.command {
+        Command::Export(_) => match cli.format.and_then(FormatName::export) {
+            Some(k) => (Format::Table, Some(k), None),
+            None => usage("export needs --format csv, json, sql, seed, datasette, ftm or html"),
+        },
+        Command::Chart(_) => match cli
+            .format
+            .map_or(Some(crate::chart::Picture::Svg), FormatName::picture)
+        {
+            Some(p) => (Format::Table, None, Some(p)),
+            None => usage("chart draws --format svg (the default), mermaid or dot"),
+        },
+        _ => match cli.format.map_or(Some(Format::Table), FormatName::rows) {
+            Some(f) => (f, None, None),
+            None if cli.format.and_then(FormatName::picture).is_some() => usage(
+                "--format svg, mermaid and dot are for `dossier chart`; use table, markdown, csv, tsv, json or ndjson",
+            ),
+            None => usage(
+                "--format sql, seed, datasette, ftm and html are for `dossier export`; use table, markdown, csv, tsv, \
+                 json or ndjson",
+            ),
+        },
+    };
     crate::db::harden::set_bounds(crate::db::harden::Bounds {
         timeout: (cli.timeout > 0).then(|| std::time::Duration::from_secs(cli.timeout)),
         max_memory: cli.max_memory << 20,
@@ -108,8 +108,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             "dossier: no dossier.db here; using the seed compiled into this binary (run `dossier build` to write one)"
         );
     }
-    let code =
-        dispatch(&ctx, cli.db.as_deref(), cli.command).map_err(crate::db::harden::explain)?;
+    let code = dispatch(&ctx, cli.db.as_deref(), cli.command, export_kind, picture)
+        .map_err(crate::db::harden::explain)?;
 
     ctx.out().flush()?;
     Ok(code)
@@ -128,7 +128,13 @@ fn watchdog(seconds: u64) {
     });
 }
 
-fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow::Result<ExitCode> {
+fn dispatch(
+    ctx: &Ctx,
+    db: Option<&std::path::Path>,
+    command: Command,
+    export_kind: Option<crate::export::Kind>,
+    picture: Option<crate::chart::Picture>,
+) -> anyhow::Result<ExitCode> {
     let code = match command {
         Command::Build(args) => build::run(ctx, db, args)?,
         Command::Check(args) => check::run(ctx, args)?,
@@ -147,8 +153,8 @@ fn dispatch(ctx: &Ctx, db: Option<&std::path::Path>, command: Command) -> anyhow
         Command::Man(args) => {
             completions::man(ctx, args, <Cli as clap::CommandFactory>::command())?
         }
-        Command::Export(args) => export::run(ctx, args)?,
-        Command::Chart(args) => chart::run(ctx, args)?,
+        Command::Export(args) => export::run(ctx, export_kind.expect("chosen above"), args)?,
+        Command::Chart(args) => chart::run(ctx, picture.expect("chosen above"), args)?,
         Command::Diff(args) => diff::run(ctx, args)?,
         Command::Info(args) => info::run(ctx, args)?,
         Command::Verify(args) => verify::run(ctx, args)?,

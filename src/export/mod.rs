@@ -11,6 +11,18 @@ mod writer;
 
 pub use writer::Writer;
 
+/// What `export` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Csv,
+    Json,
+    Sql,
+    Seed,
+    Datasette,
+    Ftm,
+    Html,
+}
+
 /// Every table a colleague needs, in load order: `meta` first, then the content.
 pub fn tables() -> Vec<&'static str> {
     let mut t = vec!["meta"];

@@ -198,10 +198,7 @@ impl Session {
                 })?;
             }
             ".format" => {
-                let format = rest
-                    .first()
-                    .and_then(|f| Format::from_str(f, true).ok())
-                    .filter(|f| !f.is_export_only());
+                let format = rest.first().and_then(|f| Format::from_str(f, true).ok());
                 match format {
                     Some(f) => self.format = f,
                     None => bail!("usage: .format table|markdown|csv|tsv|json|ndjson"),
