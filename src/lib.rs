@@ -23,6 +23,7 @@ pub mod digest;
 pub mod edtf;
 pub mod escape;
 pub mod export;
+pub mod params;
 pub mod query;
 pub mod render;
 pub mod schema;

@@ -18,7 +18,7 @@ pub fn bind(stmt: &mut Statement, params: &BTreeMap<String, Value>) -> anyhow::R
                 "the SQL has an unnamed parameter (?{i}); use a named one such as :value and pass -p value=…"
             );
         };
-        let key = name.trim_start_matches([':', '@', '$']);
+        let key = crate::params::key(&name);
         match params.get(key) {
             Some(v) => stmt.raw_bind_parameter(i, v)?,
             None => bail!("the SQL uses {name}, but no value was given: pass -p {key}=VALUE"),
@@ -79,10 +79,7 @@ pub fn render_rows(
 /// Parses `key=value`, as given to `-p`.
 pub fn parse_param(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
-        Some((k, v)) if !k.is_empty() => Ok((
-            k.trim_start_matches([':', '@', '$']).to_string(),
-            v.to_string(),
-        )),
+        Some((k, v)) if !k.is_empty() => Ok((crate::params::key(k).to_string(), v.to_string())),
         _ => Err(format!("expected key=value, got {s:?}")),
     }
 }

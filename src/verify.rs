@@ -311,7 +311,7 @@ pub fn report_problems(conn: &Connection) -> rusqlite::Result<Vec<(String, Strin
                 }
                 let used: Vec<String> = (1..=s.parameter_count())
                     .filter_map(|i| s.parameter_name(i))
-                    .map(|n| n.trim_start_matches([':', '@', '$']).to_string())
+                    .map(|n| crate::params::key(n).to_string())
                     .collect();
                 for u in &used {
                     if !declared.contains(u) {

@@ -9,7 +9,6 @@ use rusqlite::Connection;
 use rusqlite::types::Value;
 
 use super::ctx::Ctx;
-use crate::edtf::Edtf;
 use crate::seed::nearest;
 use crate::{db, query, render};
 
@@ -41,41 +40,15 @@ pub struct Args {
     pub sql: bool,
 }
 
-/// A parameter as stored in `report_params`.
-pub struct Param {
-    pub name: String,
-    pub kind: String,
-    pub required: bool,
-    pub default: Option<String>,
-    pub description: String,
-}
+use crate::params::{self, Param, params_of};
 
-impl Param {
-    fn describe(&self) -> String {
-        let need = match (&self.default, self.required) {
-            (Some(d), _) => format!("default {d}"),
-            (None, true) => "required".to_string(),
-            (None, false) => "optional".to_string(),
-        };
-        format!("{} ({}, {need})", self.name, self.kind)
+/// The file's actors, for an actor parameter's value.
+struct FileActors<'c>(&'c Connection);
+
+impl params::Actors for FileActors<'_> {
+    fn resolve(&self, wanted: &str) -> Result<String, String> {
+        resolve_actor(self.0, wanted)
     }
-}
-
-pub fn params_of(conn: &Connection, report: i64) -> anyhow::Result<Vec<Param>> {
-    let mut stmt = conn.prepare(
-        "SELECT name, type, required, default_value, description FROM report_params \
-          WHERE report = ?1 ORDER BY position",
-    )?;
-    let rows = stmt.query_map([report], |r| {
-        Ok(Param {
-            name: r.get(0)?,
-            kind: r.get(1)?,
-            required: r.get(2)?,
-            default: r.get(3)?,
-            description: r.get(4)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
@@ -274,22 +247,11 @@ fn bind_values(
 
 /// One value converted to its parameter's type.
 fn typed(conn: &Connection, p: &Param, value: &str) -> Result<Value, String> {
-    match p.kind.as_str() {
-        "integer" => value
-            .trim()
-            .parse::<i64>()
-            .map(Value::Integer)
-            .map_err(|_| format!("{value:?} is not an integer")),
-        "date" if value == "today" => conn
-            .query_row("SELECT date('now', 'localtime')", [], |r| r.get(0))
-            .map(Value::Text)
-            .map_err(|e| e.to_string()),
-        "date" => Edtf::parse_plain(value)
-            .map(|d| Value::Text(d.as_str().to_string()))
-            .map_err(|e| format!("{e}; use YYYY, YYYY-MM or YYYY-MM-DD")),
-        "actor" => resolve_actor(conn, value).map(Value::Text),
-        _ => Ok(Value::Text(value.to_string())),
-    }
+    let today = || {
+        conn.query_row("SELECT date('now', 'localtime')", [], |r| r.get(0))
+            .map_err(|e| e.to_string())
+    };
+    params::coerce(p.kind, value, &FileActors(conn), &today)
 }
 
 /// An actor's slug from its slug or any alias or name, compared without regard to case.

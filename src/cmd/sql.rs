@@ -204,7 +204,7 @@ pub fn run_all(
         }
         for i in 1..=stmt.parameter_count() {
             if let Some(n) = stmt.parameter_name(i) {
-                used.push(n.trim_start_matches([':', '@', '$']).to_string());
+                used.push(crate::params::key(n).to_string());
             }
         }
         query::bind(&mut stmt, params)?;

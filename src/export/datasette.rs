@@ -58,27 +58,21 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
         })?
         .collect::<rusqlite::Result<_>>()?;
     for (id, name, rtitle, rdesc, sql) in reports {
-        let mut p = conn.prepare(
-            "SELECT name, type, required, default_value, description FROM report_params WHERE report = ?1 ORDER BY position",
-        )?;
-        let params: Vec<(String, String, bool, Option<String>, String)> = p
-            .query_map([id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let params = crate::params::params_of(conn, id)?;
         let mut full = rdesc.clone();
-        for (pname, ptype, required, default, pdesc) in &params {
-            let need = match (default, required) {
-                (Some(d), _) => format!("default {d}"),
-                (None, true) => "required".to_string(),
-                (None, false) => "optional, leave empty for all".to_string(),
-            };
-            let how = if ptype == "actor" {
+        for p in &params {
+            let how = if p.kind == crate::params::ParamType::Actor {
                 " (here, the actor's slug)"
             } else {
                 ""
             };
-            full.push_str(&format!("\n{pname} ({ptype}, {need}): {pdesc}{how}."));
+            full.push_str(&format!(
+                "\n{} ({}, {}): {}{how}.",
+                p.name,
+                p.kind.as_str(),
+                p.need("optional, leave empty for all"),
+                p.description
+            ));
         }
         queries.insert(
             name,
@@ -86,7 +80,7 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
                 "sql": sql,
                 "title": rtitle,
                 "description": full,
-                "params": params.iter().map(|p| p.0.clone()).collect::<Vec<_>>(),
+                "params": params.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
             }),
         );
     }

@@ -8,7 +8,6 @@ use serde::de::DeserializeOwned;
 use super::lenient;
 use super::model::*;
 use super::{Problem, SeedFiles};
-use crate::edtf::Edtf;
 
 #[derive(Debug)]
 pub struct Report {
@@ -22,14 +21,7 @@ pub struct Report {
     pub sql_line: usize,
 }
 
-#[derive(Debug)]
-pub struct Param {
-    pub name: String,
-    pub kind: ParamType,
-    pub required: bool,
-    pub default: Option<String>,
-    pub description: String,
-}
+pub use crate::params::Param;
 
 /// A seed file's text, for turning positions and records into line numbers.
 pub(super) struct Source {
@@ -644,34 +636,15 @@ pub(super) fn parse_report(
     })
 }
 
-/// Checks a parameter value against its type. Actor values may be a slug or an alias, in any case.
+/// Checks a parameter value against its type, as `report` will convert it. Actor values may be a slug, a name or
+/// an alias, in any case.
 pub fn check_value(
     kind: ParamType,
     value: &str,
     actors: &[(String, String, Vec<String>)],
 ) -> Result<(), String> {
-    match kind {
-        ParamType::Text => Ok(()),
-        ParamType::Integer => value
-            .parse::<i64>()
-            .map(|_| ())
-            .map_err(|_| format!("{value:?} is not an integer")),
-        ParamType::Date if value == "today" => Ok(()),
-        ParamType::Date => Edtf::parse_plain(value)
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
-        ParamType::Actor => {
-            let wanted = value.to_lowercase();
-            let known = actors.iter().any(|(slug, name, aliases)| {
-                slug.eq_ignore_ascii_case(value)
-                    || name.to_lowercase() == wanted
-                    || aliases.iter().any(|x| x.to_lowercase() == wanted)
-            });
-            if known {
-                Ok(())
-            } else {
-                Err(format!("no actor has the slug or alias {value:?}"))
-            }
-        }
-    }
+    crate::params::coerce(kind, value, &crate::params::ActorList(actors), &|| {
+        Ok(String::new())
+    })
+    .map(|_| ())
 }

@@ -273,11 +273,11 @@ impl Session {
                     }
                     _ => after,
                 };
-                let key = name.trim_start_matches([':', '@', '$']).to_string();
+                let key = crate::params::key(name).to_string();
                 self.params.insert(key, param_value(value));
             }
             ["unset", name] => {
-                let key = name.trim_start_matches([':', '@', '$']);
+                let key = crate::params::key(name);
                 if self.params.remove(key).is_none() {
                     bail!("no parameter {key} is set (.param list shows them)");
                 }
