@@ -34,8 +34,7 @@ pub fn run(_ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             args.out.display()
         );
     }
-    let (files, stats) = synth::generate(args.documents, args.seed)?;
-    synth::write(&files, &args.out)?;
+    let stats = synth::generate_to(args.documents, args.seed, &args.out)?;
     crate::notice!(
         "dossier: wrote {} documents, {} actors, {} events, {} participants, {} designations, {} quotes, {} evidence \
          ({} facts, {} bytes) to {}",
