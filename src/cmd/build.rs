@@ -295,7 +295,7 @@ pub fn build_file(
         if !report_problems.is_empty() {
             return Err(SeedErrors(report_problems).into());
         }
-        let checks = verify::run_timed(&conn, phase.timings);
+        let checks = verify::run_checks(&conn, phase.timings, verify::ONLY_FOR_RECEIVED_FILES);
         phase.done("verify");
         let failed: Vec<String> = checks
             .into_iter()
