@@ -18,14 +18,16 @@ rm -rf "$work" && mkdir -p "$work/json"
 
 cargo build --release --quiet
 now="$root/target/release/dossier"
-# The base revision, built in a worktree of its own, with its own target folder so that nothing here is rebuilt.
-if [ ! -x "$root/bench/out/base-$base/target/release/dossier" ]; then
-  rm -rf "$root/bench/out/base-$base"
+# The base revision, built in a worktree of its own under target/ (which bench/run.sh, clearing bench/out, leaves
+# alone), with its own target folder so that nothing here is rebuilt.
+tree="$root/target/bench-base-$base"
+if [ ! -x "$tree/target/release/dossier" ]; then
+  rm -rf "$tree"
   git worktree prune
-  git worktree add --detach "$root/bench/out/base-$base" "$base" >/dev/null
-  (cd "$root/bench/out/base-$base" && cargo build --release --quiet)
+  git worktree add --detach "$tree" "$base" >/dev/null
+  (cd "$tree" && cargo build --release --quiet)
 fi
-before="$root/bench/out/base-$base/target/release/dossier"
+before="$tree/target/release/dossier"
 
 "$now" synth --documents "$docs" --seed 1 --out "$work/corpus" >/dev/null
 "$now" build --seed "$work/corpus" --out "$work/big.db" 2>/dev/null
