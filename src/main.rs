@@ -18,9 +18,8 @@ fn main() -> ExitCode {
                 dossier::notice!("dossier: interrupted; nothing was written");
                 return ExitCode::from(130);
             }
-            // The message may quote the file's own text: control characters are shown, never sent.
-            let message = format!("{err:#}");
-            dossier::notice!("dossier: error: {}", dossier::render::visible(&message));
+            // notice! shows the control characters of the file's own text that the message may quote.
+            dossier::notice!("dossier: error: {err:#}");
             ExitCode::from(1)
         }
     }

@@ -36,33 +36,22 @@ pub fn render_rows(
 ) -> anyhow::Result<usize> {
     let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
     let n = columns.len();
-    // Where each column comes from, as " (table.column)", for an error that must name it.
-    let origins: Vec<String> = (0..n)
-        .map(|i| match stmt.column_metadata(i) {
-            Ok(Some((_, table, column, ..))) => format!(
-                " ({}.{})",
-                table.to_string_lossy(),
-                column.to_string_lossy()
-            ),
-            _ => String::new(),
-        })
-        .collect();
     let mut sink = render::sink(format, &columns, out, style)?;
     let mut rows = stmt.raw_query();
     let mut count = 0;
     let mut buf: Vec<Value> = Vec::with_capacity(n);
     while let Some(row) = rows.next()? {
         buf.clear();
-        for i in 0..n {
+        for (i, column) in columns.iter().enumerate() {
             let v = row.get::<_, Value>(i).map_err(|e| match e {
                 rusqlite::Error::FromSqlConversionFailure(..) | rusqlite::Error::Utf8Error(..) => {
                     anyhow::anyhow!(
                         "row {} of the result, column \"{}\"{}: the text is not valid UTF-8; the file was damaged or \
                          written by another tool (select CAST({} AS BLOB) to see its bytes)",
                         count + 1,
-                        render::visible(&columns[i]),
-                        render::visible(&origins[i]),
-                        render::visible(&columns[i]),
+                        column,
+                        origin(row, i),
+                        column,
                     )
                 }
                 other => other.into(),
@@ -74,6 +63,19 @@ pub fn render_rows(
     }
     sink.finish()?;
     Ok(count)
+}
+
+/// Where a result column comes from, as " (table.column)" when SQLite knows: asked only for an error's message.
+fn origin(row: &rusqlite::Row<'_>, i: usize) -> String {
+    let stmt: &Statement<'_> = row.as_ref();
+    match stmt.column_metadata(i) {
+        Ok(Some((_, table, column, ..))) => format!(
+            " ({}.{})",
+            table.to_string_lossy(),
+            column.to_string_lossy()
+        ),
+        _ => String::new(),
+    }
 }
 
 /// Parses `key=value`, as given to `-p`.

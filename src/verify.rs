@@ -105,7 +105,7 @@ fn schema_matches(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         let names: Vec<String> = additions.iter().map(ToString::to_string).collect();
         crate::notice!(
             "dossier: the file also holds additions of its own, which dossier's SQL does not use: {}",
-            crate::render::visible(&names.join(", "))
+            names.join(", ")
         );
     }
     Ok(blocking.iter().map(ToString::to_string).collect())
@@ -296,14 +296,8 @@ pub fn report_problems(conn: &Connection) -> rusqlite::Result<Vec<(String, Strin
     let mut problems = Vec::new();
     for (id, name, sql) in reports {
         // Some pragmas act as they are prepared: never prepare stored SQL that is not a query.
-        if !crate::db::is_query_text(&sql) {
-            problems.push((
-                name.clone(),
-                format!(
-                    "the SQL starts with {:?}, so it is not a query; a report is one SELECT (or WITH … SELECT)",
-                    crate::db::first_word(&sql)
-                ),
-            ));
+        if let Some(why) = crate::db::not_a_query(&sql) {
+            problems.push((name.clone(), why));
             continue;
         }
         let declared: Vec<String> = {
@@ -322,7 +316,7 @@ pub fn report_problems(conn: &Connection) -> rusqlite::Result<Vec<(String, Strin
                     ));
                 }
                 if !s.readonly() {
-                    problems.push((name.clone(), "the SQL writes to the database".to_string()));
+                    problems.push((name.clone(), crate::db::STORED_SQL_WRITES.to_string()));
                 }
                 let used: Vec<String> = (1..=s.parameter_count())
                     .filter_map(|i| s.parameter_name(i))

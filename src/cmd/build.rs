@@ -95,14 +95,7 @@ fn check_target(out: &Path, force: bool) -> anyhow::Result<()> {
 
 /// Whether `path` starts with the SQLite header and dossier's application id (bytes 68..72, big-endian).
 fn is_dossier_file(path: &Path) -> bool {
-    use std::io::Read;
-    let mut header = [0u8; 72];
-    fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut header))
-        .is_ok()
-        && header.starts_with(b"SQLite format 3\0")
-        && i32::from_be_bytes([header[68], header[69], header[70], header[71]])
-            == db::APPLICATION_ID
+    db::Header::read(path).is_some_and(|h| h.application_id == db::APPLICATION_ID)
 }
 
 /// SIGINT and SIGTERM stop the running statement (through the progress handler), so the build fails like any other

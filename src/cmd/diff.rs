@@ -123,8 +123,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let tables = match read() {
         Ok(t) => t,
         Err(e) => {
-            let message = format!("{:#}", db::harden::explain(e));
-            crate::notice!("dossier: error: {}", render::visible(&message));
+            crate::notice!("dossier: error: {:#}", db::harden::explain(e));
             return Ok(ExitCode::from(2));
         }
     };

@@ -120,8 +120,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 fn watchdog(seconds: u64) {
     const GRACE: u64 = 2;
     let message = format!(
-        "dossier: error: stopped after the time limit of {seconds} s; pass --timeout SECONDS (or set \
-         DOSSIER_TIMEOUT) to allow longer, or --timeout 0 for no limit\n"
+        "dossier: error: {}\n",
+        crate::db::harden::time_limit_message(seconds)
     )
     .into_bytes();
     #[cfg(unix)]

@@ -139,28 +139,25 @@ pub fn prepare_stored<'c>(
     name: &str,
     sql: &str,
 ) -> anyhow::Result<rusqlite::Statement<'c>> {
-    if !db::is_query_text(sql) {
-        bail!(
-            "report \"{name}\" is refused: its SQL is not a query (a report is one SELECT). The file's stored SQL \
-             is not what dossier wrote; run `dossier verify`"
-        );
+    let refused = |why: &str| {
+        anyhow::anyhow!(
+            "report \"{name}\" is refused: {why}. The file's stored SQL is not what dossier wrote; run \
+             `dossier verify`"
+        )
+    };
+    if let Some(why) = db::not_a_query(sql) {
+        return Err(refused(&why));
     }
     let stmt = conn.prepare(sql).map_err(|e| {
         match refusal.lock().ok().and_then(|mut r| r.take()) {
-            Some(why) => anyhow::anyhow!(
-                "report \"{name}\" is refused: {why}. The file's stored SQL is not what dossier wrote; run \
-                 `dossier verify`"
-            ),
+            Some(why) => refused(&why),
             None => anyhow::anyhow!(
                 "the stored SQL of report \"{name}\" does not prepare ({e}); run `dossier verify`"
             ),
         }
     })?;
     if !stmt.readonly() {
-        bail!(
-            "report \"{name}\" is refused: its SQL is not read-only (it would write). The file's stored SQL is \
-             not what dossier wrote; run `dossier verify`"
-        );
+        return Err(refused(db::STORED_SQL_WRITES));
     }
     Ok(stmt)
 }

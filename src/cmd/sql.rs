@@ -192,11 +192,7 @@ pub fn run_all(
         // except VACUUM INTO, which writes a new file the read-only flag does not cover.
         if !write && !stmt.readonly() {
             let text = stmt.expanded_sql().unwrap_or_default();
-            if text
-                .split_whitespace()
-                .next()
-                .is_some_and(|w| w.eq_ignore_ascii_case("VACUUM"))
-            {
+            if db::first_word(&text).eq_ignore_ascii_case("VACUUM") {
                 bail!(
                     "VACUUM is refused: the file is opened read-only; pass --write to compact it"
                 );
@@ -228,11 +224,8 @@ pub fn run_all(
 
 /// Whether the SQL is one VACUUM statement (VACUUM INTO included).
 fn is_vacuum(sql: &str) -> bool {
-    let t = sql.trim().trim_end_matches(';').trim();
-    t.split_whitespace()
-        .next()
-        .is_some_and(|w| w.eq_ignore_ascii_case("VACUUM"))
-        && !t.contains(';')
+    db::first_word(sql).eq_ignore_ascii_case("VACUUM")
+        && !sql.trim().trim_end_matches(';').contains(';')
 }
 
 /// SQLite's message, with the authorizer's reason for a refusal, or a caret under the error's position.

@@ -72,7 +72,6 @@ const PROGRESS_EVERY: i32 = 10_000;
 pub fn harden(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_DEFENSIVE, true)?;
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_TRUSTED_SCHEMA, false)?;
-    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_TRIGGER, true)?;
     conn.execute_batch("PRAGMA cell_size_check = ON; PRAGMA mmap_size = 0;")?;
     for (limit, value) in LIMITS {
         conn.set_limit(*limit, *value)?;
@@ -126,11 +125,9 @@ pub fn explain(err: anyhow::Error) -> anyhow::Error {
     });
     match code {
         Some(rusqlite::ErrorCode::OperationInterrupted) if TIMED_OUT.load(Ordering::Relaxed) => {
-            let secs = bounds().timeout.map_or(0, |t| t.as_secs());
-            anyhow::anyhow!(
-                "stopped after the time limit of {secs} s; pass --timeout SECONDS (or set DOSSIER_TIMEOUT) \
-                 to allow longer, or --timeout 0 for no limit"
-            )
+            anyhow::anyhow!(time_limit_message(
+                bounds().timeout.map_or(0, |t| t.as_secs())
+            ))
         }
         Some(rusqlite::ErrorCode::OperationInterrupted) if INTERRUPTED.load(Ordering::Relaxed) => {
             anyhow::anyhow!("interrupted")
@@ -142,6 +139,14 @@ pub fn explain(err: anyhow::Error) -> anyhow::Error {
         ),
         _ => err,
     }
+}
+
+/// What a command stopped at the time bound says, here and in the read commands' watchdog.
+pub fn time_limit_message(secs: u64) -> String {
+    format!(
+        "stopped after the time limit of {secs} s; pass --timeout SECONDS (or set DOSSIER_TIMEOUT) to allow \
+         longer, or --timeout 0 for no limit"
+    )
 }
 
 /// Whether a statement was stopped by Ctrl-C or SIGTERM.

@@ -134,16 +134,35 @@ fn check_schema(conn: &Connection, path: &Path) -> anyhow::Result<()> {
     )
 }
 
+/// What the first 100 bytes of a SQLite file say, read without SQLite (so without opening anything beside it).
+pub struct Header {
+    /// The file format's write or read version is 2.
+    pub wal: bool,
+    pub application_id: i32,
+}
+
+impl Header {
+    /// The header of `path`, or None when it cannot be read or is not a SQLite header.
+    pub fn read(path: &Path) -> Option<Header> {
+        use std::io::Read;
+        let mut h = [0u8; 100];
+        std::fs::File::open(path).ok()?.read_exact(&mut h).ok()?;
+        if !h.starts_with(b"SQLite format 3\0") {
+            return None;
+        }
+        Some(Header {
+            // Bytes 18 and 19 are the write and read versions; 68..72 the application id, big-endian.
+            wal: h[18] == 2 || h[19] == 2,
+            application_id: i32::from_be_bytes([h[68], h[69], h[70], h[71]]),
+        })
+    }
+}
+
 /// Whether the file is in WAL mode, after refusing the states a read command cannot open without writing: a WAL
 /// file with changes still in its `-wal` file, and a hot journal left by an interrupted write.
 fn journal_state(path: &Path) -> anyhow::Result<bool> {
-    use std::io::Read;
-    let mut header = [0u8; 20];
-    let wal = match std::fs::File::open(path).and_then(|mut f| f.read_exact(&mut header)) {
-        // Bytes 18 and 19 are the file format's write and read versions: 2 means WAL.
-        Ok(()) => header.starts_with(b"SQLite format 3\0") && (header[18] == 2 || header[19] == 2),
-        Err(_) => false, // SQLite reports what is wrong with the file
-    };
+    // A file without a SQLite header is not WAL; SQLite reports what is wrong with it.
+    let wal = Header::read(path).is_some_and(|h| h.wal);
     let beside_path = |suffix: &str| {
         let mut p = path.as_os_str().to_owned();
         p.push(suffix);
@@ -336,14 +355,23 @@ const HARDENED_PRAGMAS: &[&str] = &[
     "data_store_directory",
 ];
 
-/// Whether stored SQL is a query: its first word, after comments, is SELECT, WITH or VALUES. A stored report must
-/// be one; checked before the SQL is prepared, because SQLite acts on some pragmas while it prepares them.
-pub fn is_query_text(sql: &str) -> bool {
+/// Why stored SQL cannot be a report before it is even prepared, if it cannot: a report is a query, its first word
+/// (after comments) SELECT, WITH or VALUES. Checked before preparing, because SQLite acts on some pragmas while it
+/// prepares them. `verify` and `report` both ask here.
+pub fn not_a_query(sql: &str) -> Option<String> {
     let word = first_word(sql);
-    ["SELECT", "WITH", "VALUES"]
+    let query = ["SELECT", "WITH", "VALUES"]
         .iter()
-        .any(|k| word.eq_ignore_ascii_case(k))
+        .any(|k| word.eq_ignore_ascii_case(k));
+    (!query).then(|| {
+        format!(
+            "the SQL starts with {word:?}, so it is not a query; a report is one SELECT (or WITH … SELECT)"
+        )
+    })
 }
+
+/// Why prepared stored SQL cannot be a report: it writes (a `WITH … DELETE` begins like a query).
+pub const STORED_SQL_WRITES: &str = "the SQL writes to the database";
 
 /// The first word of SQL text, after whitespace and comments.
 pub fn first_word(sql: &str) -> String {

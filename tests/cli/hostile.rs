@@ -336,16 +336,7 @@ fn the_dump_replays_in_sqlite3_and_runs_nothing_but_its_own_statements() {
         !dump.lines().any(|l| l.trim_start().starts_with('.')),
         "a dump line starts a dot-command"
     );
-    let out = crate::support::client("sqlite3")
-        .arg(env.path("replayed.db"))
-        .stdin(std::fs::File::open(env.path("dump/dossier.sql")).unwrap())
-        .output()
-        .expect("sqlite3 runs: .ci/run installs it (apt-get install sqlite3)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    replay_dump(&env, "dump/dossier.sql", "replayed.db");
     assert!(!planted.exists(), "the replay ran a shell command");
     let conn = Connection::open(env.path("replayed.db")).unwrap();
     let title: String = conn
@@ -462,14 +453,13 @@ fn control_sequences_never_reach_a_terminal() {
 #[test]
 fn build_replaces_only_a_dossier_file_and_never_a_link() {
     let env = Env::new();
-    let seed = env.real_seed();
+    env.real_seed();
     std::fs::write(env.path("notes.txt"), "my notes\n").unwrap();
-    let err = refused(
+    refused(
         &env,
         &["build", "--seed", "seed", "--out", "notes.txt"],
         &["notes.txt exists and is not a dossier file", "--force"],
     );
-    assert!(!err.is_empty());
     // Another program's SQLite database is not a dossier file either.
     Connection::open(env.path("theirs.db"))
         .unwrap()
@@ -489,7 +479,6 @@ fn build_replaces_only_a_dossier_file_and_never_a_link() {
     assert!(!env.path("elsewhere.db").exists());
     let (code, _, err) = env.run(&["build", "--seed", "seed", "--out", "notes.txt", "--force"]);
     assert_eq!(code, 0, "{err}");
-    let _ = seed;
 }
 
 #[test]
@@ -593,7 +582,11 @@ fn smaller_faults_give_messages_not_panics() {
         .output()
         .unwrap();
     let status = String::from_utf8_lossy(&out.stdout);
-    assert_ne!(status.trim(), "101", "the build panicked on a closed pipe");
+    assert_eq!(
+        status.trim(),
+        "0",
+        "the build must end quietly when stderr's reader is gone (101 is a panic)"
+    );
 }
 
 #[test]
@@ -728,17 +721,37 @@ fn a_users_own_view_and_index_are_named_but_do_not_block_reading() {
 /// Writes a schema entry straight into sqlite_schema, as a sender with writable_schema can.
 fn plant(env: &Env, kind: &str, name: &str, table: &str, sql: &str) {
     let conn = Connection::open(env.path("dossier.db")).unwrap();
-    conn.execute_batch("PRAGMA writable_schema = ON;").unwrap();
-    conn.execute(
+    edit_schema(
+        &conn,
         "INSERT INTO sqlite_schema (type, name, tbl_name, rootpage, sql) VALUES (?1, ?2, ?3, 0, ?4)",
-        [kind, name, table, sql],
-    )
-    .unwrap();
+        &[kind, name, table, sql],
+    );
+}
+
+/// Runs one statement on sqlite_schema itself, and bumps the schema version so that SQLite reads it anew.
+fn edit_schema(conn: &Connection, sql: &str, params: &[&str]) {
+    conn.execute_batch("PRAGMA writable_schema = ON;").unwrap();
+    conn.execute(sql, rusqlite::params_from_iter(params))
+        .unwrap();
     let v: i64 = conn
         .query_row("PRAGMA schema_version", [], |r| r.get(0))
         .unwrap();
     conn.execute_batch(&format!("PRAGMA schema_version = {};", v + 1))
         .unwrap();
+}
+
+/// Replays a dump through the real sqlite3 shell into a new file, as the README says to.
+fn replay_dump(env: &Env, dump: &str, into: &str) {
+    let out = crate::support::client("sqlite3")
+        .arg(env.path(into))
+        .stdin(std::fs::File::open(env.path(dump)).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -777,20 +790,14 @@ fn a_users_view_never_reaches_the_dump() {
         let conn = Connection::open(env.path("dossier.db")).unwrap();
         conn.execute_batch("CREATE VIEW extra_v AS SELECT 1 AS a;")
             .unwrap();
-        conn.execute_batch("PRAGMA writable_schema = ON;").unwrap();
-        conn.execute(
+        edit_schema(
+            &conn,
             "UPDATE sqlite_schema SET sql = ?1 WHERE name = 'extra_v'",
-            [format!(
+            &[&format!(
                 "CREATE VIEW extra_v AS SELECT 1\n/\nATTACH +'{}' AS p",
                 planted.display()
             )],
-        )
-        .unwrap();
-        let v: i64 = conn
-            .query_row("PRAGMA schema_version", [], |r| r.get(0))
-            .unwrap();
-        conn.execute_batch(&format!("PRAGMA schema_version = {};", v + 1))
-            .unwrap();
+        );
     }
     let (code, _, err) = env.run(&["export", "--format", "sql", "--to", "dump"]);
     assert_eq!(code, 0, "{err}");
@@ -800,27 +807,14 @@ fn a_users_view_never_reaches_the_dump() {
     );
     let dump = std::fs::read_to_string(env.path("dump/dossier.sql")).unwrap();
     assert!(!dump.contains("extra_v"));
-    let out = crate::support::client("sqlite3")
-        .arg(env.path("replayed.db"))
-        .stdin(std::fs::File::open(env.path("dump/dossier.sql")).unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    replay_dump(&env, "dump/dossier.sql", "replayed.db");
     assert!(!planted.exists());
 }
 
 #[test]
 fn a_pipe_beside_the_database_is_named_not_waited_on() {
     let env = Env::with_db();
-    let status = std::process::Command::new("mkfifo")
-        .arg(env.path("dossier.db-journal"))
-        .status()
-        .unwrap();
-    assert!(status.success());
+    mkfifo(&env.path("dossier.db-journal"));
     for args in [
         vec!["info"],
         vec!["report", "timeline"],
@@ -908,4 +902,105 @@ fn a_huge_sparse_seed_file_is_refused_before_it_is_read() {
         &["build", "--seed", "seed", "--out", "kb.db"],
         &["larger than the 256 MiB a seed file may be"],
     );
+}
+
+#[test]
+fn sql_write_refuses_a_wal_file_by_name() {
+    let env = Env::with_db();
+    Connection::open(env.path("dossier.db"))
+        .unwrap()
+        .execute_batch("PRAGMA journal_mode = WAL;")
+        .unwrap();
+    let sha = env.file_sha("dossier.db");
+    refused(
+        &env,
+        &[
+            "sql",
+            "--write",
+            "UPDATE actors SET description = 'x' WHERE slug = 'russia'",
+        ],
+        &["is in WAL mode", "rollback-journal mode"],
+    );
+    assert_eq!(env.file_sha("dossier.db"), sha);
+}
+
+#[test]
+fn export_into_a_file_or_through_a_link_is_refused() {
+    let env = Env::with_db();
+    std::fs::write(env.path("notes.txt"), "mine\n").unwrap();
+    refused(
+        &env,
+        &["export", "--format", "csv", "--to", "notes.txt"],
+        &["notes.txt exists and is not a directory"],
+    );
+    std::fs::create_dir(env.path("real")).unwrap();
+    std::os::unix::fs::symlink(env.path("real"), env.path("linked")).unwrap();
+    refused(
+        &env,
+        &["export", "--format", "csv", "--to", "linked"],
+        &["linked is a symbolic link"],
+    );
+}
+
+#[test]
+fn a_seed_with_a_pipe_or_a_dangling_link_is_refused_by_name() {
+    let env = Env::new();
+    let seed = env.real_seed();
+    mkfifo(&seed.join("documents/pipe.txt"));
+    refused(
+        &env,
+        &["build", "--seed", "seed", "--out", "kb.db"],
+        &["pipe.txt is not a regular file"],
+    );
+    std::fs::remove_file(seed.join("documents/pipe.txt")).unwrap();
+    std::os::unix::fs::symlink(seed.join("gone.txt"), seed.join("documents/dangling.txt")).unwrap();
+    refused(
+        &env,
+        &["build", "--seed", "seed", "--out", "kb.db"],
+        &["dangling.txt is a symbolic link to nothing"],
+    );
+}
+
+#[test]
+fn a_reports_sql_and_names_from_the_file_reach_no_terminal_raw() {
+    let env = Env::with_db();
+    craft(
+        &env,
+        "UPDATE reports SET sql = 'SELECT 1 AS one -- ' || char(27) || ']0;pwned' || char(7) WHERE name = 'actors'; \
+         CREATE TABLE \"t\u{1b}]0;x\u{7}\" (a);",
+    );
+    let raw = |bytes: &[u8]| String::from_utf8_lossy(bytes).contains(['\u{1b}', '\u{7}']);
+    let seen = on_a_terminal(&env, &["report", "actors", "--sql"]);
+    assert!(!raw(&seen), "{:?}", String::from_utf8_lossy(&seen));
+    assert!(String::from_utf8_lossy(&seen).contains("\\u{1b}]0;pwned"));
+    // The shell's completion lists names from the file; one with a control character is left out.
+    let (code, out, err) = env.run(&["shell", "--complete", "SELECT * FROM t"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains('\u{1b}'), "{out:?}");
+}
+
+#[test]
+fn a_huge_cell_is_cut_in_a_table_and_whole_in_csv() {
+    let env = Env::with_db();
+    let sql = "SELECT printf('%.*c', 200000, 'x') AS big";
+    let (code, out, _) = env.run(&["sql", sql]);
+    assert_eq!(code, 0);
+    assert!(out.len() < 100_000, "{} bytes", out.len());
+    assert!(
+        out.contains("more bytes; --format csv or json shows them all"),
+        "{}",
+        &out[out.len() - 300..]
+    );
+    let (code, out, _) = env.run(&["--format", "csv", "sql", sql]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim_end().len(), "big\n".len() + 200_000);
+}
+
+/// A named pipe at `path`, as a sender can leave in a seed or beside a database.
+fn mkfifo(path: &std::path::Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(status.success());
 }
