@@ -17,7 +17,7 @@
 --   * PRAGMA application_id = 0x44535352 ('DSSR') marks the file; PRAGMA user_version is the schema version.
 
 PRAGMA application_id = 1146311506;
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;
 
 CREATE TABLE meta ( -- Facts about the file itself: schema version, title, generator, seed digest. No clock time.
   key   TEXT PRIMARY KEY NOT NULL CHECK (key <> ''), -- setting name, e.g. 'schema_version', 'seed_sha256'
@@ -218,6 +218,28 @@ SELECT ev.id, d.slug AS document, ev.start, ev.end, ev.exact,
                 (SELECT slug FROM quotes WHERE id = ev.quote)) AS fact
   FROM evidence ev JOIN documents d ON d.id = ev.document;
 
+-- The rows of the full-text index, taken from the tables. The index stores only its tokens and reads the text
+-- back from here, so no text is stored twice. Each kind of row has its own range of `rowid`: an event's is its
+-- id, an actor's 2^48 + id, a document's 2 * 2^48 + id, a quote's 3 * 2^48 + id. The three indexes below find a
+-- row by that number.
+CREATE VIEW search_rows(rowid, kind, slug, title, text) AS -- What the full-text index `search` holds, one row per event, actor, document and quote.
+SELECT id, 'event', slug, date, summary FROM events
+UNION ALL
+SELECT 281474976710656 + a.id, 'actor', a.slug, a.name,
+       coalesce(a.words || ' — ' || a.description, a.words, a.description, '')
+  FROM (SELECT id, slug, name, description,
+               (SELECT group_concat(alias, '; ')
+                  FROM (SELECT alias FROM actor_aliases WHERE actor = actors.id ORDER BY id)) AS words
+          FROM actors) a
+UNION ALL
+SELECT 562949953421312 + id, 'document', slug, title, body FROM documents
+UNION ALL
+SELECT 844424930131968 + q.id, 'quote', q.slug, s.name, q.text FROM quotes q JOIN actors s ON s.id = q.speaker;
+
+CREATE INDEX actors_search ON actors(281474976710656 + id);
+CREATE INDEX documents_search ON documents(562949953421312 + id);
+CREATE INDEX quotes_search ON quotes(844424930131968 + id);
+
 -- Full-text index over document text, quotes, event summaries, and actor names with their aliases.
 -- Diacritics are folded (remove_diacritics 2), so 'charge' finds 'chargé'.
 CREATE VIRTUAL TABLE search USING fts5( -- Full-text index: documents, quotes, event summaries, actor names and aliases.
@@ -225,5 +247,6 @@ CREATE VIRTUAL TABLE search USING fts5( -- Full-text index: documents, quotes, e
   slug UNINDEXED,   -- the slug of that row
   title,            -- document title, speaker, event date, actor name
   text,             -- the searchable text
+  content = 'search_rows', content_rowid = 'rowid',
   tokenize = 'unicode61 remove_diacritics 2'
 );

@@ -6,7 +6,7 @@ pub const SCHEMA: &str = include_str!("../schema.sql");
 /// `PRAGMA application_id` of every dossier file: 'DSSR'.
 pub const APPLICATION_ID: i32 = 0x4453_5352;
 /// `PRAGMA user_version`: the schema version this binary writes and reads.
-pub const SCHEMA_VERSION: i32 = 1;
+pub const SCHEMA_VERSION: i32 = 2;
 
 /// The tables whose rows make up the content of a dossier, in a fixed order.
 pub const CONTENT_TABLES: &[&str] = &[
@@ -26,7 +26,6 @@ pub const CONTENT_TABLES: &[&str] = &[
 pub const SHADOW_TABLES: &[&str] = &[
     "search_data",
     "search_idx",
-    "search_content",
     "search_docsize",
     "search_config",
 ];
@@ -39,10 +38,16 @@ pub fn is_internal_table(name: &str) -> bool {
 /// The same test as [`is_internal_table`], as an SQL condition on a column `name` (of `sqlite_schema`).
 /// `LIKE 'sqlite_%'` would take `_` as a wildcard, so the prefix is compared exactly.
 pub const NOT_INTERNAL_SQL: &str = "substr(name, 1, 7) <> 'sqlite_' AND name NOT IN \
-     ('search_data', 'search_idx', 'search_content', 'search_docsize', 'search_config')";
+     ('search_data', 'search_idx', 'search_docsize', 'search_config')";
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn schema_sql_sets_the_version_this_binary_reads() {
+        let line = format!("PRAGMA user_version = {};", super::SCHEMA_VERSION);
+        assert!(super::SCHEMA.lines().any(|l| l == line), "{line}");
+    }
+
     #[test]
     fn the_sql_condition_lists_every_shadow_table() {
         for t in super::SHADOW_TABLES {

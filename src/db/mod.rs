@@ -112,6 +112,15 @@ pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
 
 /// Refuses a file whose schema differs from dossier's, naming the first differences.
 fn check_schema(conn: &Connection, path: &Path) -> anyhow::Result<()> {
+    let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < SCHEMA_VERSION {
+        bail!(
+            "{} was made by an older dossier (schema version {version}; this dossier makes version \
+             {SCHEMA_VERSION}): rebuild it from its seed with `dossier build`. `dossier sql` still reads it, \
+             read-only",
+            path.display()
+        );
+    }
     let diffs: Vec<contract::Difference> = contract::differences(conn)
         .with_context(|| format!("cannot read the schema of {}", path.display()))?
         .into_iter()

@@ -1,29 +1,11 @@
 //! The full-text index `search` as a function of the fact tables: the rows it must hold, written once in SQL, so
 //! that `sql --write` can bring it back in step after a change and `verify` can tell when it is not.
 
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::collections::BTreeSet;
 
 use rusqlite::Connection;
 
 pub use crate::schema::SHADOW_TABLES;
-
-/// Every row `search` must hold, as (kind, slug, title, text): the build inserts exactly these.
-const ROWS: &str = "\
-SELECT 'document' AS kind, slug, title, body AS text FROM documents
-UNION ALL
-SELECT 'actor', a.slug, a.name,
-       CASE WHEN w.words IS NULL THEN coalesce(a.description, '')
-            WHEN a.description IS NULL THEN w.words
-            ELSE w.words || ' — ' || a.description END
-  FROM actors a
-  LEFT JOIN (SELECT actor, group_concat(alias, '; ') AS words
-               FROM (SELECT actor, alias FROM actor_aliases ORDER BY actor, id) GROUP BY actor) w
-         ON w.actor = a.id
-UNION ALL
-SELECT 'event', slug, date, summary FROM events
-UNION ALL
-SELECT 'quote', q.slug, s.name, q.text FROM quotes q JOIN actors s ON s.id = q.speaker";
 
 /// The kinds of `search` row whose text comes from `table`, including rows a deletion there cascades to.
 pub fn kinds_fed_by(table: &str) -> &'static [&'static str] {
@@ -61,58 +43,99 @@ pub fn follow(conn: &Connection, written: &super::Written) -> rusqlite::Result<(
     result
 }
 
-/// Rewrites the rows of the given kinds from the fact tables.
+/// Rebuilds the index from `search_rows` when some kind of row may have changed. The index keeps no copy of the
+/// text, so it cannot remove a changed row's old words one by one: FTS5's `rebuild` reads every row again.
 pub fn resync(conn: &Connection, kinds: &BTreeSet<&str>) -> rusqlite::Result<()> {
-    for kind in kinds {
-        conn.execute("DELETE FROM search WHERE kind = ?1", [kind])?;
-        conn.execute(
-            &format!(
-                "INSERT INTO search (kind, slug, title, text) SELECT * FROM ({ROWS}) WHERE kind = ?1"
-            ),
-            [kind],
+    if !kinds.is_empty() {
+        // FTS5 writes its pending words at a savepoint or at commit. The savepoint makes it write them now, so
+        // that the statements it prepares to do so are authorised as dossier's own (see `follow`).
+        conn.execute_batch(
+            "SAVEPOINT search_rebuild;
+             INSERT INTO search(search) VALUES ('rebuild');
+             SAVEPOINT search_flush;
+             RELEASE search_flush;
+             RELEASE search_rebuild;",
         )?;
     }
     Ok(())
 }
 
-fn digest(title: &Option<String>, text: &Option<String>) -> u64 {
-    let mut h = DefaultHasher::new();
-    (title, text).hash(&mut h);
-    h.finish()
+/// A rowid of `search` as the kind and slug it stands for, for messages.
+fn named(conn: &Connection, rowid: i64) -> String {
+    conn.query_row(
+        "SELECT kind || ' \"' || slug || '\"' FROM search_rows WHERE rowid = ?1",
+        [rowid],
+        |r| r.get::<_, String>(0),
+    )
+    .unwrap_or_else(|_| format!("row {rowid}"))
 }
 
-/// The rows where `search` departs from the fact tables: missing, extra or stale, as messages.
+/// The places where the index departs from the text of `search_rows`, as messages: rows it lacks or holds in
+/// excess, rows whose words it counts differently, and words whose counts differ.
+///
+/// A read-only connection cannot run FTS5's own `integrity-check` command, which is an INSERT. So the text is
+/// indexed again into a temporary table with the same tokenizer, and the two indexes are compared: the rowids, each
+/// row's token count per column (`_docsize`), and each word's count per column (`fts5vocab`). Together these miss
+/// only a change that keeps every count, such as two words of a row swapped.
 pub fn stale(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    type Key = (String, String);
-    let mut want: HashMap<Key, u64> = HashMap::new();
-    let mut stmt = conn.prepare(ROWS)?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        want.insert((r.get(0)?, r.get(1)?), digest(&r.get(2)?, &r.get(3)?));
-    }
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS temp.search_again;
+         CREATE VIRTUAL TABLE temp.search_again USING fts5(kind UNINDEXED, slug UNINDEXED, title, text,
+             content = '', tokenize = 'unicode61 remove_diacritics 2');
+         INSERT INTO temp.search_again (rowid, kind, slug, title, text)
+             SELECT rowid, kind, slug, title, text FROM main.search_rows;
+         CREATE VIRTUAL TABLE temp.search_words USING fts5vocab(main, search, col);
+         CREATE VIRTUAL TABLE temp.search_again_words USING fts5vocab(temp, search_again, col);",
+    )?;
+    let result = compare(conn);
+    conn.execute_batch(
+        "DROP TABLE temp.search_words; DROP TABLE temp.search_again_words; DROP TABLE temp.search_again;",
+    )?;
+    result
+}
+
+fn compare(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut problems = Vec::new();
-    let mut stmt = conn.prepare("SELECT kind, slug, title, text FROM search")?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        let key: Key = (r.get(0)?, r.get(1)?);
-        match want.remove(&key) {
-            Some(d) if d == digest(&r.get(2)?, &r.get(3)?) => {}
-            Some(_) => problems.push(format!(
-                "the index's {} \"{}\" is stale: its text differs from the {} table",
-                key.0, key.1, key.0
-            )),
-            None => problems.push(format!(
-                "the index holds {} \"{}\", which no table has",
-                key.0, key.1
-            )),
-        }
-    }
-    let mut missing: Vec<Key> = want.into_keys().collect();
-    missing.sort();
+    let ids = |sql: &str| -> rusqlite::Result<Vec<i64>> {
+        conn.prepare(sql)?.query_map([], |r| r.get(0))?.collect()
+    };
+    let lacking = ids(
+        "SELECT id FROM temp.search_again_docsize EXCEPT SELECT id FROM main.search_docsize ORDER BY 1",
+    )?;
     problems.extend(
-        missing
+        lacking
             .into_iter()
-            .map(|(kind, slug)| format!("{kind} \"{slug}\" is missing from the index")),
+            .map(|id| format!("{} is missing from the index", named(conn, id))),
     );
+    let extra = ids(
+        "SELECT id FROM main.search_docsize EXCEPT SELECT id FROM temp.search_again_docsize ORDER BY 1",
+    )?;
+    problems.extend(
+        extra
+            .into_iter()
+            .map(|id| format!("the index holds row {id}, which no table has")),
+    );
+    let changed = ids(
+        "SELECT m.id FROM main.search_docsize m JOIN temp.search_again_docsize t ON t.id = m.id
+          WHERE m.sz IS NOT t.sz ORDER BY 1",
+    )?;
+    problems.extend(changed.into_iter().map(|id| {
+        format!(
+            "the index's {} is stale: its word count differs from the text",
+            named(conn, id)
+        )
+    }));
+    let mut stmt = conn.prepare(
+        "SELECT term, col FROM (SELECT * FROM temp.search_words EXCEPT SELECT * FROM temp.search_again_words)
+         UNION
+         SELECT term, col FROM (SELECT * FROM temp.search_again_words EXCEPT SELECT * FROM temp.search_words)
+         ORDER BY term, col LIMIT 20",
+    )?;
+    let words: Vec<(String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    problems.extend(words.into_iter().map(|(term, col)| {
+        format!("the index counts the word \"{term}\" in {col} differently from the text")
+    }));
     Ok(problems)
 }

@@ -96,15 +96,8 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
             left_out.join(", ")
         );
     }
-    let mut tables = super::tables();
-    tables.push("search");
-    for table in tables {
-        let sql = if table == "search" {
-            "SELECT kind, slug, title, text FROM search ORDER BY rowid".to_string()
-        } else {
-            format!("SELECT * FROM {table} ORDER BY rowid")
-        };
-        let mut stmt = conn.prepare(&sql)?;
+    for table in super::tables() {
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
         let columns: Vec<String> = stmt.column_names().map(ident).collect();
         let head = format!(
             "INSERT INTO {} ({}) VALUES (",
@@ -124,6 +117,8 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
             out.push_str(");\n");
         }
     }
+    // The full-text index keeps no text of its own: it is built from the tables, as `build` builds it.
+    writeln!(out, "INSERT INTO search(search) VALUES ('rebuild');")?;
     writeln!(out, "COMMIT;")?;
     // The schema text comes from the file; the file's schema was checked when it was opened, and this is the last
     // guard: the sqlite3 shell runs a line that starts with '.' as a command of its own.

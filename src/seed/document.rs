@@ -385,7 +385,7 @@ fn designations<'d>(
 
 /// Inserts a document's rows: the document, its events, designations and quotes, then its evidence. Called only
 /// when the seed has no problems, so every reference is resolved and every passage located.
-pub(super) fn insert(tx: &Transaction, rows: &Rows, actors: &Actors) -> anyhow::Result<()> {
+pub(super) fn insert(tx: &Transaction, rows: &Rows) -> anyhow::Result<()> {
     let d = rows.index;
     load::insert_document(
         tx,
@@ -427,7 +427,6 @@ pub(super) fn insert(tx: &Transaction, rows: &Rows, actors: &Actors) -> anyhow::
             id(d),
             *span,
             q.addressee.map(id),
-            actors.list[speaker].1.name.as_str(),
         )?;
     }
     for (exact, span, target) in &rows.evidence {

@@ -31,7 +31,6 @@ const INSERT_REPORT: &str =
     "INSERT INTO reports (id, name, title, description, sql) VALUES (?1, ?2, ?3, ?4, ?5)";
 const INSERT_PARAM: &str = "INSERT INTO report_params (report, position, name, type, required, default_value, \
      description) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
-const INSERT_SEARCH: &str = "INSERT INTO search (kind, slug, title, text) VALUES (?1, ?2, ?3, ?4)";
 
 /// Statements used from more than one place.
 pub struct Sql;
@@ -55,7 +54,7 @@ pub enum Fact {
     Quote(i64),
 }
 
-/// An actor (parent set later, as it may come later) with its aliases and its search row.
+/// An actor (parent set later, as it may come later) with its aliases.
 pub fn insert_actor(
     conn: &Connection,
     id: i64,
@@ -79,19 +78,6 @@ pub fn insert_actor(
     for x in aliases {
         alias.execute(params![id, x])?;
     }
-    let mut words = aliases.join("; ");
-    if let Some(d) = &a.description {
-        if !words.is_empty() {
-            words.push_str(" — ");
-        }
-        words.push_str(d.as_str());
-    }
-    conn.prepare_cached(INSERT_SEARCH)?.execute(params![
-        "actor",
-        a.slug.as_str(),
-        a.name.as_str(),
-        words
-    ])?;
     Ok(())
 }
 
@@ -121,12 +107,6 @@ pub fn insert_document(
             sha256,
         ])
         .with_context(|| format!("cannot insert document \"{}\"", d.slug))?;
-    conn.prepare_cached(INSERT_SEARCH)?.execute(params![
-        "document",
-        d.slug.as_str(),
-        d.title.as_str(),
-        body
-    ])?;
     Ok(())
 }
 
@@ -153,12 +133,6 @@ pub fn insert_event(
     for (actor, role) in participants {
         participant.execute(params![id, actor, role])?;
     }
-    conn.prepare_cached(INSERT_SEARCH)?.execute(params![
-        "event",
-        e.slug.as_str(),
-        e.date.as_str(),
-        e.summary.as_str()
-    ])?;
     Ok(())
 }
 
@@ -194,7 +168,6 @@ pub fn insert_designation(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn insert_quote(
     conn: &Connection,
     id: i64,
@@ -203,7 +176,6 @@ pub fn insert_quote(
     document: i64,
     span: Span,
     addressee: Option<i64>,
-    speaker_name: &str,
 ) -> anyhow::Result<()> {
     conn.prepare_cached(INSERT_QUOTE)?
         .execute(params![
@@ -218,12 +190,6 @@ pub fn insert_quote(
             addressee,
         ])
         .with_context(|| format!("cannot insert quote \"{}\"", q.slug))?;
-    conn.prepare_cached(INSERT_SEARCH)?.execute(params![
-        "quote",
-        q.slug.as_str(),
-        speaker_name,
-        q.text.exact
-    ])?;
     Ok(())
 }
 

@@ -426,6 +426,8 @@ fn run(
             .push((r.name.clone(), r.file.clone(), r.sql_line));
     }
     if facts {
+        // The full-text index reads its rows from the tables, now complete, in rowid order.
+        tx.execute("INSERT INTO search(search) VALUES ('rebuild')", [])?;
         let project = project.expect("no problems, so the project file parsed");
         load::insert_meta(
             &tx,
@@ -489,7 +491,7 @@ fn pass_two(
         if let Some(tx) = tx
             && v.problems.is_empty()
         {
-            document::insert(tx, &rows, actors)?;
+            document::insert(tx, &rows)?;
         }
     }
     summary.events = counters.events;

@@ -129,7 +129,7 @@ fn make_case(env: &Env, case: &str, good: &[u8]) {
             std::fs::write(&path, good).unwrap();
             rusqlite::Connection::open(&path)
                 .unwrap()
-                .execute_batch("PRAGMA user_version = 2")
+                .execute_batch("PRAGMA user_version = 99")
                 .unwrap();
         }
         "directory" => std::fs::create_dir(&path).unwrap(),
