@@ -60,14 +60,74 @@ pub struct Args {
 // The snippet marks the match with render::MARK_OPEN and MARK_CLOSE (U+E000, U+E001); a table shows them as
 // colour or brackets, and the other formats get brackets here.
 
-const SEARCH: &str = "\
+/// Pass 1: every match's rowid and bm25 (lower is better), of one kind's range of rowids. Nothing here reads the
+/// text, so the cost per match is FTS5's own.
+const RANK: &str = "\
+SELECT rowid, bm25(search, 0.0, 0.0, 2.0, 1.0)
+  FROM search
+ WHERE search MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
+
+/// Pass 2, for the few rows kept: what is shown, with the snippet FTS5 makes from the text.
+const SHOW: &str = "\
 SELECT kind, slug, title,
        snippet(search, -1, char(57344), char(57345), '…', 16) AS snippet,
-       round(-bm25(search, 0.0, 0.0, 2.0, 1.0), 3) AS score
+       round(-?3, 3) AS score
   FROM search
- WHERE search MATCH ?1 AND (?2 IS NULL OR kind = ?2)
- ORDER BY bm25(search, 0.0, 0.0, 2.0, 1.0), kind, slug
- LIMIT ?3";
+ WHERE search MATCH ?1 AND rowid = ?2";
+
+/// The best `limit` of the (score, rowid) pairs, lower scores first, keeping every pair that ties with the last
+/// one kept: its place is decided by kind and slug, which are read only for the pairs kept. Memory stays within a
+/// few times `limit`, whatever the number of matches.
+#[derive(Debug)]
+struct TopK {
+    limit: usize,
+    kept: Vec<(f64, i64)>,
+    /// The length at which to prune next: twice what the last pruning kept, so that many ties cost no more than
+    /// a constant factor.
+    next_prune: usize,
+}
+
+impl TopK {
+    fn new(limit: usize) -> Self {
+        TopK {
+            limit,
+            kept: Vec::new(),
+            next_prune: Self::floor(limit),
+        }
+    }
+
+    fn floor(limit: usize) -> usize {
+        4 * limit.max(16)
+    }
+
+    fn push(&mut self, score: f64, rowid: i64) {
+        self.kept.push((score, rowid));
+        if self.kept.len() >= self.next_prune {
+            self.prune();
+            self.next_prune = Self::floor(self.limit).max(2 * self.kept.len());
+        }
+    }
+
+    /// Keeps the `limit` best and whatever ties with the worst of them.
+    fn prune(&mut self) {
+        if self.limit == 0 {
+            self.kept.clear();
+            return;
+        }
+        if self.kept.len() <= self.limit {
+            return;
+        }
+        let by_score = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0);
+        let (_, nth, _) = self.kept.select_nth_unstable_by(self.limit - 1, by_score);
+        let bound = nth.0;
+        self.kept.retain(|&(s, _)| s.total_cmp(&bound).is_le());
+    }
+
+    fn into_kept(mut self) -> Vec<(f64, i64)> {
+        self.prune();
+        self.kept
+    }
+}
 
 /// Plain words become quoted phrases, so that punctuation such as apostrophes and hyphens is not read as FTS5
 /// syntax; a query that uses the syntax on purpose is kept as written.
@@ -117,20 +177,7 @@ pub fn show(
     }
     let query = fts_query(words);
     let table = matches!(format, Format::Table | Format::Markdown);
-    let mut stmt = conn.prepare(SEARCH)?;
-    let rows = stmt.query_map(
-        rusqlite::params![query, kind.map(Kind::as_str), limit],
-        |r| {
-            Ok(vec![
-                r.get::<_, Value>(0)?,
-                r.get::<_, Value>(1)?,
-                r.get::<_, Value>(2)?,
-                Value::Text(marked(r.get::<_, String>(3)?, table)),
-                r.get::<_, Value>(4)?,
-            ])
-        },
-    );
-    let rows: Result<Vec<Vec<Value>>, _> = rows.and_then(|r| r.collect());
+    let rows = ranked(conn, &query, kind, limit, table);
     let rows = match rows {
         Ok(rows) => rows,
         Err(e)
@@ -170,11 +217,107 @@ pub fn show(
     Ok(())
 }
 
+/// The matches of `query`, best first, at most `limit`: ranked by bm25, then kind, then slug.
+fn ranked(
+    conn: &rusqlite::Connection,
+    query: &str,
+    kind: Option<Kind>,
+    limit: u32,
+    table: bool,
+) -> rusqlite::Result<Vec<Vec<Value>>> {
+    let (low, high) = match kind {
+        Some(k) => db::search_index::rowids_of(k.as_str()),
+        None => (i64::MIN, i64::MAX),
+    };
+    let mut top = TopK::new(limit as usize);
+    let mut stmt = conn.prepare(RANK)?;
+    let mut rows = stmt.query(rusqlite::params![query, low, high])?;
+    while let Some(r) = rows.next()? {
+        top.push(r.get(1)?, r.get(0)?);
+    }
+    // Ties with the last place are settled by kind and slug, read from the view, which finds a row by its
+    // rowid through an index; only then are the snippets made, for the rows shown.
+    let mut kept = top.into_kept();
+    if kept.len() > limit as usize {
+        let mut key = conn.prepare("SELECT kind, slug FROM search_rows WHERE rowid = ?1")?;
+        let mut keyed: Vec<((f64, String, String), i64)> = Vec::with_capacity(kept.len());
+        for (score, rowid) in kept {
+            let (kind, slug): (String, String) = key
+                .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap_or_default();
+            keyed.push(((score, kind, slug), rowid));
+        }
+        keyed.sort_by(|a, b| {
+            a.0.0
+                .total_cmp(&b.0.0)
+                .then_with(|| a.0.1.cmp(&b.0.1))
+                .then_with(|| a.0.2.cmp(&b.0.2))
+        });
+        keyed.truncate(limit as usize);
+        kept = keyed.into_iter().map(|((s, _, _), r)| (s, r)).collect();
+    }
+    let mut stmt = conn.prepare(SHOW)?;
+    let mut found: Vec<(f64, Vec<Value>)> = Vec::new();
+    for (score, rowid) in kept {
+        let row = stmt.query_row(rusqlite::params![query, rowid, score], |r| {
+            Ok(vec![
+                r.get::<_, Value>(0)?,
+                r.get::<_, Value>(1)?,
+                r.get::<_, Value>(2)?,
+                Value::Text(marked(r.get::<_, String>(3)?, table)),
+                r.get::<_, Value>(4)?,
+            ])
+        })?;
+        // A file whose ids stray out of their kind's range is caught by `verify`; its rows still show only under
+        // their own kind.
+        if kind.is_none_or(|k| matches!(&row[0], Value::Text(t) if t == k.as_str())) {
+            found.push((score, row));
+        }
+    }
+    let text = |v: &Value| match v {
+        Value::Text(t) => t.clone(),
+        _ => String::new(),
+    };
+    found.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then_with(|| text(&a.1[0]).cmp(&text(&b.1[0])))
+            .then_with(|| text(&a.1[1]).cmp(&text(&b.1[1])))
+    });
+    Ok(found.into_iter().map(|(_, row)| row).collect())
+}
+
 /// The text with its highlight marks kept for a table, which shows them, or made brackets for other formats.
 pub fn marked(text: String, table: bool) -> String {
     if table {
         text
     } else {
         render::show_marks(&text, false)
+    }
+}
+
+#[cfg(test)]
+mod top_k_tests {
+    use super::TopK;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The kept pairs are exactly those whose score is at most the limit-th best score.
+        #[test]
+        fn keeps_the_best_and_every_tie_with_the_last(scores in proptest::collection::vec(0u8..20, 0..400), limit in 0usize..30) {
+            let mut top = TopK::new(limit);
+            for (i, s) in scores.iter().enumerate() {
+                top.push(f64::from(*s), i as i64);
+            }
+            let mut kept: Vec<i64> = top.into_kept().into_iter().map(|(_, r)| r).collect();
+            kept.sort();
+            let mut sorted: Vec<u8> = scores.clone();
+            sorted.sort();
+            let want: Vec<i64> = match (limit, sorted.get(limit.saturating_sub(1))) {
+                (0, _) => Vec::new(),
+                (_, None) => (0..scores.len() as i64).collect(),
+                (_, Some(bound)) => scores.iter().enumerate().filter(|(_, s)| *s <= bound).map(|(i, _)| i as i64).collect(),
+            };
+            prop_assert_eq!(kept, want);
+        }
     }
 }

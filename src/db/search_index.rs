@@ -7,6 +7,20 @@ use rusqlite::Connection;
 
 pub use crate::schema::SHADOW_TABLES;
 
+/// The first rowid of each kind's range in `search_rows` (schema.sql): an event's rowid is its id, an actor's
+/// 2^48 + id, a document's 2 * 2^48 + id, a quote's 3 * 2^48 + id.
+const RANGE: i64 = 1 << 48;
+
+/// The rowids of `search` that rows of one kind take, as an inclusive range.
+pub fn rowids_of(kind: &str) -> (i64, i64) {
+    match kind {
+        "event" => (i64::MIN, RANGE - 1),
+        "actor" => (RANGE, 2 * RANGE - 1),
+        "document" => (2 * RANGE, 3 * RANGE - 1),
+        _ => (3 * RANGE, i64::MAX),
+    }
+}
+
 /// The kinds of `search` row whose text comes from `table`, including rows a deletion there cascades to.
 pub fn kinds_fed_by(table: &str) -> &'static [&'static str] {
     match table {
@@ -138,4 +152,46 @@ fn compare(conn: &Connection) -> rusqlite::Result<Vec<String>> {
         format!("the index counts the word \"{term}\" in {col} differently from the text")
     }));
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_kind_of_row_has_its_rowid_in_its_range() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(crate::schema::SCHEMA).unwrap();
+        conn.execute_batch(
+            "PRAGMA ignore_check_constraints = ON;
+             INSERT INTO documents (id, slug, title, body, length, sha256) VALUES (7, 'd', 'D', 'words', 5, '');
+             INSERT INTO actors (id, slug, name, kind) VALUES (5, 'a', 'A', 'state');
+             INSERT INTO events (id, slug, date, date_earliest, date_latest, kind, summary)
+                 VALUES (3, 'e', '2020', '2020-01-01', '2020-12-31', 'other', 'S');
+             INSERT INTO quotes (id, slug, speaker, document, text, kind, start, end)
+                 VALUES (2, 'q', 5, 7, 'words', 'direct', 0, 5);",
+        )
+        .unwrap();
+        let mut stmt = conn.prepare("SELECT kind, rowid FROM search_rows").unwrap();
+        let rows: Vec<(String, i64)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rows.len(), 4);
+        for (kind, rowid) in rows {
+            let (low, high) = rowids_of(&kind);
+            assert!(low <= rowid && rowid <= high, "{kind} {rowid}");
+            for other in ["event", "actor", "document", "quote"]
+                .iter()
+                .filter(|k| **k != kind)
+            {
+                let (low, high) = rowids_of(other);
+                assert!(
+                    !(low <= rowid && rowid <= high),
+                    "{kind} {rowid} in {other}"
+                );
+            }
+        }
+    }
 }
