@@ -19,6 +19,7 @@ seed always gives a byte-identical file.
 EXAMPLES:
   dossier build                                 ./seed -> ./dossier.db
   dossier build --seed ~/work/seed --out kb.db  another seed, another file
+  dossier build --threads 1                     one thread: slower, the very same file
   DOSSIER_DB=kb.db dossier build                builds kb.db, the file later commands read";
 
 /// Build a verified dossier file from a seed directory
@@ -34,6 +35,12 @@ pub struct Args {
     /// Replace --out even when it is not a dossier file
     #[arg(long)]
     pub force: bool,
+    /// Threads for the load: 1 validates each document and inserts its rows in turn; with 2 or more, a second
+    /// thread inserts each document's rows while the next one is validated. The load has these two stages, so
+    /// more than 2 adds nothing. The file is the same, byte for byte, whatever the number [default: the number
+    /// of cores]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
 }
 
 pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<ExitCode> {
@@ -46,7 +53,11 @@ pub fn run(_ctx: &Ctx, db_flag: Option<&Path>, args: Args) -> anyhow::Result<Exi
     let mut phase = Phases::new();
     let files = SeedFiles::read_dir(&args.seed)?;
     phase.done("list seed files");
-    let (sha, seed) = build_file(&files, &out, &mut phase)?;
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        usize::from,
+    );
+    let (sha, seed) = build_file(&files, &out, threads, &mut phase)?;
     crate::notice!(
         "dossier: built {} from {}: {} documents, {} actors, {} events, {} designations, {} quotes, {} evidence, {} reports (sha256 {})",
         out.display(),
@@ -242,6 +253,7 @@ fn remove_stale_temporaries(dir: &Path) {
 pub fn build_file(
     files: &SeedFiles,
     out: &Path,
+    threads: usize,
     phase: &mut Phases,
 ) -> anyhow::Result<(String, Summary)> {
     if out.is_dir() {
@@ -277,7 +289,7 @@ pub fn build_file(
             .filter(|n| pipeline::is_document_seed(n))
             .count();
         let bar = phase.bar(documents as u64, "validating and loading documents");
-        seed = pipeline::load(&mut conn, files, &mut |n| {
+        seed = pipeline::load(&mut conn, files, threads, &mut |n| {
             if let Some(b) = &bar {
                 b.inc(n);
             }

@@ -296,7 +296,7 @@ pub fn marked(text: String, table: bool) -> String {
 }
 
 #[cfg(test)]
-mod top_k_tests {
+mod tests {
     use super::TopK;
     use proptest::prelude::*;
 

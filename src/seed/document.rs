@@ -1,6 +1,6 @@
 //! Pass 2 of the pipeline for one document: validate its records into rows (no database), then insert them.
 
-use rusqlite::Transaction;
+use rusqlite::Connection;
 
 use super::load;
 use super::locate::{LocateError, Span, locate_all};
@@ -37,40 +37,39 @@ enum Target {
     Quote(usize),
 }
 
-/// A quote's row, short of the span of its text.
-struct QuoteRow<'d> {
+/// A quote's row, short of the span of its text. `def` is its index in the document file's quotes.
+struct QuoteRow {
     row: usize,
-    def: &'d QuoteDef,
+    def: usize,
     speaker: Option<usize>,
     addressee: Option<usize>,
 }
 
 /// A designation's row with its references resolved (None where a reference is unknown, which is a problem).
-struct DesignationRow<'d> {
+struct DesignationRow {
     row: usize,
-    def: &'d DesignationDef,
+    def: usize,
     authority: Option<usize>,
     subject: Option<usize>,
     imposed_by: Option<usize>,
     ended_by: Option<usize>,
 }
 
-/// An event's row index, its definition and its participants as (actor index, role).
-type EventRow<'d> = (usize, &'d EventDef, Vec<(usize, &'static str)>);
+/// An event's row index, its index in the document file's events, and its participants as (actor index, role).
+type EventRow = (usize, usize, Vec<(usize, &'static str)>);
 
-/// One document's rows, ready to insert once the seed has no problems.
-pub(super) struct Rows<'d> {
+/// One document's rows, ready to insert once the seed has no problems. They own what they hold, or point into
+/// the document file by index, so that they can be handed to the thread that inserts them.
+pub(super) struct Rows {
     index: usize,
-    document: &'d DocumentDef,
-    body: &'d str,
-    events: Vec<EventRow<'d>>,
-    designations: Vec<DesignationRow<'d>>,
-    quotes: Vec<(QuoteRow<'d>, Option<Span>)>,
+    events: Vec<EventRow>,
+    designations: Vec<DesignationRow>,
+    quotes: Vec<(QuoteRow, Option<Span>)>,
     /// Each located passage: its words, its span (None when not found) and the fact it supports.
-    evidence: Vec<(&'d str, Option<Span>, Target)>,
+    evidence: Vec<(String, Option<Span>, Target)>,
 }
 
-impl Rows<'_> {
+impl Rows {
     pub(super) fn participants(&self) -> usize {
         self.events.iter().map(|(_, _, p)| p.len()).sum()
     }
@@ -88,12 +87,10 @@ pub(super) fn validate<'d>(
     body: &'d str,
     counters: &mut Counters,
     has_evidence: &mut [bool],
-) -> Rows<'d> {
+) -> Rows {
     let actors = cx.actors;
     let mut rows = Rows {
         index: d,
-        document: &df.document,
-        body,
         events: Vec::new(),
         designations: Vec::new(),
         quotes: Vec::new(),
@@ -153,7 +150,7 @@ pub(super) fn validate<'d>(
         if let Target::QuoteText(i) = target {
             rows.quotes[*i].1 = span;
         }
-        rows.evidence.push((q.exact.as_str(), span, *target));
+        rows.evidence.push((q.exact.clone(), span, *target));
     }
     counters.evidence += rows.evidence.len();
     rows
@@ -219,10 +216,10 @@ fn events<'d>(
     doc: &DocInfo,
     df: &'d DocumentFile,
     counters: &mut Counters,
-    rows: &mut Rows<'d>,
+    rows: &mut Rows,
     pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
 ) {
-    for (e, (r, free)) in df.events.iter().zip(&doc.events) {
+    for (k, (e, (r, free))) in df.events.iter().zip(&doc.events).enumerate() {
         if !free {
             continue;
         }
@@ -265,7 +262,7 @@ fn events<'d>(
         for (k, q) in e.evidence.iter().enumerate() {
             pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Event(idx)));
         }
-        rows.events.push((idx, e, participants));
+        rows.events.push((idx, k, participants));
     }
 }
 
@@ -276,10 +273,10 @@ fn quotes<'d>(
     doc: &DocInfo,
     df: &'d DocumentFile,
     counters: &mut Counters,
-    rows: &mut Rows<'d>,
+    rows: &mut Rows,
     pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
 ) {
-    for (q, (r, free)) in df.quotes.iter().zip(&doc.quotes) {
+    for (k, (q, (r, free))) in df.quotes.iter().zip(&doc.quotes).enumerate() {
         if !free {
             continue;
         }
@@ -300,7 +297,7 @@ fn quotes<'d>(
         rows.quotes.push((
             QuoteRow {
                 row: idx,
-                def: q,
+                def: k,
                 speaker,
                 addressee,
             },
@@ -318,12 +315,12 @@ fn designations<'d>(
     doc: &DocInfo,
     df: &'d DocumentFile,
     counters: &mut Counters,
-    rows: &mut Rows<'d>,
+    rows: &mut Rows,
     pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
 ) {
     let actors = &cx.actors.registry;
     let events = &cx.registries.events;
-    for (g, (r, free)) in df.designations.iter().zip(&doc.designations) {
+    for (k, (g, (r, free))) in df.designations.iter().zip(&doc.designations).enumerate() {
         if !free {
             continue;
         }
@@ -374,7 +371,7 @@ fn designations<'d>(
         }
         rows.designations.push(DesignationRow {
             row: idx,
-            def: g,
+            def: k,
             authority,
             subject,
             imposed_by,
@@ -385,16 +382,16 @@ fn designations<'d>(
 
 /// Inserts a document's rows: the document, its events, designations and quotes, then its evidence. Called only
 /// when the seed has no problems, so every reference is resolved and every passage located.
-pub(super) fn insert(tx: &Transaction, rows: &Rows) -> anyhow::Result<()> {
+pub(super) fn insert(
+    tx: &Connection,
+    df: &DocumentFile,
+    body: &str,
+    rows: &Rows,
+) -> anyhow::Result<()> {
     let d = rows.index;
-    load::insert_document(
-        tx,
-        id(d),
-        rows.document,
-        rows.body,
-        &sha256_hex(rows.body.as_bytes()),
-    )?;
+    load::insert_document(tx, id(d), &df.document, body, &sha256_hex(body.as_bytes()))?;
     for (idx, e, participants) in &rows.events {
+        let e = &df.events[*e];
         let participants: Vec<(i64, &str)> = participants
             .iter()
             .map(|(a, role)| (id(*a), *role))
@@ -402,13 +399,14 @@ pub(super) fn insert(tx: &Transaction, rows: &Rows) -> anyhow::Result<()> {
         load::insert_event(tx, id(*idx), e, &participants)?;
     }
     for g in &rows.designations {
+        let def = &df.designations[g.def];
         let (Some(authority), Some(subject)) = (g.authority, g.subject) else {
-            anyhow::bail!("designation \"{}\" has unresolved actors", g.def.slug);
+            anyhow::bail!("designation \"{}\" has unresolved actors", def.slug);
         };
         load::insert_designation(
             tx,
             id(g.row),
-            g.def,
+            def,
             id(authority),
             id(subject),
             g.imposed_by.map(id),
@@ -416,13 +414,14 @@ pub(super) fn insert(tx: &Transaction, rows: &Rows) -> anyhow::Result<()> {
         )?;
     }
     for (q, span) in &rows.quotes {
+        let def = &df.quotes[q.def];
         let (Some(speaker), Some(span)) = (q.speaker, span) else {
-            anyhow::bail!("quote \"{}\" is not resolved", q.def.slug);
+            anyhow::bail!("quote \"{}\" is not resolved", def.slug);
         };
         load::insert_quote(
             tx,
             id(q.row),
-            q.def,
+            def,
             id(speaker),
             id(d),
             *span,

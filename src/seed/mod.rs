@@ -221,7 +221,7 @@ pub use crate::digest::{hex, sha256_file, sha256_hex};
 
 /// Loads the seed compiled into the binary into an empty database: what `db` builds when there is no file.
 pub fn load_embedded(conn: &mut rusqlite::Connection) -> anyhow::Result<()> {
-    pipeline::load(conn, &SeedFiles::embedded(), &mut |_| {})?;
+    pipeline::load(conn, &SeedFiles::embedded(), 1, &mut |_| {})?;
     Ok(())
 }
 
@@ -328,7 +328,7 @@ impl fmt::Display for SeedErrors {
 /// Validates a seed by loading it into an in-memory database: the seed's problems, or what it holds.
 pub fn check(files: &SeedFiles) -> Result<Summary, SeedErrors> {
     let mut conn = rusqlite::Connection::open_in_memory().expect("an in-memory database opens");
-    match pipeline::load(&mut conn, files, &mut |_| {}) {
+    match pipeline::load(&mut conn, files, 1, &mut |_| {}) {
         Ok(summary) => Ok(summary),
         Err(e) => match e.downcast::<SeedErrors>() {
             Ok(problems) => Err(problems),

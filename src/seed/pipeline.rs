@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Connection, Transaction, params};
+use rusqlite::{Connection, params};
 
 use super::document::{self, Counters};
 use super::load::{self, Sql};
@@ -320,7 +320,7 @@ fn check_actor(v: &mut Validator, r: &Rec, a: &ActorDef, home: Option<usize>) ->
     aliases
 }
 
-fn insert_actors(tx: &Transaction, actors: &Actors) -> anyhow::Result<()> {
+fn insert_actors(tx: &Connection, actors: &Actors) -> anyhow::Result<()> {
     for (i, ((_, a, _), aliases)) in actors.list.iter().zip(&actors.aliases).enumerate() {
         load::insert_actor(tx, id(i), a, aliases)?;
     }
@@ -334,13 +334,20 @@ fn insert_actors(tx: &Transaction, actors: &Actors) -> anyhow::Result<()> {
 }
 
 /// Validates `files` and loads them into `conn`, which must be empty. `progress` is called once per document.
-/// Seed problems come back as `SeedErrors` inside the error.
+/// With `threads` above 1, each document's rows are inserted by a second thread while the next document is
+/// validated; the file is the same, byte for byte. Seed problems come back as `SeedErrors` inside the error.
 pub fn load(
     conn: &mut Connection,
     files: &SeedFiles,
+    threads: usize,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Summary> {
-    let (summary, problems) = run(conn, files, progress, true)?;
+    let insert = if threads > 1 {
+        Insert::Threaded
+    } else {
+        Insert::Inline
+    };
+    let (summary, problems) = run(conn, files, progress, insert)?;
     if problems.is_empty() {
         Ok(summary)
     } else {
@@ -355,16 +362,28 @@ pub fn check(
     files: &SeedFiles,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<(Summary, Vec<Problem>)> {
-    run(conn, files, progress, false)
+    run(conn, files, progress, Insert::Nothing)
 }
 
-/// The phases, in order. With `facts` false nothing but the reports is inserted.
+/// What pass 2 does with each document's rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Insert {
+    /// Nothing: `check` inserts no facts.
+    Nothing,
+    /// Inserts them before validating the next document.
+    Inline,
+    /// Hands them to a second thread, which inserts them while the next document is validated.
+    Threaded,
+}
+
+/// The phases, in order. With `Insert::Nothing` nothing but the reports is inserted.
 fn run(
     conn: &mut Connection,
     files: &SeedFiles,
     progress: &mut dyn FnMut(u64),
-    facts: bool,
+    insert: Insert,
 ) -> anyhow::Result<(Summary, Vec<Problem>)> {
+    let facts = insert != Insert::Nothing;
     let mut v = Validator::new(files);
     let mut summary = Summary::default();
 
@@ -377,21 +396,25 @@ fn run(
     } = front(&mut v, files, true);
 
     load::apply_schema(conn)?;
-    let tx = conn.transaction()?;
+    // One transaction, begun by hand rather than held as a `Transaction`, so that pass 2 can hand the connection
+    // to the thread that inserts. On an error it is rolled back when the caller drops the connection.
+    conn.execute_batch("BEGIN")?;
     // Designations may name events of later documents, which are inserted later: check at commit.
-    tx.execute_batch("PRAGMA defer_foreign_keys = ON")?;
+    conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     if facts && v.problems.is_empty() {
-        insert_actors(&tx, &actors)?;
+        insert_actors(conn, &actors)?;
     }
     summary.actors = actors.list.len();
 
     let has_evidence = pass_two(
         &mut v,
         files,
-        &docs,
-        &registries,
-        &actors,
-        facts.then_some(&tx),
+        Front2 {
+            docs: &docs,
+            registries: &registries,
+            actors: &actors,
+        },
+        (insert, &mut *conn),
         &mut summary,
         progress,
     )?;
@@ -420,38 +443,93 @@ fn run(
         return Ok((summary, problems));
     }
     for (i, r) in reports.iter().enumerate() {
-        load::insert_report(&tx, id(i), r)?;
+        load::insert_report(conn, id(i), r)?;
         summary
             .reports
             .push((r.name.clone(), r.file.clone(), r.sql_line));
     }
     if facts {
         // The full-text index reads its rows from the tables, now complete, in rowid order.
-        tx.execute("INSERT INTO search(search) VALUES ('rebuild')", [])?;
+        conn.execute("INSERT INTO search(search) VALUES ('rebuild')", [])?;
         let project = project.expect("no problems, so the project file parsed");
         load::insert_meta(
-            &tx,
+            conn,
             &project.title.0,
             project.description.as_ref().map(|d| d.0.as_str()),
         )?;
     }
-    tx.commit()?;
+    conn.execute_batch("COMMIT")?;
     Ok((summary, problems))
 }
 
-/// Pass 2: each document in turn, validated into rows, then inserted into `tx` (when given) while the seed has no
+/// What pass 1 leaves for pass 2.
+#[derive(Clone, Copy)]
+struct Front2<'a> {
+    docs: &'a [DocInfo],
+    registries: &'a Registries,
+    actors: &'a Actors,
+}
+
+/// One document validated into rows, with what they point into: what the inserting thread receives.
+struct Loaded {
+    df: DocumentFile,
+    body: String,
+    rows: document::Rows,
+}
+
+/// Pass 2: each document in turn, validated into rows, then inserted (as `insert` says) while the seed has no
 /// problem. Returns, for each actor, whether some document gives evidence for it.
-#[allow(clippy::too_many_arguments)]
 fn pass_two(
     v: &mut Validator,
     files: &SeedFiles,
-    docs: &[DocInfo],
-    registries: &Registries,
-    actors: &Actors,
-    tx: Option<&Transaction>,
+    front: Front2,
+    (insert, conn): (Insert, &mut Connection),
     summary: &mut Summary,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Vec<bool>> {
+    match insert {
+        Insert::Nothing => validate_all(v, files, front, summary, progress, &mut |_| Ok(())),
+        Insert::Inline => validate_all(v, files, front, summary, progress, &mut |l| {
+            document::insert(conn, &l.df, &l.body, &l.rows)
+        }),
+        Insert::Threaded => std::thread::scope(|scope| {
+            // Two documents in flight at most, so memory stays bounded by the largest documents.
+            let (send, receive) = std::sync::mpsc::sync_channel::<Loaded>(2);
+            let inserter = scope.spawn(move || -> anyhow::Result<()> {
+                for l in receive {
+                    document::insert(conn, &l.df, &l.body, &l.rows)?;
+                }
+                Ok(())
+            });
+            let validated = validate_all(v, files, front, summary, progress, &mut |l| {
+                send.send(l)
+                    .map_err(|_| anyhow::anyhow!("the thread that inserts rows stopped"))
+            });
+            drop(send);
+            let inserted = inserter
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("the thread that inserts rows panicked")));
+            // The inserting thread's own error says more than the closed channel it leaves behind.
+            inserted?;
+            validated
+        }),
+    }
+}
+
+/// Validates every document in order, handing each one's rows to `sink` while the seed has no problem.
+fn validate_all(
+    v: &mut Validator,
+    files: &SeedFiles,
+    front: Front2,
+    summary: &mut Summary,
+    progress: &mut dyn FnMut(u64),
+    sink: &mut dyn FnMut(Loaded) -> anyhow::Result<()>,
+) -> anyhow::Result<Vec<bool>> {
+    let Front2 {
+        docs,
+        registries,
+        actors,
+    } = front;
     let mut has_evidence = vec![false; actors.list.len()];
     let mut counters = Counters::default();
     for (d, doc) in docs.iter().enumerate() {
@@ -488,10 +566,8 @@ fn pass_two(
             &mut has_evidence,
         );
         summary.participants += rows.participants();
-        if let Some(tx) = tx
-            && v.problems.is_empty()
-        {
-            document::insert(tx, &rows)?;
+        if v.problems.is_empty() {
+            sink(Loaded { df, body, rows })?;
         }
     }
     summary.events = counters.events;

@@ -225,6 +225,69 @@ fn a_missing_seed_directory_is_an_error_that_names_it() {
 }
 
 #[test]
+fn one_two_and_four_threads_build_the_same_bytes() {
+    let env = Env::new();
+    let (code, _, err) = env.run(&[
+        "synth",
+        "--documents",
+        "40",
+        "--seed",
+        "3",
+        "--out",
+        "corpus",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut digests = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = format!("t{threads}.db");
+        let (code, _, err) = env.run(&[
+            "build",
+            "--seed",
+            "corpus",
+            "--out",
+            &out,
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        digests.push(sha256(&std::fs::read(env.path(&out)).unwrap()));
+    }
+    assert_eq!(digests[0], digests[1], "1 and 2 threads");
+    assert_eq!(digests[0], digests[2], "1 and 4 threads");
+    // A bad seed fails the same way with a second thread: the problems are found before anything is inserted.
+    std::fs::write(
+        env.path("corpus/documents/doc-00001.toml"),
+        std::fs::read_to_string(env.path("corpus/documents/doc-00001.toml"))
+            .unwrap()
+            .replacen(
+                "evidence = [\"",
+                "evidence = [\"words that are not there ",
+                1,
+            ),
+    )
+    .unwrap();
+    let mut errors = Vec::new();
+    for threads in ["1", "2"] {
+        let (code, _, err) = env.run(&[
+            "build",
+            "--seed",
+            "corpus",
+            "--out",
+            "bad.db",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(code, 1, "{err}");
+        assert!(err.contains("doc-00001.toml"), "{err}");
+        errors.push(err);
+    }
+    assert_eq!(errors[0], errors[1]);
+    assert!(!env.path("bad.db").exists());
+    let (code, _, err) = env.run(&["build", "--seed", "corpus", "--threads", "0"]);
+    assert_eq!(code, 2, "{err}");
+}
+
+#[test]
 fn the_synthetic_corpus_builds_verifies_and_repeats() {
     let env = Env::new();
     for (dir, seed) in [("a", "9"), ("b", "9"), ("c", "10")] {
