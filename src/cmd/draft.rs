@@ -78,7 +78,7 @@ pub fn run(_ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let slug = args.slug.clone().unwrap_or_else(|| slug_of(&args.file));
     let slug = Slug::parse(&slug).map_err(|e| anyhow::anyhow!("{e}; pass one with --slug"))?;
     let files = SeedFiles::read_dir(&args.seed)?;
-    let known = pipeline::known(&files);
+    let known = pipeline::known(&files)?;
     if known.documents.iter().any(|(d, _)| d == slug.as_str()) {
         bail!("the seed already has a document with the slug \"{slug}\"; pass another with --slug");
     }

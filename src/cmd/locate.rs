@@ -42,7 +42,7 @@ fn from_seed(dir: &std::path::Path, slug: &str) -> anyhow::Result<Option<(String
         return Ok(None);
     }
     let files = crate::seed::SeedFiles::read_dir(dir)?;
-    let known = crate::seed::pipeline::known(&files);
+    let known = crate::seed::pipeline::known(&files)?;
     let Some((_, body_path)) = known.documents.iter().find(|(d, _)| d == slug) else {
         return Ok(None);
     };

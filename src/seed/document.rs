@@ -75,6 +75,62 @@ impl Rows {
     }
 }
 
+/// A document's events, designations and quotes as pass 1 registered them: each record, and whether it was the
+/// first with its slug. Pass 1 numbered the records of a file in this order: the document, its actors, events,
+/// designations and quotes; the same order here gives each its occurrence `nth`.
+struct Records {
+    events: Vec<(Rec, bool)>,
+    designations: Vec<(Rec, bool)>,
+    quotes: Vec<(Rec, bool)>,
+}
+
+fn records(cx: Context, doc: &DocInfo, df: &DocumentFile) -> Records {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut next = |slug: &str| {
+        let slug = slug.to_string();
+        let n = seen.entry(slug).or_insert(0);
+        *n += 1;
+        *n - 1
+    };
+    next(df.document.slug.as_str());
+    for a in &df.actors {
+        next(a.slug.as_str());
+    }
+    let mut kind = |kind: &'static str, slugs: Vec<&Slug>, registry: &super::validate::Registry| {
+        slugs
+            .into_iter()
+            .map(|s| {
+                let rec = Rec {
+                    file: doc.file,
+                    kind,
+                    slug: s.to_string(),
+                    nth: next(s.as_str()),
+                };
+                let first = registry.is_first(&rec);
+                (rec, first)
+            })
+            .collect::<Vec<_>>()
+    };
+    let r = cx.registries;
+    Records {
+        events: kind(
+            "event",
+            df.events.iter().map(|e| &e.slug).collect(),
+            &r.events,
+        ),
+        designations: kind(
+            "designation",
+            df.designations.iter().map(|g| &g.slug).collect(),
+            &r.designations,
+        ),
+        quotes: kind(
+            "quote",
+            df.quotes.iter().map(|q| &q.slug).collect(),
+            &r.quotes,
+        ),
+    }
+}
+
 /// Validates document `d` against the registries and locates its evidence in `body`, returning its rows. Every
 /// problem goes to `v`; `has_evidence` marks the actors this document gives evidence for.
 #[allow(clippy::too_many_arguments)]
@@ -105,9 +161,10 @@ pub(super) fn validate<'d>(
         }
     }
     mentions(v, cx, doc, df, &mut pending);
-    events(v, cx, doc, df, counters, &mut rows, &mut pending);
-    quotes(v, cx, doc, df, counters, &mut rows, &mut pending);
-    designations(v, cx, doc, df, counters, &mut rows, &mut pending);
+    let recs = records(cx, doc, df);
+    events(v, cx, &recs, df, counters, &mut rows, &mut pending);
+    quotes(v, cx, &recs, df, counters, &mut rows, &mut pending);
+    designations(v, cx, &recs, df, counters, &mut rows, &mut pending);
 
     // Locate everything at once, then pair the quotes with their spans.
     let quotes_found: Vec<&Quote> = pending.iter().map(|p| p.0).collect();
@@ -174,7 +231,8 @@ fn mentions<'d>(
             if v.dropped.contains(m.actor.as_str()) || v.unparsed {
                 continue;
             }
-            let near = nearest(m.actor.as_str(), cx.actors.registry.slugs());
+            let known = cx.actors.registry.slugs();
+            let near = nearest(m.actor.as_str(), known.iter().map(String::as_str));
             let line = v.source(doc.file).record_line("actor", m.actor.as_str(), 0);
             v.problems.push(Problem {
                 code: "unknown-reference",
@@ -213,13 +271,13 @@ fn mentions<'d>(
 fn events<'d>(
     v: &mut Validator,
     cx: Context<'d>,
-    doc: &DocInfo,
+    recs: &Records,
     df: &'d DocumentFile,
     counters: &mut Counters,
     rows: &mut Rows,
     pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
 ) {
-    for (k, (e, (r, free))) in df.events.iter().zip(&doc.events).enumerate() {
+    for (k, (e, (r, free))) in df.events.iter().zip(&recs.events).enumerate() {
         if !free {
             continue;
         }
@@ -270,13 +328,13 @@ fn events<'d>(
 fn quotes<'d>(
     v: &mut Validator,
     cx: Context<'d>,
-    doc: &DocInfo,
+    recs: &Records,
     df: &'d DocumentFile,
     counters: &mut Counters,
     rows: &mut Rows,
     pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
 ) {
-    for (k, (q, (r, free))) in df.quotes.iter().zip(&doc.quotes).enumerate() {
+    for (k, (q, (r, free))) in df.quotes.iter().zip(&recs.quotes).enumerate() {
         if !free {
             continue;
         }
@@ -312,7 +370,7 @@ fn quotes<'d>(
 fn designations<'d>(
     v: &mut Validator,
     cx: Context<'d>,
-    doc: &DocInfo,
+    recs: &Records,
     df: &'d DocumentFile,
     counters: &mut Counters,
     rows: &mut Rows,
@@ -320,7 +378,7 @@ fn designations<'d>(
 ) {
     let actors = &cx.actors.registry;
     let events = &cx.registries.events;
-    for (k, (g, (r, free))) in df.designations.iter().zip(&doc.designations).enumerate() {
+    for (k, (g, (r, free))) in df.designations.iter().zip(&recs.designations).enumerate() {
         if !free {
             continue;
         }

@@ -111,9 +111,11 @@ fn parse_documents(v: &mut Validator, paths: &[String]) -> Vec<Parsed> {
                 slug: df.document.slug,
                 body: df.document.file.0,
                 actors: df.actors,
-                events: df.events.into_iter().map(|e| e.slug).collect(),
-                designations: df.designations.into_iter().map(|g| g.slug).collect(),
-                quotes: df.quotes.into_iter().map(|q| q.slug).collect(),
+                // Cloned, not moved: collecting in place would keep each list's buffer, sized for the whole
+                // records, alive until pass 1 ends.
+                events: df.events.iter().map(|e| e.slug.clone()).collect(),
+                designations: df.designations.iter().map(|g| g.slug.clone()).collect(),
+                quotes: df.quotes.iter().map(|q| q.slug.clone()).collect(),
             });
         }
     }
@@ -123,19 +125,21 @@ fn parse_documents(v: &mut Validator, paths: &[String]) -> Vec<Parsed> {
     parsed
 }
 
-/// Phase 2: registers the documents' slugs and checks that each body exists and is UTF-8 without NUL.
+/// Phase 2: registers the documents' slugs and checks that each body exists and is UTF-8 without NUL. The slugs
+/// of documents, events, designations and quotes are kept on disk (see `Registry::on_disk`), so that this phase
+/// and pass 2 hold no more than one document's records in memory.
 fn register(
     v: &mut Validator,
     files: &SeedFiles,
     parsed: Vec<Parsed>,
     check_bodies: bool,
-) -> (Vec<DocInfo>, Registries) {
-    let mut doc_registry = Registry::new("document");
+) -> anyhow::Result<(Vec<DocInfo>, Registries)> {
+    let mut doc_registry = Registry::on_disk("document")?;
     let mut docs: Vec<DocInfo> = Vec::new();
     let mut reg = Registries {
-        events: Registry::new("event"),
-        designations: Registry::new("designation"),
-        quotes: Registry::new("quote"),
+        events: Registry::on_disk("event")?,
+        designations: Registry::on_disk("designation")?,
+        quotes: Registry::on_disk("quote")?,
     };
     for p in parsed {
         let r = v.rec(p.file, "document", &p.slug);
@@ -147,38 +151,44 @@ fn register(
             check_body(v, files, &r, &p.body, &body_path);
         }
         // Registration order within a file decides which line a repeated slug points at: actors, events,
-        // designations, quotes, as the file lists them.
+        // designations, quotes, as the file lists them. Pass 2 numbers the records again in the same order
+        // (`document::records`).
         let actors: Vec<(Rec, ActorDef)> = p
             .actors
             .into_iter()
             .map(|a| (v.rec(p.file, "actor", &a.slug), a))
             .collect();
-        let register =
-            |v: &mut Validator, registry: &mut Registry, kind: &'static str, slugs: &[Slug]| {
-                slugs
-                    .iter()
-                    .map(|s| {
-                        let r = v.rec(p.file, kind, s);
-                        let free = registry.add(v, &r);
-                        (r, free)
-                    })
-                    .collect::<Vec<_>>()
-            };
-        let events = register(v, &mut reg.events, "event", &p.events);
-        let designations = register(v, &mut reg.designations, "designation", &p.designations);
-        let quotes = register(v, &mut reg.quotes, "quote", &p.quotes);
+        for (registry, kind, slugs) in [
+            (&mut reg.events, "event", &p.events),
+            (&mut reg.designations, "designation", &p.designations),
+            (&mut reg.quotes, "quote", &p.quotes),
+        ] {
+            for s in slugs {
+                let r = v.rec(p.file, kind, s);
+                registry.add(v, &r);
+            }
+        }
         docs.push(DocInfo {
             file: p.file,
             path: seed_path,
             slug: p.slug.0,
             body_path,
             actors,
-            events,
-            designations,
-            quotes,
         });
     }
-    (docs, reg)
+    for registry in [
+        &mut doc_registry,
+        &mut reg.events,
+        &mut reg.designations,
+        &mut reg.quotes,
+    ] {
+        if let Some(e) = registry.take_error() {
+            return Err(
+                anyhow::Error::new(e).context("cannot keep the seed's slugs in a temporary file")
+            );
+        }
+    }
+    Ok((docs, reg))
 }
 
 /// A document's body must be in the seed, UTF-8, and free of NUL.
@@ -393,7 +403,7 @@ fn run(
         docs,
         registries,
         actors,
-    } = front(&mut v, files, true);
+    } = front(&mut v, files, true)?;
 
     load::apply_schema(conn)?;
     // One transaction, begun by hand rather than held as a `Transaction`, so that pass 2 can hand the connection
@@ -585,18 +595,18 @@ pub struct Known {
 }
 
 /// Runs the phases up to the actors, ignoring problems (`check` reports them).
-pub fn known(files: &SeedFiles) -> Known {
+pub fn known(files: &SeedFiles) -> anyhow::Result<Known> {
     let mut v = Validator::new(files);
     // The bodies are not read: only the names matter here.
-    let front = front(&mut v, files, false);
-    Known {
+    let front = front(&mut v, files, false)?;
+    Ok(Known {
         actors: front.actors.names(),
         documents: front
             .docs
             .iter()
             .map(|d| (d.slug.clone(), d.body_path.clone()))
             .collect(),
-    }
+    })
 }
 
 /// What the phases before pass 2 leave.
@@ -609,7 +619,7 @@ struct Front {
 
 /// Phases 1 to 3: classify the files, parse and register the documents (checking their bodies if asked), resolve
 /// the actors.
-fn front(v: &mut Validator, files: &SeedFiles, check_bodies: bool) -> Front {
+fn front(v: &mut Validator, files: &SeedFiles, check_bodies: bool) -> anyhow::Result<Front> {
     let layout = classify(v, files);
     let shared: Vec<(usize, ActorsFile)> = layout
         .actors
@@ -617,12 +627,12 @@ fn front(v: &mut Validator, files: &SeedFiles, check_bodies: bool) -> Front {
         .filter_map(|p| v.parse::<ActorsFile>(p))
         .collect();
     let parsed = parse_documents(v, &layout.documents);
-    let (mut docs, registries) = register(v, files, parsed, check_bodies);
+    let (mut docs, registries) = register(v, files, parsed, check_bodies)?;
     let actors = resolve_actors(v, shared, &mut docs);
-    Front {
+    Ok(Front {
         layout,
         docs,
         registries,
         actors,
-    }
+    })
 }

@@ -11,10 +11,6 @@ pub(super) struct DocInfo {
     pub(super) slug: String,
     pub(super) body_path: String,
     pub(super) actors: Vec<(Rec, ActorDef)>,
-    /// Each record as pass 1 met it, and whether its slug was free.
-    pub(super) events: Vec<(Rec, bool)>,
-    pub(super) designations: Vec<(Rec, bool)>,
-    pub(super) quotes: Vec<(Rec, bool)>,
 }
 
 /// Numbers ids in the order records are registered: row id = index + 1.
@@ -22,7 +18,8 @@ pub(super) fn id(index: usize) -> i64 {
     index as i64 + 1
 }
 
-/// The slugs documents may refer to across files.
+/// The slugs documents may refer to across files, on disk (see `Registry::on_disk`): pass 2 asks them whether
+/// each record is the first with its slug.
 pub(super) struct Registries {
     pub(super) events: Registry,
     pub(super) designations: Registry,

@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 
 use super::lenient;
 use super::model::*;
+use super::slugs::SlugTable;
 use super::{Problem, SeedFiles};
 
 #[derive(Debug)]
@@ -115,8 +116,10 @@ pub(super) struct Validator<'a> {
     files: &'a SeedFiles,
     paths: Vec<String>,
     path_index: HashMap<String, usize>,
-    /// How many records with each (file, slug) have been met, to find the nth one's line.
+    /// How many records with each (file, slug) have been met, to find the nth one's line: for one file at a time,
+    /// `seen_file`, since every file's records are met together.
     seen: HashMap<(usize, String), usize>,
+    seen_file: Option<usize>,
     pub(super) problems: Vec<Problem>,
     /// Files already parsed once, whose problems are not reported again.
     parsed: HashSet<String>,
@@ -135,6 +138,7 @@ impl<'a> Validator<'a> {
             paths: Vec::new(),
             path_index: HashMap::new(),
             seen: HashMap::new(),
+            seen_file: None,
             problems: Vec::new(),
             parsed: HashSet::new(),
             dropped: HashSet::new(),
@@ -144,6 +148,11 @@ impl<'a> Validator<'a> {
 
     /// The next record with this slug in this file.
     pub(super) fn rec(&mut self, file: usize, kind: &'static str, slug: &Slug) -> Rec {
+        // Records are met file by file, so only the current file's counts are kept.
+        if self.seen_file != Some(file) {
+            self.seen.clear();
+            self.seen_file = Some(file);
+        }
         let n = self.seen.entry((file, slug.to_string())).or_insert(0);
         let r = Rec {
             file,
@@ -366,33 +375,98 @@ fn value_code(message: &str) -> &'static str {
 /// Registers slugs of one kind, reporting duplicates; returns the index map.
 pub(super) struct Registry {
     kind: &'static str,
-    index: HashMap<String, usize>,
-    /// Where each slug was first defined; its line is looked up only if a duplicate needs it.
-    first: Vec<Rec>,
+    store: Store,
+}
+
+/// Where a registry keeps its slugs: in memory for the few that pass 2 looks up at every turn (actors), on disk
+/// for those that grow with the corpus.
+enum Store {
+    Memory {
+        index: HashMap<String, usize>,
+        /// Where each slug was first defined; its line is looked up only if a duplicate needs it.
+        first: Vec<Rec>,
+    },
+    Disk {
+        table: SlugTable,
+        /// The first error of the table, reported once pass 1 ends.
+        error: Option<rusqlite::Error>,
+    },
 }
 
 impl Registry {
     pub(super) fn new(kind: &'static str) -> Self {
         Registry {
             kind,
-            index: HashMap::new(),
-            first: Vec::new(),
+            store: Store::Memory {
+                index: HashMap::new(),
+                first: Vec::new(),
+            },
+        }
+    }
+
+    /// A registry whose slugs live in a temporary file, not in memory.
+    pub(super) fn on_disk(kind: &'static str) -> rusqlite::Result<Self> {
+        Ok(Registry {
+            kind,
+            store: Store::Disk {
+                table: SlugTable::new()?,
+                error: None,
+            },
+        })
+    }
+
+    /// The error the disk store met, if any: the registry is then incomplete.
+    pub(super) fn take_error(&mut self) -> Option<rusqlite::Error> {
+        match &mut self.store {
+            Store::Memory { .. } => None,
+            Store::Disk { error, .. } => error.take(),
         }
     }
 
     /// The index of a slug, if registered.
     pub(super) fn get(&self, slug: &str) -> Option<usize> {
-        self.index.get(slug).copied()
+        match &self.store {
+            Store::Memory { index, .. } => index.get(slug).copied(),
+            Store::Disk { table, .. } => table.get(slug).map(|(i, _, _)| i),
+        }
     }
 
-    pub(super) fn slugs(&self) -> impl Iterator<Item = &str> {
-        self.index.keys().map(String::as_str)
+    /// Whether `rec` is the record that registered its slug (not a later duplicate).
+    pub(super) fn is_first(&self, rec: &Rec) -> bool {
+        match &self.store {
+            Store::Memory { index, first } => index
+                .get(&rec.slug)
+                .is_some_and(|&i| first[i].file == rec.file && first[i].nth == rec.nth),
+            Store::Disk { table, .. } => table
+                .get(&rec.slug)
+                .is_some_and(|(_, file, nth)| file == rec.file && nth == rec.nth),
+        }
+    }
+
+    /// Every slug, for a nearest-name hint.
+    pub(super) fn slugs(&self) -> Vec<String> {
+        match &self.store {
+            Store::Memory { index, .. } => index.keys().cloned().collect(),
+            Store::Disk { table, .. } => table.all(),
+        }
+    }
+
+    /// The first record of a registered slug.
+    fn first(&self, slug: &str) -> Option<Rec> {
+        match &self.store {
+            Store::Memory { index, first } => index.get(slug).map(|&i| first[i].clone()),
+            Store::Disk { table, .. } => table.get(slug).map(|(_, file, nth)| Rec {
+                file,
+                kind: self.kind,
+                slug: slug.to_string(),
+                nth,
+            }),
+        }
     }
 
     /// Adds a slug; on a duplicate, reports it and returns false.
     pub(super) fn add(&mut self, v: &mut Validator, rec: &Rec) -> bool {
-        if let Some(&i) = self.index.get(&rec.slug) {
-            let first = &self.first[i];
+        if let Some(first) = self.first(&rec.slug) {
             let src = v.source(first.file);
             let (first_file, first_line) = (
                 src.path.clone(),
@@ -411,8 +485,17 @@ impl Registry {
             );
             return false;
         }
-        self.index.insert(rec.slug.clone(), self.first.len());
-        self.first.push(rec.clone());
+        match &mut self.store {
+            Store::Memory { index, first } => {
+                index.insert(rec.slug.clone(), first.len());
+                first.push(rec.clone());
+            }
+            Store::Disk { table, error } => {
+                if let Err(e) = table.insert(&rec.slug, rec.file, rec.nth) {
+                    error.get_or_insert(e);
+                }
+            }
+        }
         true
     }
 
@@ -424,10 +507,11 @@ impl Registry {
         field: &str,
         slug: &Slug,
     ) -> Option<usize> {
-        let found = self.index.get(slug.as_str()).copied();
+        let found = self.get(slug.as_str());
         // A record left out for a bad value has its own problem; a reference to it is not a second one.
         if found.is_none() && !v.dropped.contains(slug.as_str()) && !v.unparsed {
-            let near = nearest(slug.as_str(), self.index.keys().map(String::as_str));
+            let known = self.slugs();
+            let near = nearest(slug.as_str(), known.iter().map(String::as_str));
             let hint = if near.is_empty() {
                 format!("define the {} first, or fix the slug", self.kind)
             } else {
