@@ -21,6 +21,7 @@ pub mod model;
 pub mod passage;
 pub mod pipeline;
 mod registers;
+mod report_file;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -1,5 +1,5 @@
-//! Turning parsed seed records into problems with file, line, record and field: the validator, the slug
-//! registries, report headers and parameter values. The pipeline drives them.
+//! Turning parsed seed records into problems with file, line, record and field: the validator and the slug
+//! registries. The pipeline drives them; report files are read in `report_file`.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,19 +9,8 @@ use super::lenient;
 use super::model::*;
 use super::{Problem, SeedFiles};
 
-#[derive(Debug)]
-pub struct Report {
-    pub name: String,
-    pub title: String,
-    pub description: String,
-    pub sql: String,
-    pub params: Vec<Param>,
-    /// Where the report came from, for errors found when its SQL is prepared.
-    pub file: String,
-    pub sql_line: usize,
-}
-
-pub use crate::params::Param;
+pub use super::report_file::Report;
+pub(super) use super::report_file::parse_report;
 
 /// A seed file's text, for turning positions and records into line numbers.
 pub(super) struct Source {
@@ -112,7 +101,7 @@ pub(super) struct Rec {
 /// Collects problems. Seed files are read again when an error needs a line number, rather than all kept in
 /// memory.
 pub(super) struct Validator<'a> {
-    files: &'a SeedFiles,
+    pub(super) files: &'a SeedFiles,
     paths: Vec<String>,
     path_index: HashMap<String, usize>,
     /// How many records with each (file, slug) have been met, to find the nth one's line.
@@ -488,163 +477,4 @@ pub(super) fn normalize(path: &str) -> String {
         }
     }
     parts.join("/")
-}
-
-/// Reads a report file: a TOML header in the leading `--` comment lines, then the SQL.
-pub(super) fn parse_report(
-    v: &mut Validator,
-    path: &str,
-    actors: &[(String, String, Vec<String>)],
-) -> Option<Report> {
-    let bytes = v.files.read(path)?;
-    let text = v.text(path, &bytes)?;
-    let name = path
-        .trim_start_matches("reports/")
-        .trim_end_matches(".sql")
-        .to_string();
-    if let Err(e) = Slug::parse(&name) {
-        v.problem(
-            "report-name",
-            path,
-            None,
-            format!("bad report name: {e}"),
-            Some("rename the file"),
-        );
-        return None;
-    }
-    let header_lines = text.lines().take_while(|l| l.starts_with("--")).count();
-    let header: String = text
-        .lines()
-        .take(header_lines)
-        .map(|l| {
-            let l = l.trim_start_matches("--");
-            format!("{}\n", l.strip_prefix(' ').unwrap_or(l))
-        })
-        .collect();
-    let sql: String = text
-        .lines()
-        .skip(header_lines)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let sql = sql.trim().to_string();
-    let header: ReportHeader = match toml::from_str(&header) {
-        Ok(h) => h,
-        Err(e) => {
-            let line = e
-                .span()
-                .map(|s| header[..s.start].matches('\n').count() + 1);
-            v.problem(
-                "report-header",
-                path,
-                line,
-                format!("report header: {}", e.message().trim()),
-                Some(
-                    "the header is TOML in `-- ` comment lines: title, description and [[params]]",
-                ),
-            );
-            return None;
-        }
-    };
-    if sql.is_empty() {
-        v.problem(
-            "report-no-sql",
-            path,
-            None,
-            "the report has no SQL after its header".to_string(),
-            None,
-        );
-        return None;
-    }
-    let sql_line = header_lines
-        + 1
-        + text
-            .lines()
-            .skip(header_lines)
-            .take_while(|l| l.trim().is_empty())
-            .count();
-    let mut params: Vec<Param> = Vec::new();
-    let param_line = |name: &str| {
-        text.lines()
-            .position(|l| l.contains(&format!("\"{name}\"")))
-            .map(|i| i + 1)
-    };
-    let problems_before = v.problems.len();
-    for p in &header.params {
-        let line = param_line(&p.name);
-        let bad = |v: &mut Validator, msg: String, hint: &str| {
-            v.problems.push(Problem {
-                code: "report-parameter",
-                file: path.to_string(),
-                line,
-                column: None,
-                record: Some(format!("report \"{name}\" parameter \"{}\"", p.name)),
-                field: None,
-                message: msg,
-                hint: Some(hint.to_string()),
-                ..Problem::default()
-            })
-        };
-        let name_ok = p.name.starts_with(|c: char| c.is_ascii_lowercase())
-            && p.name
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-        if !name_ok {
-            bad(
-                v,
-                "bad parameter name".into(),
-                "use lower-case letters, digits and underscores",
-            );
-        }
-        if params.iter().any(|q| q.name == p.name) {
-            bad(
-                v,
-                "the parameter is declared twice".into(),
-                "declare each parameter once",
-            );
-        }
-        if p.required && p.default.is_some() {
-            bad(
-                v,
-                "a required parameter cannot have a default".into(),
-                "remove `required` or the default",
-            );
-        }
-        if let Some(d) = &p.default
-            && let Err(e) = check_value(p.kind, d, actors)
-        {
-            bad(v, format!("bad default: {e}"), "fix the default value");
-        }
-        params.push(Param {
-            name: p.name.clone(),
-            kind: p.kind,
-            required: p.required,
-            default: p.default.clone(),
-            description: p.description.to_string(),
-        });
-    }
-    if v.problems.len() > problems_before {
-        return None;
-    }
-    Some(Report {
-        name,
-        title: header.title.to_string(),
-        description: header.description.to_string(),
-        sql,
-        params,
-        file: path.to_string(),
-        sql_line,
-    })
-}
-
-/// Checks a parameter value against its type, as `report` will convert it. Actor values may be a slug, a name or
-/// an alias, in any case.
-pub fn check_value(
-    kind: ParamType,
-    value: &str,
-    actors: &[(String, String, Vec<String>)],
-) -> Result<(), String> {
-    crate::params::coerce(kind, value, &crate::params::ActorList(actors), &|| {
-        Ok(String::new())
-    })
-    .map(|_| ())
 }

@@ -4,14 +4,17 @@
 //! Every mark is one element with a class a reader (or a test) can count: `event-mark` per event, `bar` per
 //! designation, `node` per actor and `edge` per pair who acted on one another.
 
-use std::f64::consts::PI;
 use std::fmt::Write;
 
 use super::{
-    ACTOR_KINDS, Bar, DESIGNATION_KINDS, Designations, EVENT_KINDS, Network, Timeline, colour,
-    day_number, truncate, year_of,
+    Bar, DESIGNATION_KINDS, Designations, EVENT_KINDS, Event, Timeline, colour, day_number,
+    truncate, year_of,
 };
 use crate::escape::html as esc;
+
+mod network;
+
+pub use network::network;
 
 /// Where the drawing goes: a standalone file (with its namespace), or inline in the page (marks link to facts).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,6 +191,67 @@ fn kinds_used<'a>(
     out
 }
 
+/// For each mark, the first lane free at its start (a lane is free once the mark before in it has ended).
+fn lanes(extents: &[(f64, f64)]) -> Vec<usize> {
+    let mut lanes: Vec<f64> = Vec::new();
+    extents
+        .iter()
+        .map(
+            |&(xa, xb)| match lanes.iter().position(|&end| end + 1.0 < xa) {
+                Some(l) => {
+                    lanes[l] = xb;
+                    l
+                }
+                None => {
+                    lanes.push(xb);
+                    lanes.len() - 1
+                }
+            },
+        )
+        .collect()
+}
+
+/// An event's mark, `h` high at `y`: a dot for one known day, else a bar from `xa` to `xb`.
+fn event_mark(out: &mut String, scale: &Scale, e: &Event, (xa, xb): (f64, f64), y: f64, h: f64) {
+    let c = colour(EVENT_KINDS, &e.kind);
+    // A date the source marks uncertain (?) or approximate (~) gets a hollow, dotted mark.
+    let doubt = e.date.contains(['?', '~', '%']);
+    match (day(&e.earliest), day(&e.latest)) {
+        (Some(a), Some(b)) if a == b => {
+            let style = if doubt {
+                format!(
+                    "fill=\"#ffffff\" stroke=\"{c}\" stroke-width=\"2\" stroke-dasharray=\"2 2\""
+                )
+            } else {
+                format!("fill=\"{c}\"")
+            };
+            let _ = write!(
+                out,
+                "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"{}\" {style}/>",
+                scale.x(a),
+                h / 2.0
+            );
+        }
+        (a, b) => {
+            // A known span is drawn see-through with a solid edge; an open or unknown end, dashed and faint.
+            let (opacity, dash) = if a.is_some() && b.is_some() && !doubt {
+                ("0.45", "")
+            } else if a.is_some() && b.is_some() {
+                ("0.3", " stroke-dasharray=\"2 2\"")
+            } else {
+                ("0.15", " stroke-dasharray=\"4 3\"")
+            };
+            let _ = write!(
+                out,
+                "<rect x=\"{xa:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h}\" rx=\"3\" fill=\"{c}\" \
+                 fill-opacity=\"{opacity}\" stroke=\"{c}\"{dash}/>",
+                y - h / 2.0,
+                xb - xa
+            );
+        }
+    }
+}
+
 /// One mark per event at its date; an interval or an uncertain date is the span from its earliest to its
 /// latest day. Up to 60 events get a row and a label each; more are packed into lanes and labelled on hover.
 pub fn timeline(t: &Timeline, target: Target) -> String {
@@ -214,26 +278,11 @@ pub fn timeline(t: &Timeline, target: Target) -> String {
             }
         })
         .collect();
-    let mut lanes: Vec<f64> = Vec::new();
-    let rows: Vec<usize> = extents
-        .iter()
-        .enumerate()
-        .map(|(i, &(xa, xb))| {
-            if labelled {
-                return i;
-            }
-            match lanes.iter().position(|&end| end + 1.0 < xa) {
-                Some(l) => {
-                    lanes[l] = xb;
-                    l
-                }
-                None => {
-                    lanes.push(xb);
-                    lanes.len() - 1
-                }
-            }
-        })
-        .collect();
+    let rows = if labelled {
+        (0..extents.len()).collect()
+    } else {
+        lanes(&extents)
+    };
     let nrows = rows.iter().max().map_or(0, |m| m + 1);
     let bottom = top + nrows as f64 * row + 10.0;
     let kinds = kinds_used(EVENT_KINDS, t.events.iter().map(|e| e.kind.as_str()));
@@ -250,7 +299,6 @@ pub fn timeline(t: &Timeline, target: Target) -> String {
     axis(&mut out, &scale, top, bottom);
     for ((e, &(xa, xb)), &r) in t.events.iter().zip(&extents).zip(&rows) {
         let y = top + r as f64 * row + row / 2.0;
-        let c = colour(EVENT_KINDS, &e.kind);
         let close = link(&mut out, target, "event", &e.slug);
         let _ = write!(
             out,
@@ -261,42 +309,7 @@ pub fn timeline(t: &Timeline, target: Target) -> String {
             esc(&e.summary)
         );
         let h = if labelled { 12.0 } else { 6.0 };
-        // A date the source marks uncertain (?) or approximate (~) gets a hollow, dotted mark.
-        let doubt = e.date.contains(['?', '~', '%']);
-        match (day(&e.earliest), day(&e.latest)) {
-            (Some(a), Some(b)) if a == b => {
-                let style = if doubt {
-                    format!(
-                        "fill=\"#ffffff\" stroke=\"{c}\" stroke-width=\"2\" stroke-dasharray=\"2 2\""
-                    )
-                } else {
-                    format!("fill=\"{c}\"")
-                };
-                let _ = write!(
-                    out,
-                    "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"{}\" {style}/>",
-                    scale.x(a),
-                    h / 2.0
-                );
-            }
-            (a, b) => {
-                // A known span is drawn see-through with a solid edge; an open or unknown end, dashed and faint.
-                let (opacity, dash) = if a.is_some() && b.is_some() && !doubt {
-                    ("0.45", "")
-                } else if a.is_some() && b.is_some() {
-                    ("0.3", " stroke-dasharray=\"2 2\"")
-                } else {
-                    ("0.15", " stroke-dasharray=\"4 3\"")
-                };
-                let _ = write!(
-                    out,
-                    "<rect x=\"{xa:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h}\" rx=\"3\" fill=\"{c}\" \
-                     fill-opacity=\"{opacity}\" stroke=\"{c}\"{dash}/>",
-                    y - h / 2.0,
-                    xb - xa
-                );
-            }
-        }
+        event_mark(&mut out, &scale, e, (xa, xb), y, h);
         if labelled {
             let text = esc(&truncate(&format!("{} · {}", e.date, e.summary), 80));
             if xb < WIDTH * 0.5 {
@@ -500,113 +513,6 @@ fn bar(out: &mut String, s: &Scale, b: &Bar, y: f64, target: Target) {
     out.push_str("</g>");
     out.push_str(close);
     out.push('\n');
-}
-
-/// Who acted on whom: actors on a circle, an arrow from actor to recipient, thicker for more events.
-pub fn network(n: &Network, target: Target) -> String {
-    let count = n.nodes.len().max(1) as f64;
-    let radius = (count * 26.0 / (2.0 * PI)).clamp(120.0, 900.0);
-    // Room for a label of 40 characters on either side.
-    let width = (2.0 * radius + 640.0).max(WIDTH);
-    let (cx, cy) = (width / 2.0, radius + 90.0);
-    let pos: Vec<(f64, f64)> = (0..n.nodes.len())
-        .map(|i| {
-            let a = 2.0 * PI * i as f64 / count - PI / 2.0;
-            (cx + radius * a.cos(), cy + radius * a.sin())
-        })
-        .collect();
-    let kinds = kinds_used(ACTOR_KINDS, n.nodes.iter().map(|v| v.kind.as_str()));
-    let bottom = cy + radius + 90.0;
-    let mut out = String::new();
-    open(
-        &mut out,
-        target,
-        "network",
-        &format!(
-            "Who acted on whom: {} actors, {} pairs",
-            n.nodes.len(),
-            n.edges.len()
-        ),
-        width,
-        bottom + 60.0,
-    );
-    // The arrow head; its id is the only one the drawings define, so the page can hold all three.
-    out.push_str(
-        "<defs><marker id=\"network-arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" \
-         markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555555\"/></marker></defs>\n",
-    );
-    for e in &n.edges {
-        let ((x1, y1), (x2, y2)) = (pos[e.from], pos[e.to]);
-        let (a, b) = (&n.nodes[e.from], &n.nodes[e.to]);
-        let w = 1.0 + (e.events as f64).ln();
-        let _ = write!(
-            out,
-            "<g class=\"edge\"><title>{} → {}: {} event{}</title>",
-            esc(&a.name),
-            esc(&b.name),
-            e.events,
-            if e.events == 1 { "" } else { "s" }
-        );
-        if e.from == e.to {
-            let _ = write!(
-                out,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"12\" fill=\"none\" stroke=\"#555555\" stroke-width=\"{w:.1}\"/>",
-                x1 + (x1 - cx).signum() * 12.0,
-                y1 + (y1 - cy).signum() * 12.0
-            );
-        } else {
-            // Stop short of both circles so the arrow head shows.
-            let (dx, dy) = (x2 - x1, y2 - y1);
-            let len = (dx * dx + dy * dy).sqrt().max(1.0);
-            let (ux, uy) = (dx / len, dy / len);
-            let _ = write!(
-                out,
-                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#555555\" stroke-opacity=\"0.7\" \
-                 stroke-width=\"{w:.1}\" marker-end=\"url(#network-arrow)\"/>",
-                x1 + ux * 9.0,
-                y1 + uy * 9.0,
-                x2 - ux * 9.0,
-                y2 - uy * 9.0
-            );
-        }
-        out.push_str("</g>\n");
-    }
-    for (v, &(x, y)) in n.nodes.iter().zip(&pos) {
-        let close = link(&mut out, target, "actor", &v.slug);
-        let anchor = if x >= cx + 1.0 {
-            "start"
-        } else if x <= cx - 1.0 {
-            "end"
-        } else {
-            "middle"
-        };
-        let (lx, ly) = (
-            x + (x - cx) / radius * 14.0,
-            y + (y - cy) / radius * 14.0 + 4.0,
-        );
-        let _ = write!(
-            out,
-            "<g class=\"node\" data-slug=\"{}\"><title>{} ({})</title><circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"7\" \
-             fill=\"{}\"/><text x=\"{lx:.1}\" y=\"{ly:.1}\" text-anchor=\"{anchor}\">{}</text></g>",
-            esc(&v.slug),
-            esc(&v.name),
-            esc(&v.kind),
-            colour(ACTOR_KINDS, &v.kind),
-            esc(&truncate(&v.name, 40))
-        );
-        out.push_str(close);
-        out.push('\n');
-    }
-    legend(
-        &mut out,
-        bottom,
-        &kinds,
-        &[
-            "An arrow runs from the actor of an event to its recipient; a thicker arrow, more events.",
-        ],
-    );
-    out.push_str("</svg>\n");
-    out
 }
 
 #[cfg(test)]
