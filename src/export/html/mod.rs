@@ -12,12 +12,18 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 use anyhow::Context;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, params};
 
 use crate::chart::svg::{Target, anchor};
 use crate::chart::{self, Filter, truncate};
 use crate::escape::{html as esc, html_into};
 use crate::export::Writer;
+
+mod actors;
+mod documents;
+
+use actors::{actor_rows, actors_index};
+use documents::{document_rows, documents_section};
 
 /// Events drawn and listed; the first ones in date order.
 pub const EVENT_CAP: usize = 1_000;
@@ -106,8 +112,9 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     w.write("index.html", page.as_bytes())
 }
 
-/// The whole page as one string.
-pub fn page(conn: &Connection) -> anyhow::Result<String> {
+/// The page's head and header: the title, the description, the file's identity and counts, and the navigation.
+/// Returns the counts of documents, actors, events, designations, quotes and evidence.
+fn header(conn: &Connection, out: &mut String) -> anyhow::Result<Vec<(&'static str, usize)>> {
     let meta: Vec<(String, String)> = conn
         .prepare("SELECT key, value FROM meta ORDER BY key")?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -118,7 +125,6 @@ pub fn page(conn: &Connection) -> anyhow::Result<String> {
             .map(|(_, v)| v.as_str())
     };
     let title = get("title").unwrap_or("dossier");
-    let mut out = String::with_capacity(1 << 20);
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -132,7 +138,7 @@ pub fn page(conn: &Connection) -> anyhow::Result<String> {
     if let Some(d) = get("description") {
         let _ = writeln!(out, "<p class=\"description\">{}</p>", esc(d));
     }
-    let totals: Vec<(&str, usize)> = [
+    let totals: Vec<(&'static str, usize)> = [
         ("documents", "SELECT count(*) FROM documents"),
         ("actors", "SELECT count(*) FROM actors"),
         ("events", "SELECT count(*) FROM events"),
@@ -176,7 +182,13 @@ pub fn page(conn: &Connection) -> anyhow::Result<String> {
          <a href=\"#network\">Who acted on whom</a><a href=\"#events\">Events</a><a href=\"#actors\">Actors</a>\
          <a href=\"#documents\">Documents</a></nav>\n</header>\n<main>\n",
     );
+    Ok(totals)
+}
 
+/// The whole page as one string.
+pub fn page(conn: &Connection) -> anyhow::Result<String> {
+    let mut out = String::with_capacity(1 << 20);
+    let totals = header(conn, &mut out)?;
     let all = Filter::default();
     let timeline = chart::timeline(conn, &all, Some(EVENT_CAP))?;
     let designations = chart::designations(conn, &all, Some(DESIGNATION_CAP))?;
@@ -191,40 +203,7 @@ pub fn page(conn: &Connection) -> anyhow::Result<String> {
         ..Anchors::default()
     };
 
-    let figures = [
-        (
-            "timeline",
-            "Timeline",
-            timeline.shown,
-            "events",
-            "the first ones in date order",
-            "dossier chart timeline -p from=YYYY -p to=YYYY",
-            chart::svg::timeline(&timeline, Target::Page),
-        ),
-        (
-            "designations",
-            "Designations over time",
-            designations.shown,
-            "designations",
-            "the earliest ones",
-            "dossier chart designations -p actor=NAME",
-            chart::svg::designations(&designations, Target::Page),
-        ),
-        (
-            "network",
-            "Who acted on whom",
-            network.shown,
-            "pairs of actors",
-            "the pairs with the most events",
-            "dossier chart network -p actor=NAME",
-            chart::svg::network(&network, Target::Page),
-        ),
-    ];
-    for (id, heading, shown, what, which, command, svg) in figures {
-        let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{heading}</h2>");
-        cap_note(&mut out, shown, what, which, command);
-        let _ = write!(out, "<div class=\"figure\">{svg}</div>\n</section>\n");
-    }
+    figures(&mut out, &timeline, &designations, &network);
 
     // Quotes are listed under their speaker, so their anchors are known only once the actors are written; the
     // facts lists link to quotes nowhere, so the actors can come after them.
@@ -238,6 +217,49 @@ pub fn page(conn: &Connection) -> anyhow::Result<String> {
     documents_section(conn, &mut out, &documents, totals[0].1, &anchors)?;
     out.push_str("</main>\n</body>\n</html>\n");
     Ok(out)
+}
+
+/// The three pictures, each with a note of what it leaves out.
+fn figures(
+    out: &mut String,
+    timeline: &chart::Timeline,
+    designations: &chart::Designations,
+    network: &chart::Network,
+) {
+    let figures = [
+        (
+            "timeline",
+            "Timeline",
+            timeline.shown,
+            "events",
+            "the first ones in date order",
+            "dossier chart timeline -p from=YYYY -p to=YYYY",
+            chart::svg::timeline(timeline, Target::Page),
+        ),
+        (
+            "designations",
+            "Designations over time",
+            designations.shown,
+            "designations",
+            "the earliest ones",
+            "dossier chart designations -p actor=NAME",
+            chart::svg::designations(designations, Target::Page),
+        ),
+        (
+            "network",
+            "Who acted on whom",
+            network.shown,
+            "pairs of actors",
+            "the pairs with the most events",
+            "dossier chart network -p actor=NAME",
+            chart::svg::network(network, Target::Page),
+        ),
+    ];
+    for (id, heading, shown, what, which, command, svg) in figures {
+        let _ = writeln!(out, "<section id=\"{id}\">\n<h2>{heading}</h2>");
+        cap_note(out, shown, what, which, command);
+        let _ = write!(out, "<div class=\"figure\">{svg}</div>\n</section>\n");
+    }
 }
 
 fn cap_note(out: &mut String, shown: chart::Shown, what: &str, which: &str, command: &str) {
@@ -405,141 +427,6 @@ fn designations_list(
     Ok(())
 }
 
-struct Actor {
-    id: i64,
-    slug: String,
-    name: String,
-    kind: String,
-    country: Option<String>,
-    description: Option<String>,
-    wikidata: Option<String>,
-}
-
-fn actor_rows(conn: &Connection) -> rusqlite::Result<Vec<Actor>> {
-    conn.prepare(
-        "SELECT id, slug, name, kind, country, description, wikidata FROM actors ORDER BY name, slug LIMIT ?1",
-    )?
-    .query_map([ACTOR_CAP as i64], |r| {
-        Ok(Actor {
-            id: r.get(0)?,
-            slug: r.get(1)?,
-            name: r.get(2)?,
-            kind: r.get(3)?,
-            country: r.get(4)?,
-            description: r.get(5)?,
-            wikidata: r.get(6)?,
-        })
-    })?
-    .collect()
-}
-
-fn actors_index(
-    conn: &Connection,
-    out: &mut String,
-    actors: &[Actor],
-    total: usize,
-    anchors: &mut Anchors,
-) -> rusqlite::Result<()> {
-    out.push_str("<section id=\"actors\">\n<h2>Actors</h2>\n");
-    cap_note(
-        out,
-        chart::Shown {
-            shown: actors.len(),
-            total,
-        },
-        "actors",
-        "the first ones by name",
-        "dossier report actor -p actor=NAME",
-    );
-    let mut aliases =
-        conn.prepare_cached("SELECT alias FROM actor_aliases WHERE actor = ?1 ORDER BY alias")?;
-    let mut events = conn.prepare_cached(
-        "SELECT e.slug, e.date, e.summary, ea.role, count(*) OVER () FROM event_actors ea \
-           JOIN events e ON e.id = ea.event WHERE ea.actor = ?1 ORDER BY e.date_earliest, e.slug LIMIT ?2",
-    )?;
-    let mut designations = conn.prepare_cached(
-        "SELECT g.slug, coalesce(g.start, '?') || ' to ' || coalesce(g.end, iif(g.status = 'in_force', 'now', '?')), \
-                au.name || ' → ' || su.name || ': ' || g.kind || ', ' || g.status, count(*) OVER () \
-           FROM designations g JOIN actors au ON au.id = g.authority JOIN actors su ON su.id = g.subject \
-          WHERE g.authority = ?1 OR g.subject = ?1 \
-          ORDER BY coalesce(g.start_earliest, g.end_earliest), g.slug LIMIT ?2",
-    )?;
-    let mut quotes = conn.prepare_cached(
-        "SELECT q.slug, q.kind, q.text, ad.name, count(*) OVER () FROM quotes q \
-           LEFT JOIN actors ad ON ad.id = q.addressee WHERE q.speaker = ?1 ORDER BY q.document, q.start LIMIT ?2",
-    )?;
-    // Every actor's quotes are read first: a quote's anchor exists once it is listed, and the evidence links
-    // of the actors listed before its speaker need to know that.
-    let mut listed_quotes = Vec::new();
-    for a in actors {
-        let (rows, total) = capped(&mut quotes, a.id, 4, |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<String>>(3)?,
-            ))
-        })?;
-        anchors.quotes.extend(rows.iter().map(|q| q.0.clone()));
-        listed_quotes.push((rows, total));
-    }
-    for (a, (qs, quote_total)) in actors.iter().zip(&listed_quotes) {
-        let _ = write!(
-            out,
-            "<section class=\"actor\" id=\"{}\">\n<h3>{}</h3>\n<p><span class=\"kind\">{}</span>",
-            esc(&anchor("actor", &a.slug)),
-            esc(&a.name),
-            esc(&a.kind)
-        );
-        for v in [&a.country, &a.wikidata].into_iter().flatten() {
-            let _ = write!(out, "<code>{}</code> ", esc(v));
-        }
-        if let Some(d) = &a.description {
-            html_into(out, d);
-        }
-        let names: Vec<String> = aliases
-            .query_map([a.id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        if !names.is_empty() {
-            let _ = write!(out, " Also called: {}.", esc(&names.join(", ")));
-        }
-        evidence_links(conn, out, "actor", &a.slug, anchors)?;
-        out.push_str("</p>\n");
-
-        // Events and designations: (slug, date, text, role or nothing).
-        let (evs, total) = capped(&mut events, a.id, 4, |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, Some(r.get(3)?)))
-        })?;
-        dated_list(out, "Events", "event", &evs, total, anchors);
-        let (gs, total) = capped(&mut designations, a.id, 3, |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, None))
-        })?;
-        dated_list(out, "Designations", "designation", &gs, total, anchors);
-
-        if !qs.is_empty() {
-            out.push_str("<h4>Quotes</h4>\n<ul class=\"facts\">\n");
-        }
-        for (slug, kind, text, addressee) in qs {
-            let _ = write!(
-                out,
-                "<li id=\"{}\"><span class=\"kind\">{}</span>“{}”",
-                esc(&anchor("quote", slug)),
-                esc(kind),
-                esc(text)
-            );
-            if let Some(ad) = addressee {
-                let _ = write!(out, " (to {})", esc(ad));
-            }
-            evidence_links(conn, out, "quote", slug, anchors)?;
-            out.push_str("</li>\n");
-        }
-        more(out, qs.len(), *quote_total, "quotes");
-        out.push_str("</section>\n");
-    }
-    out.push_str("</section>\n");
-    Ok(())
-}
-
 /// Up to [`PER_ACTOR_CAP`] rows for one actor from a statement bound as (?1 actor, ?2 limit) whose column
 /// `total` counts the rows before the LIMIT; and that count.
 fn capped<T>(
@@ -611,188 +498,9 @@ fn more(out: &mut String, shown: usize, total: usize, what: &str) {
     out.push_str("</ul>\n");
 }
 
-struct Document {
-    id: i64,
-    slug: String,
-    title: String,
-    byline: Vec<String>,
-    shown: bool,
-}
-
-/// Every document, in order of publication, marked shown until the text budget is spent (the first always).
-fn document_rows(conn: &Connection) -> rusqlite::Result<Vec<Document>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, slug, title, author, publisher, published, url, length FROM documents \
-          ORDER BY coalesce(published_earliest, '9999'), slug LIMIT ?1",
-    )?;
-    let mut spent = 0usize;
-    let mut docs = Vec::new();
-    let mut rows = stmt.query([(TITLE_CAP * 4) as i64])?;
-    while let Some(r) = rows.next()? {
-        let length = r.get::<_, i64>(7)?.max(0) as usize;
-        let shown = docs.is_empty() || spent + length <= TEXT_BUDGET;
-        if shown {
-            spent += length;
-        }
-        let byline: Vec<String> = (3..7)
-            .filter_map(|i| r.get::<_, Option<String>>(i).ok().flatten())
-            .collect();
-        docs.push(Document {
-            id: r.get(0)?,
-            slug: r.get(1)?,
-            title: r.get(2)?,
-            byline,
-            shown,
-        });
-    }
-    Ok(docs)
-}
-
-fn documents_section(
-    conn: &Connection,
-    out: &mut String,
-    docs: &[Document],
-    total: usize,
-    anchors: &Anchors,
-) -> rusqlite::Result<()> {
-    out.push_str("<section id=\"documents\">\n<h2>Documents</h2>\n");
-    let shown = docs.iter().filter(|d| d.shown).count();
-    cap_note(
-        out,
-        chart::Shown { shown, total },
-        "documents in full",
-        "the earliest published, up to 300,000 characters of text; the others are listed by title",
-        "dossier evidence SLUG",
-    );
-    let mut body = conn.prepare_cached("SELECT body FROM documents WHERE id = ?1")?;
-    let mut spans = conn.prepare_cached(
-        "SELECT ev.id, ev.start, ev.end, \
-                CASE WHEN ev.actor IS NOT NULL THEN 'actor' WHEN ev.event IS NOT NULL THEN 'event' \
-                     WHEN ev.designation IS NOT NULL THEN 'designation' ELSE 'quote' END, \
-                coalesce(a.slug, e.slug, g.slug, q.slug, '') \
-           FROM evidence ev \
-           LEFT JOIN actors a ON a.id = ev.actor LEFT JOIN events e ON e.id = ev.event \
-           LEFT JOIN designations g ON g.id = ev.designation LEFT JOIN quotes q ON q.id = ev.quote \
-          WHERE ev.document = ?1 ORDER BY ev.start, ev.end DESC, ev.id",
-    )?;
-    for d in docs.iter().filter(|d| d.shown) {
-        let _ = write!(
-            out,
-            "<article id=\"{}\">\n<h3>{}</h3>\n<p class=\"off\">{}</p>\n<div class=\"doc-body\">",
-            esc(&anchor("document", &d.slug)),
-            esc(&d.title),
-            esc(&d.byline.join(" · "))
-        );
-        let text: Option<String> = body.query_row([d.id], |r| r.get(0)).optional()?;
-        let marks: Vec<Span> = spans
-            .query_map([d.id], |r| {
-                Ok(Span {
-                    id: r.get(0)?,
-                    start: r.get(1)?,
-                    end: r.get(2)?,
-                    table: r.get(3)?,
-                    slug: r.get(4)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        marked(out, text.as_deref().unwrap_or(""), &marks, anchors);
-        out.push_str("</div>\n</article>\n");
-    }
-    let rest: Vec<&Document> = docs.iter().filter(|d| !d.shown).collect();
-    if !rest.is_empty() {
-        out.push_str("<h3>Not shown in full</h3>\n<ul class=\"facts\">\n");
-        for d in rest.iter().take(TITLE_CAP) {
-            let _ = writeln!(
-                out,
-                "<li><span class=\"slug\">{}</span> {}</li>",
-                esc(&d.slug),
-                esc(&d.title)
-            );
-        }
-        let listed = shown + rest.len().min(TITLE_CAP);
-        if total > listed {
-            let _ = writeln!(
-                out,
-                "<li class=\"off\">and {} more</li>",
-                thousands(total - listed)
-            );
-        }
-        out.push_str("</ul>\n");
-    }
-    out.push_str("</section>\n");
-    Ok(())
-}
-
-/// One evidence span in a document: code-point offsets, and the fact it supports.
-struct Span {
-    id: i64,
-    start: i64,
-    end: i64,
-    table: String,
-    slug: String,
-}
-
-/// A body with each span as `<mark id="ev-ID">`, followed by an empty link back to its fact (its arrow comes
-/// from CSS, so a mark's text stays exactly the evidence's words). Spans arrive sorted by start, longest
-/// first; a span inside another nests in it. A span that crosses the end of one it started inside cannot
-/// nest, so it is cut where the outer one ends. Offsets outside the body are ignored rather than trusted.
-fn marked(out: &mut String, body: &str, spans: &[Span], anchors: &Anchors) {
-    // Byte offset of every code point, and of the end.
-    let bytes: Vec<usize> = body
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain([body.len()])
-        .collect();
-    let len = bytes.len() as i64 - 1;
-    let at = |cp: i64| bytes[cp.clamp(0, len) as usize];
-    let mut cursor = 0i64;
-    let mut open: Vec<(i64, &Span)> = Vec::new();
-    let close = |out: &mut String, s: &Span| {
-        out.push_str("</mark>");
-        if anchors.has(&s.table, &s.slug) {
-            let _ = write!(
-                out,
-                "<a class=\"back\" href=\"#{}\" title=\"{} {}\"></a>",
-                esc(&anchor(&s.table, &s.slug)),
-                esc(&s.table),
-                esc(&s.slug)
-            );
-        }
-    };
-    for s in spans {
-        if s.start < cursor.max(0) || s.end <= s.start || s.end > len {
-            continue;
-        }
-        while let Some(&(end, top)) = open.last() {
-            if end > s.start {
-                break;
-            }
-            html_into(out, &body[at(cursor)..at(end)]);
-            cursor = end;
-            close(out, top);
-            open.pop();
-        }
-        html_into(out, &body[at(cursor)..at(s.start)]);
-        cursor = s.start;
-        let end = open.last().map_or(s.end, |&(outer, _)| s.end.min(outer));
-        let _ = write!(
-            out,
-            "<mark id=\"ev-{}\" class=\"ev k-{}\">",
-            s.id,
-            esc(&s.table)
-        );
-        open.push((end, s));
-    }
-    while let Some((end, top)) = open.pop() {
-        html_into(out, &body[at(cursor)..at(end)]);
-        cursor = end;
-        close(out, top);
-    }
-    html_into(out, &body[at(cursor)..]);
-}
-
 #[cfg(test)]
 mod tests {
+    use super::documents::{Span, marked};
     use super::*;
 
     fn span(id: i64, start: i64, end: i64) -> Span {
