@@ -22,6 +22,7 @@ pub mod passage;
 pub mod pipeline;
 mod registers;
 mod report_file;
+mod source;
 mod validate;
 
 use std::collections::BTreeMap;

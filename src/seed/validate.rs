@@ -1,5 +1,5 @@
-//! Turning parsed seed records into problems with file, line, record and field: the validator and the slug
-//! registries. The pipeline drives them; report files are read in `report_file`.
+//! Turning parsed seed records into problems with file, line, record and field: the validator, the slug
+//! registries, report headers and parameter values. The pipeline drives them.
 
 use std::collections::{HashMap, HashSet};
 
@@ -9,85 +9,9 @@ use super::lenient;
 use super::model::*;
 use super::{Problem, SeedFiles};
 
-pub use super::report_file::Report;
-pub(super) use super::report_file::parse_report;
-
-/// A seed file's text, for turning positions and records into line numbers.
-pub(super) struct Source {
-    path: String,
-    text: String,
-}
-
-impl Source {
-    fn line_col(&self, byte: usize) -> (usize, usize) {
-        let mut byte = byte.min(self.text.len());
-        while !self.text.is_char_boundary(byte) {
-            byte -= 1;
-        }
-        let before = &self.text[..byte];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        (line, col)
-    }
-
-    /// The columns (1-based, end exclusive) of `needle` on `line`, or of the whole line's text.
-    pub(super) fn columns(&self, line: usize, needle: Option<&str>) -> (usize, usize) {
-        let text = self.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-        if let Some(n) = needle
-            && let Some(at) = text.find(n)
-        {
-            let start = text[..at].chars().count() + 1;
-            return (start, start + n.chars().count());
-        }
-        let indent = text.chars().take_while(|c| c.is_whitespace()).count();
-        (indent + 1, text.chars().count() + 1)
-    }
-
-    /// The line of the `nth` (0-based) line that sets `key` to the string `value`, in TOML or JSON.
-    pub(super) fn record_line(&self, key: &str, value: &str, nth: usize) -> Option<usize> {
-        let quoted = format!("\"{value}\"");
-        self.text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.contains(&quoted) && l.contains(key))
-            .nth(nth)
-            .map(|(i, _)| i + 1)
-    }
-
-    /// The first line at or after `from` that holds `needle` (a quoted value or a key).
-    fn line_after(&self, from: usize, needle: &str) -> Option<usize> {
-        self.text
-            .lines()
-            .enumerate()
-            .skip(from.saturating_sub(1))
-            .find(|(_, l)| l.contains(needle))
-            .map(|(i, _)| i + 1)
-    }
-
-    /// The line of `field` within the record that starts at `record_line`, preferring the first line that holds
-    /// `needle` when one is given. `field` may carry an index, as in `evidence[2]`.
-    fn field_line(&self, record_line: usize, field: &str, needle: Option<&str>) -> usize {
-        let field = field.split('[').next().unwrap_or(field);
-        needle
-            .and_then(|n| self.line_after(record_line, n))
-            .or_else(|| {
-                self.text
-                    .lines()
-                    .enumerate()
-                    .skip(record_line.saturating_sub(1))
-                    .find(|(_, l)| {
-                        let t = l.trim_start().trim_start_matches('"');
-                        t.starts_with(field)
-                            && t[field.len()..]
-                                .trim_start_matches('"')
-                                .trim_start()
-                                .starts_with(['=', ':'])
-                    })
-                    .map(|(i, _)| i + 1)
-            })
-            .unwrap_or(record_line)
-    }
-}
+pub use super::report_file::{Param, Report};
+use super::report_file::{check_value, split};
+use super::source::Source;
 
 /// Identifies a record for error messages: its kind ("event"), slug, and which occurrence of that slug.
 #[derive(Clone)]
@@ -477,4 +401,147 @@ pub(super) fn normalize(path: &str) -> String {
         }
     }
     parts.join("/")
+}
+
+/// Reads a report file: a TOML header in the leading `--` comment lines, then the SQL.
+pub(super) fn parse_report(
+    v: &mut Validator,
+    path: &str,
+    actors: &[(String, String, Vec<String>)],
+) -> Option<Report> {
+    let bytes = v.files.read(path)?;
+    let text = v.text(path, &bytes)?;
+    let name = path
+        .trim_start_matches("reports/")
+        .trim_end_matches(".sql")
+        .to_string();
+    if let Err(e) = Slug::parse(&name) {
+        v.problem(
+            "report-name",
+            path,
+            None,
+            format!("bad report name: {e}"),
+            Some("rename the file"),
+        );
+        return None;
+    }
+    let (header_lines, header, sql) = split(&text);
+    let header: ReportHeader = match toml::from_str(&header) {
+        Ok(h) => h,
+        Err(e) => {
+            let line = e
+                .span()
+                .map(|s| header[..s.start].matches('\n').count() + 1);
+            v.problem(
+                "report-header",
+                path,
+                line,
+                format!("report header: {}", e.message().trim()),
+                Some(
+                    "the header is TOML in `-- ` comment lines: title, description and [[params]]",
+                ),
+            );
+            return None;
+        }
+    };
+    if sql.is_empty() {
+        v.problem(
+            "report-no-sql",
+            path,
+            None,
+            "the report has no SQL after its header".to_string(),
+            None,
+        );
+        return None;
+    }
+    let sql_line = header_lines
+        + 1
+        + text
+            .lines()
+            .skip(header_lines)
+            .take_while(|l| l.trim().is_empty())
+            .count();
+    let params = check_params(v, path, &name, &text, &header.params, actors)?;
+    Some(Report {
+        name,
+        title: header.title.to_string(),
+        description: header.description.to_string(),
+        sql,
+        params,
+        file: path.to_string(),
+        sql_line,
+    })
+}
+
+/// The header's parameters, each checked: its name, that it is declared once, its default and whether it is
+/// required. `None` when any has a problem (each is reported).
+fn check_params(
+    v: &mut Validator,
+    path: &str,
+    name: &str,
+    text: &str,
+    declared: &[ParamDef],
+    actors: &[(String, String, Vec<String>)],
+) -> Option<Vec<Param>> {
+    let mut params: Vec<Param> = Vec::new();
+    let param_line = |name: &str| {
+        text.lines()
+            .position(|l| l.contains(&format!("\"{name}\"")))
+            .map(|i| i + 1)
+    };
+    let problems_before = v.problems.len();
+    for p in declared {
+        let line = param_line(&p.name);
+        let bad = |v: &mut Validator, msg: String, hint: &str| {
+            v.problems.push(Problem {
+                code: "report-parameter",
+                file: path.to_string(),
+                line,
+                column: None,
+                record: Some(format!("report \"{name}\" parameter \"{}\"", p.name)),
+                field: None,
+                message: msg,
+                hint: Some(hint.to_string()),
+                ..Problem::default()
+            })
+        };
+        let name_ok = p.name.starts_with(|c: char| c.is_ascii_lowercase())
+            && p.name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        if !name_ok {
+            bad(
+                v,
+                "bad parameter name".into(),
+                "use lower-case letters, digits and underscores",
+            );
+        }
+        if params.iter().any(|q| q.name == p.name) {
+            bad(
+                v,
+                "the parameter is declared twice".into(),
+                "declare each parameter once",
+            );
+        }
+        if p.required && p.default.is_some() {
+            bad(
+                v,
+                "a required parameter cannot have a default".into(),
+                "remove `required` or the default",
+            );
+        }
+        if let Some(d) = &p.default
+            && let Err(e) = check_value(p.kind, d, actors)
+        {
+            bad(v, format!("bad default: {e}"), "fix the default value");
+        }
+        params.push(Param {
+            name: p.name.clone(),
+            kind: p.kind,
+            required: p.required,
+            default: p.default.clone(),
+            description: p.description.to_string(),
+        });
+    }
+    (v.problems.len() == problems_before).then_some(params)
 }
