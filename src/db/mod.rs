@@ -429,7 +429,6 @@ fn install_guard(
     use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
     let refusal: Refusal = Default::default();
     let slot = refusal.clone();
-    const WRITE_HINT: &str = "the file is opened read-only; pass --write to change it";
     conn.authorizer(Some(move |ctx: AuthContext<'_>| {
         let temp = ctx.database_name == Some("temp");
         let target = match ctx.action {
@@ -447,72 +446,8 @@ fn install_guard(
                 w.tables.insert(t.to_string());
             }
         }
-        let why: Option<String> = match ctx.action {
-            _ if !temp
-                && !internal
-                && target.is_some_and(|t| {
-                    t == "search" || search_index::SHADOW_TABLES.contains(&t)
-                }) && ctx.accessor.is_none() =>
-            {
-                Some(format!(
-                    "writing to {} is refused: dossier keeps the full-text index in step with the facts itself",
-                    target.unwrap_or_default()
-                ))
-            }
-            AuthAction::Attach { .. } => {
-                Some("ATTACH is refused: dossier sql reads only the dossier file".into())
-            }
-            AuthAction::Detach { .. } => Some("DETACH is refused".into()),
-            AuthAction::Function { function_name }
-                if function_name.eq_ignore_ascii_case("load_extension") =>
-            {
-                Some("load_extension is refused: dossier sql loads no extensions".into())
-            }
-            AuthAction::Pragma { pragma_name, .. }
-                if pragma_name.eq_ignore_ascii_case("writable_schema") =>
-            {
-                Some("PRAGMA writable_schema is refused".into())
-            }
-            AuthAction::Pragma {
-                pragma_name,
-                pragma_value: Some(_),
-            } if HARDENED_PRAGMAS
-                .iter()
-                .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
-            {
-                Some(format!(
-                    "PRAGMA {pragma_name} is refused: dossier sets it for every file, since files come from others"
-                ))
-            }
-            _ if allow_writes || temp => None,
-            AuthAction::Insert { table_name } | AuthAction::Delete { table_name }
-                if table_name.starts_with("sqlite_") =>
-            {
-                Some(format!("changing the schema is refused: {WRITE_HINT}"))
-            }
-            AuthAction::Insert { table_name } | AuthAction::Delete { table_name } => {
-                Some(format!("writing to {table_name} is refused: {WRITE_HINT}"))
-            }
-            AuthAction::Update { table_name, .. } => {
-                Some(format!("updating {table_name} is refused: {WRITE_HINT}"))
-            }
-            AuthAction::CreateIndex { .. }
-            | AuthAction::CreateTable { .. }
-            | AuthAction::CreateTrigger { .. }
-            | AuthAction::CreateView { .. }
-            | AuthAction::CreateVtable { .. }
-            | AuthAction::DropIndex { .. }
-            | AuthAction::DropTable { .. }
-            | AuthAction::DropTrigger { .. }
-            | AuthAction::DropView { .. }
-            | AuthAction::DropVtable { .. }
-            | AuthAction::AlterTable { .. }
-            | AuthAction::Reindex { .. }
-            | AuthAction::Analyze { .. } => {
-                Some(format!("changing the schema is refused: {WRITE_HINT}"))
-            }
-            _ => None,
-        };
+        let direct = ctx.accessor.is_none();
+        let why = refusal_reason(&ctx.action, allow_writes, temp, internal, direct, target);
         match why {
             Some(w) => {
                 if let Ok(mut s) = slot.lock() {
@@ -524,4 +459,85 @@ fn install_guard(
         }
     }))?;
     Ok(refusal)
+}
+
+/// Why the authorizer refuses an action, or `None` to allow it. `temp`: the action is on the temp schema;
+/// `internal`: dossier itself is keeping the full-text index in step; `direct`: the statement itself acts, not a
+/// trigger or view; `target`: the table written, if any.
+fn refusal_reason(
+    action: &rusqlite::hooks::AuthAction<'_>,
+    allow_writes: bool,
+    temp: bool,
+    internal: bool,
+    direct: bool,
+    target: Option<&str>,
+) -> Option<String> {
+    use rusqlite::hooks::AuthAction;
+    const WRITE_HINT: &str = "the file is opened read-only; pass --write to change it";
+    match action {
+        _ if !temp
+            && !internal
+            && target
+                .is_some_and(|t| t == "search" || search_index::SHADOW_TABLES.contains(&t))
+            && direct =>
+        {
+            Some(format!(
+                "writing to {} is refused: dossier keeps the full-text index in step with the facts itself",
+                target.unwrap_or_default()
+            ))
+        }
+        AuthAction::Attach { .. } => {
+            Some("ATTACH is refused: dossier sql reads only the dossier file".into())
+        }
+        AuthAction::Detach { .. } => Some("DETACH is refused".into()),
+        AuthAction::Function { function_name }
+            if function_name.eq_ignore_ascii_case("load_extension") =>
+        {
+            Some("load_extension is refused: dossier sql loads no extensions".into())
+        }
+        AuthAction::Pragma { pragma_name, .. }
+            if pragma_name.eq_ignore_ascii_case("writable_schema") =>
+        {
+            Some("PRAGMA writable_schema is refused".into())
+        }
+        AuthAction::Pragma {
+            pragma_name,
+            pragma_value: Some(_),
+        } if HARDENED_PRAGMAS
+            .iter()
+            .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
+        {
+            Some(format!(
+                "PRAGMA {pragma_name} is refused: dossier sets it for every file, since files come from others"
+            ))
+        }
+        _ if allow_writes || temp => None,
+        AuthAction::Insert { table_name } | AuthAction::Delete { table_name }
+            if table_name.starts_with("sqlite_") =>
+        {
+            Some(format!("changing the schema is refused: {WRITE_HINT}"))
+        }
+        AuthAction::Insert { table_name } | AuthAction::Delete { table_name } => {
+            Some(format!("writing to {table_name} is refused: {WRITE_HINT}"))
+        }
+        AuthAction::Update { table_name, .. } => {
+            Some(format!("updating {table_name} is refused: {WRITE_HINT}"))
+        }
+        AuthAction::CreateIndex { .. }
+        | AuthAction::CreateTable { .. }
+        | AuthAction::CreateTrigger { .. }
+        | AuthAction::CreateView { .. }
+        | AuthAction::CreateVtable { .. }
+        | AuthAction::DropIndex { .. }
+        | AuthAction::DropTable { .. }
+        | AuthAction::DropTrigger { .. }
+        | AuthAction::DropView { .. }
+        | AuthAction::DropVtable { .. }
+        | AuthAction::AlterTable { .. }
+        | AuthAction::Reindex { .. }
+        | AuthAction::Analyze { .. } => {
+            Some(format!("changing the schema is refused: {WRITE_HINT}"))
+        }
+        _ => None,
+    }
 }

@@ -492,6 +492,14 @@ fn bar(out: &mut String, s: &Scale, b: &Bar, y: f64, target: Target) {
         // Ended, but when is unknown: faded from the start to the edge.
         rect(out, solid_a, s.x1, faded);
     }
+    bar_events(out, s, b, y + h - 1.0);
+    out.push_str("</g>");
+    out.push_str(close);
+    out.push('\n');
+}
+
+/// The events that imposed (◆) and ended (✕) a designation, at their dates on its bar, their baseline at `y`.
+fn bar_events(out: &mut String, s: &Scale, b: &Bar, y: f64) {
     for (m, symbol, class) in [(&b.imposed_by, "◆", "imposed"), (&b.ended_by, "✕", "ended")] {
         let Some(m) = m else { continue };
         let (a, l) = (day(&m.earliest), day(&m.latest));
@@ -506,13 +514,10 @@ fn bar(out: &mut String, s: &Scale, b: &Bar, y: f64, target: Target) {
             out,
             "<text class=\"{class}\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"middle\" font-size=\"14\" \
              fill=\"#222222\"><title>{class} by {}</title>{symbol}</text>",
-            y + h - 1.0,
+            y,
             esc(&m.slug)
         );
     }
-    out.push_str("</g>");
-    out.push_str(close);
-    out.push('\n');
 }
 
 #[cfg(test)]

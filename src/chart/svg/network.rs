@@ -4,7 +4,7 @@ use std::f64::consts::PI;
 use std::fmt::Write;
 
 use super::{Target, WIDTH, esc, kinds_used, legend, link, open};
-use crate::chart::{ACTOR_KINDS, Network, colour, truncate};
+use crate::chart::{ACTOR_KINDS, Edge, Network, colour, truncate};
 
 /// Who acted on whom: actors on a circle, an arrow from actor to recipient, thicker for more events.
 pub fn network(n: &Network, target: Target) -> String {
@@ -40,40 +40,7 @@ pub fn network(n: &Network, target: Target) -> String {
          markerHeight=\"7\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#555555\"/></marker></defs>\n",
     );
     for e in &n.edges {
-        let ((x1, y1), (x2, y2)) = (pos[e.from], pos[e.to]);
-        let (a, b) = (&n.nodes[e.from], &n.nodes[e.to]);
-        let w = 1.0 + (e.events as f64).ln();
-        let _ = write!(
-            out,
-            "<g class=\"edge\"><title>{} → {}: {} event{}</title>",
-            esc(&a.name),
-            esc(&b.name),
-            e.events,
-            if e.events == 1 { "" } else { "s" }
-        );
-        if e.from == e.to {
-            let _ = write!(
-                out,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"12\" fill=\"none\" stroke=\"#555555\" stroke-width=\"{w:.1}\"/>",
-                x1 + (x1 - cx).signum() * 12.0,
-                y1 + (y1 - cy).signum() * 12.0
-            );
-        } else {
-            // Stop short of both circles so the arrow head shows.
-            let (dx, dy) = (x2 - x1, y2 - y1);
-            let len = (dx * dx + dy * dy).sqrt().max(1.0);
-            let (ux, uy) = (dx / len, dy / len);
-            let _ = write!(
-                out,
-                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#555555\" stroke-opacity=\"0.7\" \
-                 stroke-width=\"{w:.1}\" marker-end=\"url(#network-arrow)\"/>",
-                x1 + ux * 9.0,
-                y1 + uy * 9.0,
-                x2 - ux * 9.0,
-                y2 - uy * 9.0
-            );
-        }
-        out.push_str("</g>\n");
+        edge(&mut out, n, e, &pos, (cx, cy));
     }
     for (v, &(x, y)) in n.nodes.iter().zip(&pos) {
         let close = link(&mut out, target, "actor", &v.slug);
@@ -111,4 +78,42 @@ pub fn network(n: &Network, target: Target) -> String {
     );
     out.push_str("</svg>\n");
     out
+}
+
+/// One pair's arrow (a loop for an actor acting on itself), thicker for more events.
+fn edge(out: &mut String, n: &Network, e: &Edge, pos: &[(f64, f64)], (cx, cy): (f64, f64)) {
+    let ((x1, y1), (x2, y2)) = (pos[e.from], pos[e.to]);
+    let (a, b) = (&n.nodes[e.from], &n.nodes[e.to]);
+    let w = 1.0 + (e.events as f64).ln();
+    let _ = write!(
+        out,
+        "<g class=\"edge\"><title>{} → {}: {} event{}</title>",
+        esc(&a.name),
+        esc(&b.name),
+        e.events,
+        if e.events == 1 { "" } else { "s" }
+    );
+    if e.from == e.to {
+        let _ = write!(
+            out,
+            "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"12\" fill=\"none\" stroke=\"#555555\" stroke-width=\"{w:.1}\"/>",
+            x1 + (x1 - cx).signum() * 12.0,
+            y1 + (y1 - cy).signum() * 12.0
+        );
+    } else {
+        // Stop short of both circles so the arrow head shows.
+        let (dx, dy) = (x2 - x1, y2 - y1);
+        let len = (dx * dx + dy * dy).sqrt().max(1.0);
+        let (ux, uy) = (dx / len, dy / len);
+        let _ = write!(
+            out,
+            "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"#555555\" stroke-opacity=\"0.7\" \
+             stroke-width=\"{w:.1}\" marker-end=\"url(#network-arrow)\"/>",
+            x1 + ux * 9.0,
+            y1 + uy * 9.0,
+            x2 - ux * 9.0,
+            y2 - uy * 9.0
+        );
+    }
+    out.push_str("</g>\n");
 }

@@ -126,13 +126,6 @@ fn on_off(arg: Option<&str>, what: &str) -> anyhow::Result<bool> {
     }
 }
 
-/// A value given to `.param set`: an integer when it looks like one, as `sql -p` binds it, else text.
-fn param_value(v: &str) -> Value {
-    v.parse::<i64>()
-        .map(Value::Integer)
-        .unwrap_or_else(|_| Value::Text(v.to_string()))
-}
-
 /// The error for a dot-command that does not exist, with the nearest ones.
 fn unknown(other: &str) -> anyhow::Error {
     let names: Vec<&str> = DOT_COMMANDS.iter().map(|(n, _, _)| *n).collect();
@@ -284,7 +277,7 @@ impl Session {
                     _ => after,
                 };
                 let key = crate::params::key(name).to_string();
-                self.params.insert(key, param_value(value));
+                self.params.insert(key, crate::query::param_value(value));
             }
             ["unset", name] => {
                 let key = crate::params::key(name);
