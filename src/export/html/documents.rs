@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use rusqlite::{Connection, OptionalExtension};
 
-use super::{Anchors, TEXT_BUDGET, TITLE_CAP, cap_note, thousands};
+use super::{Anchors, TEXT_BUDGET, TITLE_CAP, cap_note, close_list};
 use crate::chart;
 use crate::chart::svg::anchor;
 use crate::escape::{html as esc, html_into};
@@ -109,14 +109,7 @@ pub(super) fn documents_section(
             );
         }
         let listed = shown + rest.len().min(TITLE_CAP);
-        if total > listed {
-            let _ = writeln!(
-                out,
-                "<li class=\"off\">and {} more</li>",
-                thousands(total - listed)
-            );
-        }
-        out.push_str("</ul>\n");
+        close_list(out, total.saturating_sub(listed), "");
     }
     out.push_str("</section>\n");
     Ok(())

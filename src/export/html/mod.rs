@@ -488,11 +488,20 @@ fn more(out: &mut String, shown: usize, total: usize, what: &str) {
     if shown == 0 {
         return;
     }
-    if total > shown {
+    close_list(
+        out,
+        total.saturating_sub(shown),
+        &format!(" {what} (<code>dossier report actor</code> lists them all)"),
+    );
+}
+
+/// Ends a list, with a last item saying how many more (`left`) it leaves out; `what` is trusted HTML.
+fn close_list(out: &mut String, left: usize, what: &str) {
+    if left > 0 {
         let _ = writeln!(
             out,
-            "<li class=\"off\">and {} more {what} (<code>dossier report actor</code> lists them all)</li>",
-            thousands(total - shown)
+            "<li class=\"off\">and {} more{what}</li>",
+            thousands(left)
         );
     }
     out.push_str("</ul>\n");
