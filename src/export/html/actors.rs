@@ -5,7 +5,8 @@ use std::fmt::Write;
 
 use rusqlite::Connection;
 
-use super::{ACTOR_CAP, Anchors, cap_note, capped, dated_list, evidence_links, more};
+use super::facts::evidence_links;
+use super::{ACTOR_CAP, Anchors, cap_note, capped, dated_list, more};
 use crate::chart;
 use crate::chart::svg::anchor;
 use crate::escape::{html as esc, html_into};
