@@ -18,6 +18,7 @@ mod lenient;
 pub mod load;
 pub mod locate;
 pub mod model;
+mod names;
 pub mod passage;
 pub mod pipeline;
 mod registers;

@@ -9,6 +9,8 @@ use super::lenient;
 use super::model::*;
 use super::{Problem, SeedFiles};
 
+pub use super::names::nearest;
+pub(super) use super::names::normalize;
 pub use super::report_file::{Param, Report};
 use super::report_file::{check_value, split};
 use super::source::Source;
@@ -359,22 +361,6 @@ impl Registry {
     }
 }
 
-/// Up to three known names closest to `wanted` by edit distance, quoted, best first.
-pub fn nearest<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut scored: Vec<(usize, &str)> = known
-        .map(|k| (strsim::levenshtein(wanted, k), k))
-        .filter(|(d, k)| {
-            *d <= wanted.len().max(k.len()) / 2 || k.contains(wanted) || wanted.contains(k)
-        })
-        .collect();
-    scored.sort();
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, k)| format!("\"{k}\""))
-        .collect()
-}
-
 pub(super) fn need_evidence(v: &mut Validator, r: &Rec, evidence: &[Quote]) {
     if evidence.is_empty() {
         v.at(
@@ -386,21 +372,6 @@ pub(super) fn need_evidence(v: &mut Validator, r: &Rec, evidence: &[Quote]) {
             Some("add evidence = [\"the exact words from the document\"]"),
         );
     }
-}
-
-/// Resolves `.` and `..` in a seed-relative path.
-pub(super) fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 /// Reads a report file: a TOML header in the leading `--` comment lines, then the SQL.
