@@ -360,7 +360,7 @@ fn braces(line: &str) -> Vec<char> {
                 // A char literal ('{', '\n') is skipped; a lifetime ('a) is not a literal.
                 let rest: String = chars.clone().take(3).collect();
                 if rest.starts_with('\\') {
-                    while let Some(c) = chars.next() {
+                    for c in chars.by_ref() {
                         if c == '\'' {
                             break;
                         }
