@@ -95,19 +95,14 @@ pub(super) fn rows<T>(
     Ok(out)
 }
 
-/// A slug or report name that becomes part of a file name: what the schema allows, checked again here because a
-/// file written with `PRAGMA ignore_check_constraints` may hold anything.
+/// A slug or report name that becomes part of a file name: a slug, by the rule the build reads it with, of at
+/// most 200 bytes so that it makes a file name on any file system. Checked again here because a file written
+/// with `PRAGMA ignore_check_constraints` may hold anything.
 pub(super) fn component(what: &str, name: &str) -> anyhow::Result<()> {
-    if name.is_empty()
-        || name.len() > 200
-        || !name
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
+    if name.len() > 200 || Slug::parse(name).is_err() {
         bail!(
-            "{what} {:?} cannot be a file name (a slug is lowercase letters, digits and '-'); the file breaks its \
-             own schema: run `dossier verify`",
-            name
+            "{what} {name:?} cannot be a file name (a slug is lowercase letters, digits and inner '-'); the file \
+             breaks its own schema: run `dossier verify`"
         );
     }
     Ok(())
