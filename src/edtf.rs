@@ -239,6 +239,12 @@ impl<'de> serde::Deserialize<'de> for Edtf {
     }
 }
 
+impl serde::Serialize for Edtf {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.text)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

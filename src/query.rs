@@ -78,6 +78,13 @@ fn origin(row: &rusqlite::Row<'_>, i: usize) -> String {
     }
 }
 
+/// A value given to `sql -p` or the shell's `.param set`: an integer when it looks like one, else text.
+pub fn param_value(v: &str) -> Value {
+    v.parse::<i64>()
+        .map(Value::Integer)
+        .unwrap_or_else(|_| Value::Text(v.to_string()))
+}
+
 /// Parses `key=value`, as given to `-p`.
 pub fn parse_param(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {

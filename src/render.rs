@@ -3,6 +3,9 @@
 //! Every command that prints rows goes through a [`Sink`]. csv, tsv and ndjson write each row as it arrives, so
 //! memory stays flat however many rows there are; a table is laid out from its first [`WINDOW`] rows and streams
 //! the rest; markdown must see every row; json streams its array.
+//!
+//! Longer than 550 lines: the six formats' sinks are one file that other branches edit at the same time, so it
+//! is kept whole until they merge; the table sink (`TableSink` and its width fitting) is the part to move out.
 
 use std::io::{self, Write};
 

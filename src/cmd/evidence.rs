@@ -51,6 +51,46 @@ pub fn show(
     out: &mut dyn std::io::Write,
     style: render::Style,
 ) -> anyhow::Result<()> {
+    let (one, column, id, slug) = find_fact(conn, wanted)?;
+    let table = matches!(format, Format::Table | Format::Markdown);
+    let sql = format!(
+        "SELECT d.slug, ev.start, ev.end, ev.exact, d.body FROM evidence ev JOIN documents d ON d.id = ev.document \
+          WHERE ev.{column} = ?1 ORDER BY d.slug, ev.start, ev.end"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt
+        .query_map([id], |r| {
+            let (doc, start, end, exact, body): (String, i64, i64, String, String) =
+                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            Ok(vec![
+                Value::Text(format!("{one}:{slug}")),
+                Value::Text(doc),
+                Value::Integer(start),
+                Value::Integer(end),
+                Value::Text(exact),
+                Value::Text(super::search::marked(
+                    in_context(&body, start as usize, end as usize),
+                    table,
+                )),
+            ])
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    render::write_all(
+        format,
+        &["fact", "document", "start", "end", "exact", "context"],
+        &rows,
+        out,
+        style,
+    )?;
+    Ok(())
+}
+
+/// The fact named `wanted` (SLUG or TABLE:SLUG): its kind, its column in `evidence`, its id, and its slug. An
+/// error names a slug that is unknown (with the nearest ones) or that more than one kind of fact has.
+fn find_fact(
+    conn: &rusqlite::Connection,
+    wanted: &str,
+) -> anyhow::Result<(&'static str, &'static str, i64, String)> {
     let (only, slug) = match wanted.split_once(':') {
         Some((t, s)) => match FACTS
             .iter()
@@ -85,8 +125,8 @@ pub fn show(
             found.push((*one, *column, id));
         }
     }
-    let (one, column, id) = match found.as_slice() {
-        [f] => *f,
+    match found.as_slice() {
+        [(one, column, id)] => Ok((one, column, *id, slug)),
         [] => {
             let mut all: Vec<String> = Vec::new();
             for (table, _, _) in FACTS {
@@ -111,38 +151,7 @@ pub fn show(
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-    };
-    let table = matches!(format, Format::Table | Format::Markdown);
-    let sql = format!(
-        "SELECT d.slug, ev.start, ev.end, ev.exact, d.body FROM evidence ev JOIN documents d ON d.id = ev.document \
-          WHERE ev.{column} = ?1 ORDER BY d.slug, ev.start, ev.end"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt
-        .query_map([id], |r| {
-            let (doc, start, end, exact, body): (String, i64, i64, String, String) =
-                (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            Ok(vec![
-                Value::Text(format!("{one}:{slug}")),
-                Value::Text(doc),
-                Value::Integer(start),
-                Value::Integer(end),
-                Value::Text(exact),
-                Value::Text(super::search::marked(
-                    in_context(&body, start as usize, end as usize),
-                    table,
-                )),
-            ])
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    render::write_all(
-        format,
-        &["fact", "document", "start", "end", "exact", "context"],
-        &rows,
-        out,
-        style,
-    )?;
-    Ok(())
+    }
 }
 
 /// The sentence (or line) around code points start..end, with the span marked. Long contexts are cut at 240

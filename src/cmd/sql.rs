@@ -48,30 +48,8 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
-    let sql = match (&args.sql, &args.file) {
-        (Some(s), None) if s == "-" => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .context("cannot read SQL from stdin")?;
-            s
-        }
-        (Some(s), None) => s.clone(),
-        (None, Some(f)) => {
-            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?
-        }
-        _ => unreachable!("clap requires exactly one of SQL and --file"),
-    };
-    let mut params: BTreeMap<String, Value> = BTreeMap::new();
-    for (k, v) in &args.params {
-        let value = v
-            .parse::<i64>()
-            .map(Value::Integer)
-            .unwrap_or_else(|_| Value::Text(v.clone()));
-        if params.insert(k.clone(), value).is_some() {
-            bail!("parameter \"{k}\" is given twice; give each -p once");
-        }
-    }
+    let sql = read_sql(&args)?;
+    let params = param_values(&args.params)?;
     // VACUUM cannot run inside the transaction that --write wraps around the statements, so it runs alone.
     if args.write && is_vacuum(&sql) {
         let conn = db::open_write(&ctx.db)?;
@@ -113,21 +91,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             out: &mut ctx.out(),
         },
     );
-    let result = result.and_then(|()| {
-        let unused: Vec<&String> = params.keys().filter(|k| !used.contains(k)).collect();
-        if unused.is_empty() {
-            Ok(())
-        } else {
-            Err(anyhow!(
-                "parameter {} is not used by the SQL",
-                unused
-                    .iter()
-                    .map(|k| format!("\"{k}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
-        }
-    });
+    let result = result.and_then(|()| all_used(&params, &used));
     let after = conn.total_changes();
     // The full-text index follows the facts: rewrite the kinds of row whose tables were written.
     let result = result.and_then(|()| match &written {
@@ -137,26 +101,80 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         None => Ok(()),
     });
     if args.write {
-        match &result {
-            Ok(()) => {
-                conn.execute_batch("COMMIT")?;
-                let all = after - before;
-                let s = if direct == 1 { "" } else { "s" };
-                if all > direct {
-                    crate::notice!(
-                        "dossier: {direct} row{s} changed, {all} with the rows that depended on them"
-                    );
-                } else {
-                    crate::notice!("dossier: {direct} row{s} changed");
-                }
-            }
-            Err(_) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                crate::notice!("dossier: rolled back; nothing was changed");
-            }
-        }
+        finish_write(&conn, result.is_ok(), after - before, direct)?;
     }
     result.map(|()| ExitCode::SUCCESS)
+}
+
+/// The SQL: the argument, stdin for `-`, or the file.
+fn read_sql(args: &Args) -> anyhow::Result<String> {
+    Ok(match (&args.sql, &args.file) {
+        (Some(s), None) if s == "-" => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .context("cannot read SQL from stdin")?;
+            s
+        }
+        (Some(s), None) => s.clone(),
+        (None, Some(f)) => {
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?
+        }
+        _ => unreachable!("clap requires exactly one of SQL and --file"),
+    })
+}
+
+/// The `-p` values by name, each given once.
+fn param_values(given: &[(String, String)]) -> anyhow::Result<BTreeMap<String, Value>> {
+    let mut params: BTreeMap<String, Value> = BTreeMap::new();
+    for (k, v) in given {
+        if params.insert(k.clone(), query::param_value(v)).is_some() {
+            bail!("parameter \"{k}\" is given twice; give each -p once");
+        }
+    }
+    Ok(params)
+}
+
+/// An error naming each parameter given but used by no statement.
+fn all_used(params: &BTreeMap<String, Value>, used: &[String]) -> anyhow::Result<()> {
+    let unused: Vec<String> = params
+        .keys()
+        .filter(|k| !used.contains(k))
+        .map(|k| format!("\"{k}\""))
+        .collect();
+    if unused.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow!(
+            "parameter {} is not used by the SQL",
+            unused.join(", ")
+        ))
+    }
+}
+
+/// Commits the `--write` transaction and says how many rows changed (`all` counts those that depended on the
+/// `direct` ones), or rolls it back.
+fn finish_write(
+    conn: &rusqlite::Connection,
+    ok: bool,
+    all: u64,
+    direct: u64,
+) -> anyhow::Result<()> {
+    if ok {
+        conn.execute_batch("COMMIT")?;
+        let s = if direct == 1 { "" } else { "s" };
+        if all > direct {
+            crate::notice!(
+                "dossier: {direct} row{s} changed, {all} with the rows that depended on them"
+            );
+        } else {
+            crate::notice!("dossier: {direct} row{s} changed");
+        }
+    } else {
+        let _ = conn.execute_batch("ROLLBACK");
+        crate::notice!("dossier: rolled back; nothing was changed");
+    }
+    Ok(())
 }
 
 /// Where and how result sets are printed.

@@ -8,10 +8,12 @@ use rusqlite::{Connection, OpenFlags};
 
 pub mod contract;
 mod expected_schema;
+mod guard;
 pub mod harden;
 pub mod search_index;
 
 pub use crate::schema::{APPLICATION_ID, SCHEMA, SCHEMA_VERSION};
+pub use guard::{Refusal, WriteLog, Written, guard, guard_writes};
 
 /// Where the data for a read command comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -351,19 +353,6 @@ pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The settings [`harden`] makes, which no statement may undo.
-const HARDENED_PRAGMAS: &[&str] = &[
-    "trusted_schema",
-    "cell_size_check",
-    "mmap_size",
-    "hard_heap_limit",
-    "soft_heap_limit",
-    "locking_mode",
-    "journal_mode",
-    "temp_store_directory",
-    "data_store_directory",
-];
-
 /// Why stored SQL cannot be a report before it is even prepared, if it cannot: a report is a query, its first word
 /// (after comments) SELECT, WITH or VALUES. Checked before preparing, because SQLite acts on some pragmas while it
 /// prepares them. `verify` and `report` both ask here.
@@ -399,138 +388,4 @@ pub fn first_word(sql: &str) -> String {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .take(40)
         .collect()
-}
-
-/// What the authorizer refused, and why, so that the error names the cause rather than "not authorized".
-pub type Refusal = std::sync::Arc<std::sync::Mutex<Option<String>>>;
-
-/// Installs the authorizer that guards ad hoc SQL. Always refused: ATTACH and DETACH (they reach other files),
-/// load_extension, and `PRAGMA writable_schema`. Without `allow_writes`, every change to the main database is
-/// refused too; temporary tables and views stay allowed, as they live only in this connection.
-pub fn guard(conn: &mut Connection, allow_writes: bool) -> anyhow::Result<Refusal> {
-    install_guard(conn, allow_writes, None)
-}
-
-/// The main-database tables a statement was allowed to write, as the authorizer saw them.
-pub type Written = std::sync::Arc<std::sync::Mutex<WriteLog>>;
-
-/// What the authorizer saw written, and whether dossier itself is writing the full-text index right now.
-#[derive(Debug, Default)]
-pub struct WriteLog {
-    pub tables: std::collections::BTreeSet<String>,
-    /// Set by [`search_index::follow`] while it rewrites `search`, which the user may not write.
-    pub internal: bool,
-}
-
-/// [`guard`] for `--write`, which also records the tables written, so that the caller can bring the full-text
-/// index back in step (see [`search_index::resync`]).
-pub fn guard_writes(conn: &mut Connection) -> anyhow::Result<(Refusal, Written)> {
-    let written: Written = Default::default();
-    let refusal = install_guard(conn, true, Some(written.clone()))?;
-    Ok((refusal, written))
-}
-
-fn install_guard(
-    conn: &mut Connection,
-    allow_writes: bool,
-    written: Option<Written>,
-) -> anyhow::Result<Refusal> {
-    use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
-    let refusal: Refusal = Default::default();
-    let slot = refusal.clone();
-    const WRITE_HINT: &str = "the file is opened read-only; pass --write to change it";
-    conn.authorizer(Some(move |ctx: AuthContext<'_>| {
-        let temp = ctx.database_name == Some("temp");
-        let target = match ctx.action {
-            AuthAction::Insert { table_name }
-            | AuthAction::Delete { table_name }
-            | AuthAction::Update { table_name, .. } => Some(table_name),
-            _ => None,
-        };
-        let mut internal = false;
-        if let (Some(t), Some(w), false) = (target, &written, temp)
-            && let Ok(mut w) = w.lock()
-        {
-            internal = w.internal;
-            if !internal {
-                w.tables.insert(t.to_string());
-            }
-        }
-        let why: Option<String> = match ctx.action {
-            _ if !temp
-                && !internal
-                && target.is_some_and(|t| {
-                    t == "search" || search_index::SHADOW_TABLES.contains(&t)
-                }) && ctx.accessor.is_none() =>
-            {
-                Some(format!(
-                    "writing to {} is refused: dossier keeps the full-text index in step with the facts itself",
-                    target.unwrap_or_default()
-                ))
-            }
-            AuthAction::Attach { .. } => {
-                Some("ATTACH is refused: dossier sql reads only the dossier file".into())
-            }
-            AuthAction::Detach { .. } => Some("DETACH is refused".into()),
-            AuthAction::Function { function_name }
-                if function_name.eq_ignore_ascii_case("load_extension") =>
-            {
-                Some("load_extension is refused: dossier sql loads no extensions".into())
-            }
-            AuthAction::Pragma { pragma_name, .. }
-                if pragma_name.eq_ignore_ascii_case("writable_schema") =>
-            {
-                Some("PRAGMA writable_schema is refused".into())
-            }
-            AuthAction::Pragma {
-                pragma_name,
-                pragma_value: Some(_),
-            } if HARDENED_PRAGMAS
-                .iter()
-                .any(|p| pragma_name.eq_ignore_ascii_case(p)) =>
-            {
-                Some(format!(
-                    "PRAGMA {pragma_name} is refused: dossier sets it for every file, since files come from others"
-                ))
-            }
-            _ if allow_writes || temp => None,
-            AuthAction::Insert { table_name } | AuthAction::Delete { table_name }
-                if table_name.starts_with("sqlite_") =>
-            {
-                Some(format!("changing the schema is refused: {WRITE_HINT}"))
-            }
-            AuthAction::Insert { table_name } | AuthAction::Delete { table_name } => {
-                Some(format!("writing to {table_name} is refused: {WRITE_HINT}"))
-            }
-            AuthAction::Update { table_name, .. } => {
-                Some(format!("updating {table_name} is refused: {WRITE_HINT}"))
-            }
-            AuthAction::CreateIndex { .. }
-            | AuthAction::CreateTable { .. }
-            | AuthAction::CreateTrigger { .. }
-            | AuthAction::CreateView { .. }
-            | AuthAction::CreateVtable { .. }
-            | AuthAction::DropIndex { .. }
-            | AuthAction::DropTable { .. }
-            | AuthAction::DropTrigger { .. }
-            | AuthAction::DropView { .. }
-            | AuthAction::DropVtable { .. }
-            | AuthAction::AlterTable { .. }
-            | AuthAction::Reindex { .. }
-            | AuthAction::Analyze { .. } => {
-                Some(format!("changing the schema is refused: {WRITE_HINT}"))
-            }
-            _ => None,
-        };
-        match why {
-            Some(w) => {
-                if let Ok(mut s) = slot.lock() {
-                    s.get_or_insert(w);
-                }
-                Authorization::Deny
-            }
-            None => Authorization::Allow,
-        }
-    }))?;
-    Ok(refusal)
 }

@@ -26,7 +26,38 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
     let title = meta("title").unwrap_or_else(|| "dossier".to_string());
     let description = meta("description");
 
-    // The sources, as Datasette's "source" line: title, author and date of each document.
+    let (source, source_url) = sources(conn)?;
+    let queries = queries(conn)?;
+    let tables = tables(conn)?;
+
+    let mut db = Map::new();
+    db.insert("title".into(), Value::String(title.clone()));
+    if let Some(d) = &description {
+        db.insert("description".into(), Value::String(d.clone()));
+    }
+    db.insert("source".into(), Value::String(source.clone()));
+    db.insert("tables".into(), Value::Object(tables));
+    db.insert("queries".into(), Value::Object(queries.clone()));
+    let mut top = Map::new();
+    top.insert("title".into(), Value::String(title));
+    if let Some(d) = description {
+        top.insert("description".into(), Value::String(d));
+    }
+    top.insert("source".into(), Value::String(source));
+    if let Some(u) = source_url {
+        top.insert("source_url".into(), Value::String(u));
+    }
+    top.insert("databases".into(), json!({ database: Value::Object(db) }));
+    write_json(w, "metadata.json", &Value::Object(top))?;
+
+    let (queries, renamed) = config_queries(conn, queries)?;
+    let config = json!({ "databases": { database: { "queries": queries } } });
+    write_json(w, "datasette.json", &config)?;
+    Ok(renamed)
+}
+
+/// The sources, as Datasette's "source" line (title, author and date of each document), and the first URL.
+fn sources(conn: &Connection) -> anyhow::Result<(String, Option<String>)> {
     let mut stmt =
         conn.prepare("SELECT title, author, published, url FROM documents ORDER BY id")?;
     type DocRow = (String, Option<String>, Option<String>, Option<String>);
@@ -48,7 +79,11 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
         .collect::<Vec<_>>()
         .join("; ");
     let source_url = docs.iter().find_map(|d| d.3.clone());
+    Ok((source, source_url))
+}
 
+/// The reports as canned queries, each parameter described after the report's description.
+fn queries(conn: &Connection) -> anyhow::Result<Map<String, Value>> {
     let mut queries = Map::new();
     let mut stmt =
         conn.prepare("SELECT id, name, title, description, sql FROM reports ORDER BY name")?;
@@ -84,8 +119,11 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
             }),
         );
     }
+    Ok(queries)
+}
 
-    // Table and column descriptions from the comments schema.sql stores in the file.
+/// Table and column descriptions from the comments schema.sql stores in the file.
+fn tables(conn: &Connection) -> anyhow::Result<Map<String, Value>> {
     let mut tables = Map::new();
     let mut stmt = conn.prepare(&format!(
         "SELECT name, sql FROM sqlite_schema WHERE type IN ('table', 'view') AND sql IS NOT NULL \
@@ -114,35 +152,14 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
             tables.insert(name, Value::Object(t));
         }
     }
+    Ok(tables)
+}
 
-    let mut db = Map::new();
-    db.insert("title".into(), Value::String(title.clone()));
-    if let Some(d) = &description {
-        db.insert("description".into(), Value::String(d.clone()));
-    }
-    db.insert("source".into(), Value::String(source.clone()));
-    db.insert("tables".into(), Value::Object(tables));
-    db.insert("queries".into(), Value::Object(queries.clone()));
-    let mut top = Map::new();
-    top.insert("title".into(), Value::String(title));
-    if let Some(d) = description {
-        top.insert("description".into(), Value::String(d));
-    }
-    top.insert("source".into(), Value::String(source));
-    if let Some(u) = source_url {
-        top.insert("source_url".into(), Value::String(u));
-    }
-    top.insert("databases".into(), json!({ database: Value::Object(db) }));
-    let mut text = serde_json::to_string_pretty(&Value::Object(top))?;
+/// Writes `value` as pretty JSON with a final newline.
+fn write_json(w: &mut Writer, rel: &str, value: &Value) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
     text.push('\n');
-    w.write("metadata.json", text.as_bytes())?;
-
-    let (queries, renamed) = config_queries(conn, queries)?;
-    let config = json!({ "databases": { database: { "queries": queries } } });
-    let mut text = serde_json::to_string_pretty(&config)?;
-    text.push('\n');
-    w.write("datasette.json", text.as_bytes())?;
-    Ok(renamed)
+    w.write(rel, text.as_bytes())
 }
 
 /// The canned queries for Datasette 1.0, renamed where a table or view of the same name would hide them.

@@ -96,7 +96,7 @@ fn records(cx: Context, doc: &DocInfo, df: &DocumentFile) -> Records {
     for a in &df.actors {
         next(a.slug.as_str());
     }
-    let mut kind = |kind: &'static str, slugs: Vec<&Slug>, registry: &super::validate::Registry| {
+    let mut kind = |kind: &'static str, slugs: Vec<&Slug>, registry: &super::registry::Registry| {
         slugs
             .into_iter()
             .map(|s| {

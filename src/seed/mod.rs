@@ -18,10 +18,13 @@ mod lenient;
 pub mod load;
 pub mod locate;
 pub mod model;
+mod names;
 pub mod passage;
 pub mod pipeline;
 mod registers;
-mod slugs;
+mod registry;
+mod report_file;
+mod source;
 mod validate;
 
 use std::collections::BTreeMap;

@@ -16,7 +16,8 @@ use super::document::{self, Counters};
 use super::load::{self, Sql};
 use super::model::*;
 use super::registers::{Actors, DocInfo, Registries, id};
-use super::validate::{Rec, Registry, Validator, normalize, parse_report};
+use super::registry::Registry;
+use super::validate::{Rec, Validator, normalize, parse_report};
 use super::{Problem, SeedErrors, SeedFiles};
 
 /// What a load wrote, for the build's summary.

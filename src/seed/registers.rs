@@ -2,7 +2,8 @@
 //! documents may share, and the resolved actors. Both passes import it; it imports neither.
 
 use super::model::ActorDef;
-use super::validate::{Rec, Registry};
+use super::registry::Registry;
+use super::validate::Rec;
 
 /// One document as pass 1 leaves it: where it is, and what it defines.
 pub(super) struct DocInfo {

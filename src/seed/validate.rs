@@ -7,99 +7,13 @@ use serde::de::DeserializeOwned;
 
 use super::lenient;
 use super::model::*;
-use super::slugs::SlugTable;
 use super::{Problem, SeedFiles};
 
-#[derive(Debug)]
-pub struct Report {
-    pub name: String,
-    pub title: String,
-    pub description: String,
-    pub sql: String,
-    pub params: Vec<Param>,
-    /// Where the report came from, for errors found when its SQL is prepared.
-    pub file: String,
-    pub sql_line: usize,
-}
-
-pub use crate::params::Param;
-
-/// A seed file's text, for turning positions and records into line numbers.
-pub(super) struct Source {
-    path: String,
-    text: String,
-}
-
-impl Source {
-    fn line_col(&self, byte: usize) -> (usize, usize) {
-        let mut byte = byte.min(self.text.len());
-        while !self.text.is_char_boundary(byte) {
-            byte -= 1;
-        }
-        let before = &self.text[..byte];
-        let line = before.matches('\n').count() + 1;
-        let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
-        (line, col)
-    }
-
-    /// The columns (1-based, end exclusive) of `needle` on `line`, or of the whole line's text.
-    pub(super) fn columns(&self, line: usize, needle: Option<&str>) -> (usize, usize) {
-        let text = self.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
-        if let Some(n) = needle
-            && let Some(at) = text.find(n)
-        {
-            let start = text[..at].chars().count() + 1;
-            return (start, start + n.chars().count());
-        }
-        let indent = text.chars().take_while(|c| c.is_whitespace()).count();
-        (indent + 1, text.chars().count() + 1)
-    }
-
-    /// The line of the `nth` (0-based) line that sets `key` to the string `value`, in TOML or JSON.
-    pub(super) fn record_line(&self, key: &str, value: &str, nth: usize) -> Option<usize> {
-        let quoted = format!("\"{value}\"");
-        self.text
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| l.contains(&quoted) && l.contains(key))
-            .nth(nth)
-            .map(|(i, _)| i + 1)
-    }
-
-    /// The first line at or after `from` that holds `needle` (a quoted value or a key).
-    fn line_after(&self, from: usize, needle: &str) -> Option<usize> {
-        self.text
-            .lines()
-            .enumerate()
-            .skip(from.saturating_sub(1))
-            .find(|(_, l)| l.contains(needle))
-            .map(|(i, _)| i + 1)
-    }
-
-    /// The line of `field` within the record that starts at `record_line`, preferring the first line that holds
-    /// `needle` when one is given. `field` may carry an index, as in `evidence[2]`.
-    fn field_line(&self, record_line: usize, field: &str, needle: Option<&str>) -> usize {
-        let field = field.split('[').next().unwrap_or(field);
-        needle
-            .and_then(|n| self.line_after(record_line, n))
-            .or_else(|| {
-                self.text
-                    .lines()
-                    .enumerate()
-                    .skip(record_line.saturating_sub(1))
-                    .find(|(_, l)| {
-                        let t = l.trim_start().trim_start_matches('"');
-                        t.starts_with(field)
-                            && t[field.len()..]
-                                .trim_start_matches('"')
-                                .trim_start()
-                                .starts_with(['=', ':'])
-                    })
-                    .map(|(i, _)| i + 1)
-            })
-            .unwrap_or(record_line)
-    }
-}
+pub use super::names::nearest;
+pub(super) use super::names::normalize;
+pub use super::report_file::{Param, Report};
+use super::report_file::{check_value, split};
+use super::source::Source;
 
 /// Identifies a record for error messages: its kind ("event"), slug, and which occurrence of that slug.
 #[derive(Clone)]
@@ -113,7 +27,7 @@ pub(super) struct Rec {
 /// Collects problems. Seed files are read again when an error needs a line number, rather than all kept in
 /// memory.
 pub(super) struct Validator<'a> {
-    files: &'a SeedFiles,
+    pub(super) files: &'a SeedFiles,
     paths: Vec<String>,
     path_index: HashMap<String, usize>,
     /// How many records with each (file, slug) have been met, to find the nth one's line: for one file at a time,
@@ -372,180 +286,6 @@ fn value_code(message: &str) -> &'static str {
     }
 }
 
-/// Registers slugs of one kind, reporting duplicates; returns the index map.
-pub(super) struct Registry {
-    kind: &'static str,
-    store: Store,
-}
-
-/// Where a registry keeps its slugs: in memory for the few that pass 2 looks up at every turn (actors), on disk
-/// for those that grow with the corpus.
-enum Store {
-    Memory {
-        index: HashMap<String, usize>,
-        /// Where each slug was first defined; its line is looked up only if a duplicate needs it.
-        first: Vec<Rec>,
-    },
-    Disk {
-        table: SlugTable,
-        /// The first error of the table, reported once pass 1 ends.
-        error: Option<rusqlite::Error>,
-    },
-}
-
-impl Registry {
-    pub(super) fn new(kind: &'static str) -> Self {
-        Registry {
-            kind,
-            store: Store::Memory {
-                index: HashMap::new(),
-                first: Vec::new(),
-            },
-        }
-    }
-
-    /// A registry whose slugs live in a temporary file, not in memory.
-    pub(super) fn on_disk(kind: &'static str) -> rusqlite::Result<Self> {
-        Ok(Registry {
-            kind,
-            store: Store::Disk {
-                table: SlugTable::new()?,
-                error: None,
-            },
-        })
-    }
-
-    /// The error the disk store met, if any: the registry is then incomplete.
-    pub(super) fn take_error(&mut self) -> Option<rusqlite::Error> {
-        match &mut self.store {
-            Store::Memory { .. } => None,
-            Store::Disk { error, .. } => error.take(),
-        }
-    }
-
-    /// The index of a slug, if registered.
-    pub(super) fn get(&self, slug: &str) -> Option<usize> {
-        match &self.store {
-            Store::Memory { index, .. } => index.get(slug).copied(),
-            Store::Disk { table, .. } => table.get(slug).map(|(i, _, _)| i),
-        }
-    }
-
-    /// Whether `rec` is the record that registered its slug (not a later duplicate).
-    pub(super) fn is_first(&self, rec: &Rec) -> bool {
-        match &self.store {
-            Store::Memory { index, first } => index
-                .get(&rec.slug)
-                .is_some_and(|&i| first[i].file == rec.file && first[i].nth == rec.nth),
-            Store::Disk { table, .. } => table
-                .get(&rec.slug)
-                .is_some_and(|(_, file, nth)| file == rec.file && nth == rec.nth),
-        }
-    }
-
-    /// Every slug, for a nearest-name hint.
-    pub(super) fn slugs(&self) -> Vec<String> {
-        match &self.store {
-            Store::Memory { index, .. } => index.keys().cloned().collect(),
-            Store::Disk { table, .. } => table.all(),
-        }
-    }
-
-    /// The first record of a registered slug.
-    fn first(&self, slug: &str) -> Option<Rec> {
-        match &self.store {
-            Store::Memory { index, first } => index.get(slug).map(|&i| first[i].clone()),
-            Store::Disk { table, .. } => table.get(slug).map(|(_, file, nth)| Rec {
-                file,
-                kind: self.kind,
-                slug: slug.to_string(),
-                nth,
-            }),
-        }
-    }
-
-    /// Adds a slug; on a duplicate, reports it and returns false.
-    pub(super) fn add(&mut self, v: &mut Validator, rec: &Rec) -> bool {
-        if let Some(first) = self.first(&rec.slug) {
-            let src = v.source(first.file);
-            let (first_file, first_line) = (
-                src.path.clone(),
-                src.record_line("slug", &first.slug, first.nth).unwrap_or(1),
-            );
-            v.at(
-                "duplicate-slug",
-                rec,
-                Some("slug"),
-                None,
-                format!(
-                    "duplicate {} slug \"{}\": it is already used at {first_file}:{first_line}",
-                    self.kind, rec.slug
-                ),
-                Some("give each record its own slug"),
-            );
-            return false;
-        }
-        match &mut self.store {
-            Store::Memory { index, first } => {
-                index.insert(rec.slug.clone(), first.len());
-                first.push(rec.clone());
-            }
-            Store::Disk { table, error } => {
-                if let Err(e) = table.insert(&rec.slug, rec.file, rec.nth) {
-                    error.get_or_insert(e);
-                }
-            }
-        }
-        true
-    }
-
-    /// Resolves a reference, reporting an unknown slug with the nearest known ones.
-    pub(super) fn resolve(
-        &self,
-        v: &mut Validator,
-        rec: &Rec,
-        field: &str,
-        slug: &Slug,
-    ) -> Option<usize> {
-        let found = self.get(slug.as_str());
-        // A record left out for a bad value has its own problem; a reference to it is not a second one.
-        if found.is_none() && !v.dropped.contains(slug.as_str()) && !v.unparsed {
-            let known = self.slugs();
-            let near = nearest(slug.as_str(), known.iter().map(String::as_str));
-            let hint = if near.is_empty() {
-                format!("define the {} first, or fix the slug", self.kind)
-            } else {
-                format!("did you mean {}?", near.join(" or "))
-            };
-            v.at(
-                "unknown-reference",
-                rec,
-                Some(field),
-                Some(slug.as_str()),
-                format!("unknown {} \"{slug}\"", self.kind),
-                Some(&hint),
-            );
-        }
-        found
-    }
-}
-
-/// Up to three known names closest to `wanted` by edit distance, quoted, best first.
-pub fn nearest<'a>(wanted: &str, known: impl Iterator<Item = &'a str>) -> Vec<String> {
-    let mut scored: Vec<(usize, &str)> = known
-        .map(|k| (strsim::levenshtein(wanted, k), k))
-        .filter(|(d, k)| {
-            *d <= wanted.len().max(k.len()) / 2 || k.contains(wanted) || wanted.contains(k)
-        })
-        .collect();
-    scored.sort();
-    scored
-        .into_iter()
-        .take(3)
-        .map(|(_, k)| format!("\"{k}\""))
-        .collect()
-}
-
 pub(super) fn need_evidence(v: &mut Validator, r: &Rec, evidence: &[Quote]) {
     if evidence.is_empty() {
         v.at(
@@ -557,21 +297,6 @@ pub(super) fn need_evidence(v: &mut Validator, r: &Rec, evidence: &[Quote]) {
             Some("add evidence = [\"the exact words from the document\"]"),
         );
     }
-}
-
-/// Resolves `.` and `..` in a seed-relative path.
-pub(super) fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 /// Reads a report file: a TOML header in the leading `--` comment lines, then the SQL.
@@ -596,21 +321,7 @@ pub(super) fn parse_report(
         );
         return None;
     }
-    let header_lines = text.lines().take_while(|l| l.starts_with("--")).count();
-    let header: String = text
-        .lines()
-        .take(header_lines)
-        .map(|l| {
-            let l = l.trim_start_matches("--");
-            format!("{}\n", l.strip_prefix(' ').unwrap_or(l))
-        })
-        .collect();
-    let sql: String = text
-        .lines()
-        .skip(header_lines)
-        .collect::<Vec<_>>()
-        .join("\n");
-    let sql = sql.trim().to_string();
+    let (header_lines, header, sql) = split(&text);
     let header: ReportHeader = match toml::from_str(&header) {
         Ok(h) => h,
         Err(e) => {
@@ -646,6 +357,28 @@ pub(super) fn parse_report(
             .skip(header_lines)
             .take_while(|l| l.trim().is_empty())
             .count();
+    let params = check_params(v, path, &name, &text, &header.params, actors)?;
+    Some(Report {
+        name,
+        title: header.title.to_string(),
+        description: header.description.to_string(),
+        sql,
+        params,
+        file: path.to_string(),
+        sql_line,
+    })
+}
+
+/// The header's parameters, each checked: its name, that it is declared once, its default and whether it is
+/// required. `None` when any has a problem (each is reported).
+fn check_params(
+    v: &mut Validator,
+    path: &str,
+    name: &str,
+    text: &str,
+    declared: &[ParamDef],
+    actors: &[(String, String, Vec<String>)],
+) -> Option<Vec<Param>> {
     let mut params: Vec<Param> = Vec::new();
     let param_line = |name: &str| {
         text.lines()
@@ -653,7 +386,7 @@ pub(super) fn parse_report(
             .map(|i| i + 1)
     };
     let problems_before = v.problems.len();
-    for p in &header.params {
+    for p in declared {
         let line = param_line(&p.name);
         let bad = |v: &mut Validator, msg: String, hint: &str| {
             v.problems.push(Problem {
@@ -706,29 +439,5 @@ pub(super) fn parse_report(
             description: p.description.to_string(),
         });
     }
-    if v.problems.len() > problems_before {
-        return None;
-    }
-    Some(Report {
-        name,
-        title: header.title.to_string(),
-        description: header.description.to_string(),
-        sql,
-        params,
-        file: path.to_string(),
-        sql_line,
-    })
-}
-
-/// Checks a parameter value against its type, as `report` will convert it. Actor values may be a slug, a name or
-/// an alias, in any case.
-pub fn check_value(
-    kind: ParamType,
-    value: &str,
-    actors: &[(String, String, Vec<String>)],
-) -> Result<(), String> {
-    crate::params::coerce(kind, value, &crate::params::ActorList(actors), &|| {
-        Ok(String::new())
-    })
-    .map(|_| ())
+    (v.problems.len() == problems_before).then_some(params)
 }

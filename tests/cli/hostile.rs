@@ -320,6 +320,34 @@ fn export_seed_writes_nothing_outside_to_and_nothing_at_all_when_it_fails() {
     assert!(!env.path("copy").exists());
 }
 
+/// The seed export checks every value by the rule the build reads it with, so what it writes builds again.
+#[test]
+fn export_seed_refuses_a_value_no_seed_can_hold() {
+    for (sql, needles) in [
+        (
+            "UPDATE actors SET kind = 'wizard' WHERE id = 1;",
+            &["kind", "\"wizard\" is not one of", "run `dossier verify`"][..],
+        ),
+        (
+            "UPDATE actors SET slug = 'Not A Slug' WHERE id = 2;",
+            &["slug", "invalid slug \"Not A Slug\""][..],
+        ),
+        (
+            "UPDATE events SET date = '2025-13' WHERE id = 1;",
+            &["date", "invalid date \"2025-13\""][..],
+        ),
+    ] {
+        let env = Env::with_db();
+        craft(&env, sql);
+        refused(
+            &env,
+            &["export", "--format", "seed", "--to", "copy"],
+            needles,
+        );
+        assert!(!env.path("copy").exists());
+    }
+}
+
 #[test]
 fn the_dump_replays_in_sqlite3_and_runs_nothing_but_its_own_statements() {
     let env = Env::with_db();

@@ -126,11 +126,16 @@ fn on_off(arg: Option<&str>, what: &str) -> anyhow::Result<bool> {
     }
 }
 
-/// A value given to `.param set`: an integer when it looks like one, as `sql -p` binds it, else text.
-fn param_value(v: &str) -> Value {
-    v.parse::<i64>()
-        .map(Value::Integer)
-        .unwrap_or_else(|_| Value::Text(v.to_string()))
+/// The error for a dot-command that does not exist, with the nearest ones.
+fn unknown(other: &str) -> anyhow::Error {
+    let names: Vec<&str> = DOT_COMMANDS.iter().map(|(n, _, _)| *n).collect();
+    let near = crate::seed::nearest(other, names.iter().copied());
+    let hint = if near.is_empty() {
+        ".help lists them".to_string()
+    } else {
+        format!("did you mean {}?", near.join(" or "))
+    };
+    anyhow::anyhow!("unknown dot-command {other}; {hint}")
 }
 
 impl Session {
@@ -214,16 +219,7 @@ impl Session {
                 }
             }
             ".timer" => self.timer = on_off(rest.first().copied(), "timer")?,
-            ".pager" => {
-                let on = on_off(rest.first().copied(), "pager")?;
-                self.pager =
-                    on && self.interactive && std::io::IsTerminal::is_terminal(&std::io::stdout());
-                if on && !self.pager {
-                    crate::notice!(
-                        "dossier: the pager works only when the shell runs on a terminal"
-                    );
-                }
-            }
+            ".pager" => self.set_pager(&rest)?,
             ".read" => {
                 let [file] = rest.as_slice() else {
                     bail!("usage: .read FILE");
@@ -231,30 +227,37 @@ impl Session {
                 let f = std::fs::File::open(file).with_context(|| format!("cannot read {file}"))?;
                 return self.run_script(ctx, std::io::BufReader::new(f), file);
             }
-            ".output" => match rest.as_slice() {
-                [] | ["stdout"] => self.close_output()?,
-                [file] => {
-                    let path = PathBuf::from(file);
-                    self.refuse_database(&path, ctx)?;
-                    let f = std::fs::File::create(&path)
-                        .with_context(|| format!("cannot write {file}"))?;
-                    self.close_output()?;
-                    self.output = Output::File(std::io::BufWriter::new(f), path);
-                }
-                _ => bail!("usage: .output FILE|stdout"),
-            },
-            other => {
-                let names: Vec<&str> = DOT_COMMANDS.iter().map(|(n, _, _)| *n).collect();
-                let near = crate::seed::nearest(other, names.iter().copied());
-                let hint = if near.is_empty() {
-                    ".help lists them".to_string()
-                } else {
-                    format!("did you mean {}?", near.join(" or "))
-                };
-                bail!("unknown dot-command {other}; {hint}");
-            }
+            ".output" => self.set_output(ctx, &rest)?,
+            other => return Err(unknown(other)),
         }
         Ok(Flow::Continue)
+    }
+
+    /// `.output FILE|stdout`: where results go from now on.
+    fn set_output(&mut self, ctx: &Ctx, rest: &[&str]) -> anyhow::Result<()> {
+        match rest {
+            [] | ["stdout"] => self.close_output()?,
+            [file] => {
+                let path = PathBuf::from(file);
+                self.refuse_database(&path, ctx)?;
+                let f =
+                    std::fs::File::create(&path).with_context(|| format!("cannot write {file}"))?;
+                self.close_output()?;
+                self.output = Output::File(std::io::BufWriter::new(f), path);
+            }
+            _ => bail!("usage: .output FILE|stdout"),
+        }
+        Ok(())
+    }
+
+    /// `.pager on|off`: on only where the shell runs on a terminal.
+    fn set_pager(&mut self, rest: &[&str]) -> anyhow::Result<()> {
+        let on = on_off(rest.first().copied(), "pager")?;
+        self.pager = on && self.interactive && std::io::IsTerminal::is_terminal(&std::io::stdout());
+        if on && !self.pager {
+            crate::notice!("dossier: the pager works only when the shell runs on a terminal");
+        }
+        Ok(())
     }
 
     fn param(&mut self, ctx: &Ctx, line: &str, rest: &[&str]) -> anyhow::Result<()> {
@@ -274,7 +277,7 @@ impl Session {
                     _ => after,
                 };
                 let key = crate::params::key(name).to_string();
-                self.params.insert(key, param_value(value));
+                self.params.insert(key, crate::query::param_value(value));
             }
             ["unset", name] => {
                 let key = crate::params::key(name);

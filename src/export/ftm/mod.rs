@@ -14,6 +14,7 @@
 //! `label: value` line in `description`, the one text property every schema used here has.
 
 mod codes;
+mod when;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -22,8 +23,8 @@ use anyhow::Context;
 use rusqlite::{Connection, Row};
 use serde::Serialize;
 
-use crate::edtf::Edtf;
 use crate::export::Writer;
+use when::{dates_of, set_dates};
 
 pub const FILE: &str = "entities.ftm.json";
 
@@ -117,73 +118,6 @@ pub fn actor_schema(kind: &str) -> &'static str {
 /// them so would flag their subject in every screening tool that reads FtM.
 fn is_sanction(kind: &str) -> bool {
     matches!(kind, "terrorist_listing" | "sanction")
-}
-
-/// An EDTF value in FtM's date form: ISO prefixes (`2022`, `2022-03`, `2022-03-05`) for each end.
-struct Dates {
-    start: Option<String>,
-    end: Option<String>,
-    interval: bool,
-    /// Whether the prefixes say all the EDTF says: no qualifier and no open or unknown end.
-    exact: bool,
-}
-
-fn dates(text: &str) -> Result<Dates, crate::edtf::EdtfError> {
-    text.parse::<Edtf>()?;
-    let bare = |part: &str| -> (Option<String>, bool) {
-        match part {
-            "" | ".." => (None, false),
-            _ => match part.strip_suffix(['?', '~', '%']) {
-                Some(b) => (Some(b.to_string()), false),
-                None => (Some(part.to_string()), true),
-            },
-        }
-    };
-    Ok(match text.split_once('/') {
-        None => {
-            let (d, exact) = bare(text);
-            Dates {
-                start: d.clone(),
-                end: d,
-                interval: false,
-                exact,
-            }
-        }
-        Some((a, b)) => {
-            let (start, e1) = bare(a);
-            let (end, e2) = bare(b);
-            Dates {
-                start,
-                end,
-                interval: true,
-                exact: e1 && e2,
-            }
-        }
-    })
-}
-
-/// Parses the date in `field` of a record, naming the record when it is not EDTF.
-fn dates_of(table: &str, slug: &str, field: &str, text: &str) -> anyhow::Result<Dates> {
-    dates(text).with_context(|| {
-        format!(
-            "{table} \"{slug}\": {field}: not an EDTF date; fix it with `dossier sql --write` or rebuild the \
-             file from its seed"
-        )
-    })
-}
-
-/// Sets a single date on `prop`, or the ends of an interval on `startDate`/`endDate`; notes the EDTF when the
-/// FtM form says less.
-fn set_dates(e: &mut Entity, single: &'static str, label: &str, d: &Dates, text: &str) {
-    if d.interval {
-        e.add_opt("startDate", d.start.clone());
-        e.add_opt("endDate", d.end.clone());
-    } else {
-        e.add_opt(single, d.start.clone());
-    }
-    if !d.exact {
-        e.note(&format!("{label} (EDTF)"), text);
-    }
 }
 
 pub fn country(code: &str) -> Option<&'static str> {
@@ -541,6 +475,7 @@ fn evidence(r: &Row) -> anyhow::Result<Entity> {
 
 #[cfg(test)]
 mod tests {
+    use super::when::dates;
     use super::*;
 
     #[test]

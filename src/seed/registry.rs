@@ -1,0 +1,230 @@
+//! Registries of slugs: each slug of one kind once, duplicates reported with the line of the first. Actors stay
+//! in memory, as pass 2 looks them up at every turn; the slugs of documents, events, designations and quotes,
+//! which grow with the corpus, live in an anonymous SQLite database (a temporary file that SQLite deletes on
+//! close), whose page cache is small and fixed.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::model::Slug;
+use super::validate::{Rec, Validator, nearest};
+
+/// Registers slugs of one kind, reporting duplicates; returns the index map.
+pub(super) struct Registry {
+    kind: &'static str,
+    store: Store,
+}
+
+/// Where a registry keeps its slugs: in memory for the few that pass 2 looks up at every turn (actors), on disk
+/// for those that grow with the corpus.
+enum Store {
+    Memory {
+        index: HashMap<String, usize>,
+        /// Where each slug was first defined; its line is looked up only if a duplicate needs it.
+        first: Vec<Rec>,
+    },
+    Disk {
+        table: SlugTable,
+        /// The first error of the table, reported once pass 1 ends.
+        error: Option<rusqlite::Error>,
+    },
+}
+
+impl Registry {
+    pub(super) fn new(kind: &'static str) -> Self {
+        Registry {
+            kind,
+            store: Store::Memory {
+                index: HashMap::new(),
+                first: Vec::new(),
+            },
+        }
+    }
+
+    /// A registry whose slugs live in a temporary file, not in memory.
+    pub(super) fn on_disk(kind: &'static str) -> rusqlite::Result<Self> {
+        Ok(Registry {
+            kind,
+            store: Store::Disk {
+                table: SlugTable::new()?,
+                error: None,
+            },
+        })
+    }
+
+    /// The error the disk store met, if any: the registry is then incomplete.
+    pub(super) fn take_error(&mut self) -> Option<rusqlite::Error> {
+        match &mut self.store {
+            Store::Memory { .. } => None,
+            Store::Disk { error, .. } => error.take(),
+        }
+    }
+
+    /// The index of a slug, if registered.
+    pub(super) fn get(&self, slug: &str) -> Option<usize> {
+        match &self.store {
+            Store::Memory { index, .. } => index.get(slug).copied(),
+            Store::Disk { table, .. } => table.get(slug).map(|(i, _, _)| i),
+        }
+    }
+
+    /// Whether `rec` is the record that registered its slug (not a later duplicate).
+    pub(super) fn is_first(&self, rec: &Rec) -> bool {
+        match &self.store {
+            Store::Memory { index, first } => index
+                .get(&rec.slug)
+                .is_some_and(|&i| first[i].file == rec.file && first[i].nth == rec.nth),
+            Store::Disk { table, .. } => table
+                .get(&rec.slug)
+                .is_some_and(|(_, file, nth)| file == rec.file && nth == rec.nth),
+        }
+    }
+
+    /// Every slug, for a nearest-name hint.
+    pub(super) fn slugs(&self) -> Vec<String> {
+        match &self.store {
+            Store::Memory { index, .. } => index.keys().cloned().collect(),
+            Store::Disk { table, .. } => table.all(),
+        }
+    }
+
+    /// The first record of a registered slug.
+    fn first(&self, slug: &str) -> Option<Rec> {
+        match &self.store {
+            Store::Memory { index, first } => index.get(slug).map(|&i| first[i].clone()),
+            Store::Disk { table, .. } => table.get(slug).map(|(_, file, nth)| Rec {
+                file,
+                kind: self.kind,
+                slug: slug.to_string(),
+                nth,
+            }),
+        }
+    }
+
+    /// Adds a slug; on a duplicate, reports it and returns false.
+    pub(super) fn add(&mut self, v: &mut Validator, rec: &Rec) -> bool {
+        if let Some(first) = self.first(&rec.slug) {
+            let src = v.source(first.file);
+            let (first_file, first_line) = (
+                src.path.clone(),
+                src.record_line("slug", &first.slug, first.nth).unwrap_or(1),
+            );
+            v.at(
+                "duplicate-slug",
+                rec,
+                Some("slug"),
+                None,
+                format!(
+                    "duplicate {} slug \"{}\": it is already used at {first_file}:{first_line}",
+                    self.kind, rec.slug
+                ),
+                Some("give each record its own slug"),
+            );
+            return false;
+        }
+        match &mut self.store {
+            Store::Memory { index, first } => {
+                index.insert(rec.slug.clone(), first.len());
+                first.push(rec.clone());
+            }
+            Store::Disk { table, error } => {
+                if let Err(e) = table.insert(&rec.slug, rec.file, rec.nth) {
+                    error.get_or_insert(e);
+                }
+            }
+        }
+        true
+    }
+
+    /// Resolves a reference, reporting an unknown slug with the nearest known ones.
+    pub(super) fn resolve(
+        &self,
+        v: &mut Validator,
+        rec: &Rec,
+        field: &str,
+        slug: &Slug,
+    ) -> Option<usize> {
+        let found = self.get(slug.as_str());
+        // A record left out for a bad value has its own problem; a reference to it is not a second one.
+        if found.is_none() && !v.dropped.contains(slug.as_str()) && !v.unparsed {
+            let known = self.slugs();
+            let near = nearest(slug.as_str(), known.iter().map(String::as_str));
+            let hint = if near.is_empty() {
+                format!("define the {} first, or fix the slug", self.kind)
+            } else {
+                format!("did you mean {}?", near.join(" or "))
+            };
+            v.at(
+                "unknown-reference",
+                rec,
+                Some(field),
+                Some(slug.as_str()),
+                format!("unknown {} \"{slug}\"", self.kind),
+                Some(&hint),
+            );
+        }
+        found
+    }
+}
+
+/// The first record to use each slug: (slug) -> (index in registration order, file, nth occurrence in its file).
+pub(super) struct SlugTable {
+    conn: Connection,
+    len: usize,
+}
+
+/// The page cache, in KiB (negative values of `cache_size` are KiB).
+const CACHE_KIB: i64 = 1024;
+
+impl SlugTable {
+    pub(super) fn new() -> rusqlite::Result<Self> {
+        // "" opens a private temporary database on disk, deleted when the connection closes.
+        let conn = Connection::open("")?;
+        conn.execute_batch(&format!(
+            "PRAGMA cache_size = -{CACHE_KIB};
+             PRAGMA journal_mode = OFF;
+             PRAGMA synchronous = OFF;
+             CREATE TABLE slugs (slug TEXT PRIMARY KEY, idx INTEGER NOT NULL, file INTEGER NOT NULL,
+                                 nth INTEGER NOT NULL) WITHOUT ROWID;"
+        ))?;
+        Ok(SlugTable { conn, len: 0 })
+    }
+
+    /// The registration index, file and nth occurrence of a slug's first record.
+    pub(super) fn get(&self, slug: &str) -> Option<(usize, usize, usize)> {
+        self.conn
+            .prepare_cached("SELECT idx, file, nth FROM slugs WHERE slug = ?1")
+            .and_then(|mut s| {
+                s.query_row([slug], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)? as usize,
+                        r.get::<_, i64>(1)? as usize,
+                        r.get::<_, i64>(2)? as usize,
+                    ))
+                })
+                .optional()
+            })
+            .ok()
+            .flatten()
+    }
+
+    /// Records a new slug under the next index.
+    pub(super) fn insert(&mut self, slug: &str, file: usize, nth: usize) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("INSERT INTO slugs (slug, idx, file, nth) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![slug, self.len as i64, file as i64, nth as i64])?;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Every slug, for the nearest-name hint of an unknown reference (an error path).
+    pub(super) fn all(&self) -> Vec<String> {
+        let Ok(mut stmt) = self.conn.prepare("SELECT slug FROM slugs ORDER BY idx") else {
+            return Vec::new();
+        };
+        stmt.query_map([], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .unwrap_or_default()
+    }
+}
