@@ -14,6 +14,7 @@
 pub mod dates;
 mod document;
 pub mod draft;
+mod front;
 mod lenient;
 pub mod load;
 pub mod locate;
