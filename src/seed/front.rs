@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use super::model::*;
 use super::registers::{Actors, DocInfo, Registries};
-use super::registry::Registry;
+use super::registry::{RECORD_KINDS, Registry, Spill};
 use super::validate::{Rec, Validator, normalize};
 use super::{Problem, SeedFiles};
 
@@ -67,39 +67,45 @@ pub(super) fn parse_project(v: &mut Validator, files: &SeedFiles) -> Option<Proj
     }
 }
 
-/// What pass 1 keeps of one document file.
+/// What pass 1 keeps in memory of one document file; the slugs of its records wait in a `Spill`.
 struct Parsed {
     file: usize,
     slug: Slug,
     body: String,
     actors: Vec<ActorDef>,
-    events: Vec<Slug>,
-    designations: Vec<Slug>,
-    quotes: Vec<Slug>,
 }
 
-/// Pass 1: parses every document file and keeps its slug, its actors and the slugs it defines, in slug order.
-fn parse_documents(v: &mut Validator, paths: &[String]) -> Vec<Parsed> {
+/// Pass 1: parses every document file and keeps its slug and its actors, in slug order; the slugs its records
+/// define go to `spill`.
+fn parse_documents(
+    v: &mut Validator,
+    paths: &[String],
+    spill: &Spill,
+) -> anyhow::Result<Vec<Parsed>> {
     let mut parsed: Vec<Parsed> = Vec::new();
+    spill.begin()?;
     for path in paths {
         if let Some((file, df)) = v.parse::<DocumentFile>(path) {
+            spill.put(
+                file,
+                [
+                    df.events.iter().map(|e| e.slug.as_str()).collect(),
+                    df.designations.iter().map(|g| g.slug.as_str()).collect(),
+                    df.quotes.iter().map(|q| q.slug.as_str()).collect(),
+                ],
+            )?;
             parsed.push(Parsed {
                 file,
                 slug: df.document.slug,
                 body: df.document.file.0,
                 actors: df.actors,
-                // Cloned, not moved: collecting in place would keep each list's buffer, sized for the whole
-                // records, alive until pass 1 ends.
-                events: df.events.iter().map(|e| e.slug.clone()).collect(),
-                designations: df.designations.iter().map(|g| g.slug.clone()).collect(),
-                quotes: df.quotes.iter().map(|q| q.slug.clone()).collect(),
             });
         }
     }
     // Documents are taken in slug order, not file-name order, so that row ids follow from the facts alone and a
     // seed written back by `export --format seed` rebuilds the same file whatever its files are called.
     parsed.sort_by(|a, b| a.slug.cmp(&b.slug));
-    parsed
+    Ok(parsed)
 }
 
 /// Phase 2: registers the documents' slugs and checks that each body exists and is UTF-8 without NUL. The slugs
@@ -108,7 +114,7 @@ fn parse_documents(v: &mut Validator, paths: &[String]) -> Vec<Parsed> {
 fn register(
     v: &mut Validator,
     files: &SeedFiles,
-    parsed: Vec<Parsed>,
+    (parsed, spill): (Vec<Parsed>, Spill),
     check_bodies: bool,
 ) -> anyhow::Result<(Vec<DocInfo>, Registries)> {
     let mut doc_registry = Registry::on_disk("document")?;
@@ -135,13 +141,11 @@ fn register(
             .into_iter()
             .map(|a| (v.rec(p.file, "actor", &a.slug), a))
             .collect();
-        for (registry, kind, slugs) in [
-            (&mut reg.events, "event", &p.events),
-            (&mut reg.designations, "designation", &p.designations),
-            (&mut reg.quotes, "quote", &p.quotes),
-        ] {
+        let lists = spill.take(p.file)?;
+        let registries = [&mut reg.events, &mut reg.designations, &mut reg.quotes];
+        for ((registry, kind), slugs) in registries.into_iter().zip(RECORD_KINDS).zip(lists) {
             for s in slugs {
-                let r = v.rec(p.file, kind, s);
+                let r = v.rec(p.file, kind, &Slug(s));
                 registry.add(v, &r);
             }
         }
@@ -350,8 +354,9 @@ pub(super) fn front(
         .iter()
         .filter_map(|p| v.parse::<ActorsFile>(p))
         .collect();
-    let parsed = parse_documents(v, &layout.documents);
-    let (mut docs, registries) = register(v, files, parsed, check_bodies)?;
+    let spill = Spill::new()?;
+    let parsed = parse_documents(v, &layout.documents, &spill)?;
+    let (mut docs, registries) = register(v, files, (parsed, spill), check_bodies)?;
     let actors = resolve_actors(v, shared, &mut docs);
     Ok(Front {
         layout,

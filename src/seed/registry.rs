@@ -179,15 +179,10 @@ const CACHE_KIB: i64 = 1024;
 
 impl SlugTable {
     pub(super) fn new() -> rusqlite::Result<Self> {
-        // "" opens a private temporary database on disk, deleted when the connection closes.
-        let conn = Connection::open("")?;
-        conn.execute_batch(&format!(
-            "PRAGMA cache_size = -{CACHE_KIB};
-             PRAGMA journal_mode = OFF;
-             PRAGMA synchronous = OFF;
-             CREATE TABLE slugs (slug TEXT PRIMARY KEY, idx INTEGER NOT NULL, file INTEGER NOT NULL,
-                                 nth INTEGER NOT NULL) WITHOUT ROWID;"
-        ))?;
+        let conn = scratch(
+            "CREATE TABLE slugs (slug TEXT PRIMARY KEY, idx INTEGER NOT NULL, file INTEGER NOT NULL,
+                                 nth INTEGER NOT NULL) WITHOUT ROWID;",
+        )?;
         Ok(SlugTable { conn, len: 0 })
     }
 
@@ -226,5 +221,74 @@ impl SlugTable {
         stmt.query_map([], |r| r.get(0))
             .and_then(|rows| rows.collect())
             .unwrap_or_default()
+    }
+}
+
+/// A private temporary database on disk ("" as the name), deleted when the connection closes, with a small page
+/// cache and no journal: nothing in it outlives the build.
+fn scratch(schema: &str) -> rusqlite::Result<Connection> {
+    let conn = Connection::open("")?;
+    conn.execute_batch(&format!(
+        "PRAGMA cache_size = -{CACHE_KIB};
+         PRAGMA journal_mode = OFF;
+         PRAGMA synchronous = OFF;
+         {schema}"
+    ))?;
+    Ok(conn)
+}
+
+/// The kinds of record a document's file registers after its actors, in the order pass 1 registers them.
+pub(super) const RECORD_KINDS: [&str; 3] = ["event", "designation", "quote"];
+
+/// The slugs of each document file's events, designations and quotes, as pass 1 parsed them in file order, kept
+/// on disk until it registers them in slug order.
+pub(super) struct Spill {
+    conn: Connection,
+}
+
+impl Spill {
+    pub(super) fn new() -> rusqlite::Result<Self> {
+        Ok(Spill {
+            conn: scratch(
+                "CREATE TABLE records (file INTEGER NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL,
+                                       slug TEXT NOT NULL, PRIMARY KEY (file, seq)) WITHOUT ROWID;",
+            )?,
+        })
+    }
+
+    /// Keeps a file's record slugs, each list in the order of `RECORD_KINDS`.
+    pub(super) fn put(&self, file: usize, lists: [Vec<&str>; 3]) -> rusqlite::Result<()> {
+        let mut stmt = self.conn.prepare_cached(
+            "INSERT INTO records (file, seq, kind, slug) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut seq = 0i64;
+        for (kind, slugs) in lists.iter().enumerate() {
+            for slug in slugs {
+                stmt.execute(params![file as i64, seq, kind as i64, slug])?;
+                seq += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// A file's record slugs, each list in the order of `RECORD_KINDS`.
+    pub(super) fn take(&self, file: usize) -> rusqlite::Result<[Vec<String>; 3]> {
+        let mut lists: [Vec<String>; 3] = Default::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT kind, slug FROM records WHERE file = ?1 ORDER BY seq")?;
+        let mut rows = stmt.query([file as i64])?;
+        while let Some(r) = rows.next()? {
+            let kind: usize = r.get::<_, i64>(0)? as usize;
+            if let Some(list) = lists.get_mut(kind) {
+                list.push(r.get(1)?);
+            }
+        }
+        Ok(lists)
+    }
+
+    /// Begins one transaction for all the writes, which makes them cheap.
+    pub(super) fn begin(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("BEGIN")
     }
 }
