@@ -43,7 +43,9 @@ pub use validate::nearest;
 #[derive(Clone, Debug, Default)]
 pub struct SeedFiles {
     pub files: BTreeMap<String, Vec<u8>>,
-    on_disk: BTreeMap<String, PathBuf>,
+    /// The files under `root`, by seed path: only a name whose bytes are not UTF-8 keeps its own full path.
+    on_disk: BTreeMap<String, Option<PathBuf>>,
+    root: PathBuf,
 }
 
 mod embedded {
@@ -84,6 +86,7 @@ impl SeedFiles {
         SeedFiles {
             files,
             on_disk: BTreeMap::new(),
+            root: PathBuf::new(),
         }
     }
 
@@ -95,6 +98,7 @@ impl SeedFiles {
                 .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
                 .collect(),
             on_disk: BTreeMap::new(),
+            root: PathBuf::new(),
         }
     }
 
@@ -119,9 +123,12 @@ impl SeedFiles {
     pub fn read(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
         match self.files.get(path) {
             Some(b) => Some(std::borrow::Cow::Borrowed(b.as_slice())),
-            None => std::fs::read(self.on_disk.get(path)?)
-                .ok()
-                .map(std::borrow::Cow::Owned),
+            None => std::fs::read(match self.on_disk.get(path)? {
+                Some(own) => own.clone(),
+                None => self.root.join(path),
+            })
+            .ok()
+            .map(std::borrow::Cow::Owned),
         }
     }
 
@@ -182,13 +189,16 @@ impl SeedFiles {
                         .map(|c| c.as_os_str().to_string_lossy())
                         .collect::<Vec<_>>()
                         .join("/");
-                    files.insert(rel, path);
+                    // A name that is UTF-8 is found again from the root, which saves a full path per file.
+                    let own = Some(path).filter(|p| p.to_str().is_none());
+                    files.insert(rel, own);
                 }
             }
         }
         Ok(SeedFiles {
             files: BTreeMap::new(),
             on_disk: files,
+            root: dir.to_path_buf(),
         })
     }
 }
