@@ -10,9 +10,10 @@ use crate::{db, render, verify};
 const EXAMPLES: &str = "\
 Checks application_id and user_version, that the schema is exactly dossier's (no extra or changed table,
 view, trigger or index), runs PRAGMA integrity_check, every CHECK constraint of the schema, foreign_key_check and
-that the full-text index matches the facts; then each document's sha256 against its body, every evidence and quote span against its document in code points, that every fact has
-evidence, and that every stored report's SQL
-prepares, is one read-only SELECT and declares its parameters. Exits 1 when any check fails, naming the rows at fault.
+that the full-text index matches the text (indexed again in a temporary table and compared); then each document's
+sha256 against its body, every evidence and quote span against its document in code points, that every fact has
+evidence, and that every stored report's SQL prepares, is one read-only SELECT and declares its parameters. Exits 1
+when any check fails, naming the rows at fault.
 
 EXAMPLES:
   dossier verify

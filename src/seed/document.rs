@@ -2,10 +2,10 @@
 
 use rusqlite::Connection;
 
+use super::hints;
 use super::load;
-use super::locate::{LocateError, Span, locate_all};
+use super::locate::{Span, locate_all};
 use super::model::*;
-use super::passage;
 use super::registers::{Actors, DocInfo, Registries, id};
 use super::validate::{Rec, Validator, nearest, need_evidence};
 use super::{Problem, sha256_hex};
@@ -200,7 +200,7 @@ pub(super) fn validate<'d>(
                     format!("{e}: \"{shown}{ellipsis}\" in document \"{}\"", doc.slug),
                     Some(e.hint()),
                 );
-                explain(problem, &doc.body_path, body, q, &e);
+                hints::explain(problem, &doc.body_path, body, q, &e);
                 None
             }
         };
@@ -500,47 +500,4 @@ pub(super) fn insert(
         load::insert_evidence(tx, id(d), *span, exact, fact)?;
     }
     Ok(())
-}
-
-/// Adds to an evidence problem what can be pasted: every place repeated words occur with the selector that picks
-/// it, or the nearest passage to words that are not there.
-fn explain(problem: &mut Problem, body_path: &str, body: &str, q: &Quote, e: &LocateError) {
-    const SHOWN: usize = 20;
-    if let LocateError::NotFound { .. } = e {
-        if let Some(n) = passage::nearest(body, &q.exact) {
-            let (line, column) = passage::line_column(body, n.bytes.0);
-            let words = &body[n.bytes.0..n.bytes.1];
-            problem.notes.push(format!(
-                "nearest passage: {body_path}:{line}:{column}: {}",
-                passage::context(body, n.bytes, 100)
-            ));
-            if n.same_words {
-                let fix = passage::toml_string(words);
-                problem.notes.push(format!("paste: {fix}"));
-                problem.replacement = Some(fix);
-            } else {
-                problem.notes.push(format!(
-                    "only these words of it occur: {}",
-                    passage::toml_string(words)
-                ));
-            }
-        }
-        return;
-    }
-    let found = passage::occurrences(body, &q.exact);
-    for o in found.iter().take(SHOWN) {
-        problem.notes.push(format!(
-            "{body_path}:{}:{}: {}",
-            o.line,
-            o.column,
-            passage::context(body, o.bytes, 80)
-        ));
-        problem.notes.push(format!("    paste: {}", o.selector));
-    }
-    if found.len() > SHOWN {
-        problem.notes.push(format!(
-            "… and {} more (dossier locate lists them all)",
-            found.len() - SHOWN
-        ));
-    }
 }

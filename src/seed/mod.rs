@@ -15,6 +15,7 @@ pub mod dates;
 mod document;
 pub mod draft;
 mod front;
+mod hints;
 mod lenient;
 pub mod load;
 pub mod locate;
