@@ -1,5 +1,7 @@
-//! The full-text index `search` as a function of the fact tables: the rows it must hold, written once in SQL, so
-//! that `sql --write` can bring it back in step after a change and `verify` can tell when it is not.
+//! The full-text index `search` as a function of the fact tables. Its rows are the view `search_rows` of
+//! schema.sql, from which FTS5 reads the text (an external-content index keeps none of its own); this module
+//! rebuilds the index after `sql --write` changes a table that feeds it, and tells `verify` where it departs
+//! from the text.
 
 use std::collections::BTreeSet;
 
