@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use anyhow::bail;
+use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
 use super::ctx::Ctx;
@@ -235,55 +236,50 @@ fn ranked(
     while let Some(r) = rows.next()? {
         top.push(r.get(1)?, r.get(0)?);
     }
-    // Ties with the last place are settled by kind and slug, read from the view, which finds a row by its
-    // rowid through an index; only then are the snippets made, for the rows shown.
-    let mut kept = top.into_kept();
-    if kept.len() > limit as usize {
-        let mut key = conn.prepare("SELECT kind, slug FROM search_rows WHERE rowid = ?1")?;
-        let mut keyed: Vec<((f64, String, String), i64)> = Vec::with_capacity(kept.len());
-        for (score, rowid) in kept {
-            let (kind, slug): (String, String) = key
-                .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))
-                .unwrap_or_default();
-            keyed.push(((score, kind, slug), rowid));
-        }
-        keyed.sort_by(|a, b| {
-            a.0.0
-                .total_cmp(&b.0.0)
-                .then_with(|| a.0.1.cmp(&b.0.1))
-                .then_with(|| a.0.2.cmp(&b.0.2))
-        });
-        keyed.truncate(limit as usize);
-        kept = keyed.into_iter().map(|((s, _, _), r)| (s, r)).collect();
-    }
-    let mut stmt = conn.prepare(SHOW)?;
-    let mut found: Vec<(f64, Vec<Value>)> = Vec::new();
-    for (score, rowid) in kept {
-        let row = stmt.query_row(rusqlite::params![query, rowid, score], |r| {
-            Ok(vec![
-                r.get::<_, Value>(0)?,
-                r.get::<_, Value>(1)?,
-                r.get::<_, Value>(2)?,
-                Value::Text(marked(r.get::<_, String>(3)?, table)),
-                r.get::<_, Value>(4)?,
-            ])
-        })?;
-        // A file whose ids stray out of their kind's range is caught by `verify`; its rows still show only under
-        // their own kind.
-        if kind.is_none_or(|k| matches!(&row[0], Value::Text(t) if t == k.as_str())) {
-            found.push((score, row));
+    // The order is bm25, then kind, then slug: kind and slug are read from the view (which finds a row by its rowid
+    // through an index) for the rows kept, a few more than `limit` at most but for ties. Only the rows shown get a
+    // snippet. A file whose ids stray out of their kind's range is caught by `verify`; its rows show only under
+    // their own kind.
+    let mut key = conn.prepare("SELECT kind, slug FROM search_rows WHERE rowid = ?1")?;
+    let mut keyed: Vec<(f64, String, String, i64)> = Vec::new();
+    for (score, rowid) in top.into_kept() {
+        let Some((row_kind, slug)) = key
+            .query_row([rowid], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?
+        else {
+            // The index holds a row the tables no longer do: it was changed behind dossier's back.
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                Some(format!("the index holds row {rowid}, which no table has")),
+            ));
+        };
+        if kind.is_none_or(|k| k.as_str() == row_kind) {
+            keyed.push((score, row_kind, slug, rowid));
         }
     }
-    let text = |v: &Value| match v {
-        Value::Text(t) => t.clone(),
-        _ => String::new(),
-    };
-    found.sort_by(|a, b| {
+    keyed.sort_by(|a, b| {
         a.0.total_cmp(&b.0)
-            .then_with(|| text(&a.1[0]).cmp(&text(&b.1[0])))
-            .then_with(|| text(&a.1[1]).cmp(&text(&b.1[1])))
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
     });
-    Ok(found.into_iter().map(|(_, row)| row).collect())
+    keyed.truncate(limit as usize);
+    let mut stmt = conn.prepare(SHOW)?;
+    keyed
+        .into_iter()
+        .map(|(score, _, _, rowid)| {
+            stmt.query_row(rusqlite::params![query, rowid, score], |r| {
+                Ok(vec![
+                    r.get::<_, Value>(0)?,
+                    r.get::<_, Value>(1)?,
+                    r.get::<_, Value>(2)?,
+                    Value::Text(marked(r.get::<_, String>(3)?, table)),
+                    r.get::<_, Value>(4)?,
+                ])
+            })
+        })
+        .collect()
 }
 
 /// The text with its highlight marks kept for a table, which shows them, or made brackets for other formats.

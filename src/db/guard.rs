@@ -39,7 +39,7 @@ pub struct WriteLog {
 }
 
 /// [`guard`] for `--write`, which also records the tables written, so that the caller can bring the full-text
-/// index back in step (see [`search_index::resync`]).
+/// index back in step (see [`search_index::follow`]).
 pub fn guard_writes(conn: &mut Connection) -> anyhow::Result<(Refusal, Written)> {
     let written: Written = Default::default();
     let refusal = install_guard(conn, true, Some(written.clone()))?;

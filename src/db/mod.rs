@@ -71,9 +71,9 @@ pub fn open_read_as(db: &Database, schema: Schema) -> anyhow::Result<Connection>
             let mut conn =
                 Connection::open_with_flags(&uri, flags).map_err(|e| open_error(path, e))?;
             harden::harden(&mut conn)?;
-            check_dossier(&conn, path)?;
+            let version = check_dossier(&conn, path)?;
             if schema == Schema::Checked {
-                check_schema(&conn, path)?;
+                check_schema(&conn, path, version)?;
             }
             Ok(conn)
         }
@@ -104,8 +104,8 @@ pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
     )
     .map_err(|e| open_error(path, e))?;
     harden::harden(&mut conn)?;
-    check_dossier(&conn, path)?;
-    check_schema(&conn, path)?;
+    let version = check_dossier(&conn, path)?;
+    check_schema(&conn, path, version)?;
     // Deletions cascade to the rows that depend on what was deleted (schema.sql says how), so a write cannot
     // leave a dangling reference.
     conn.execute_batch("PRAGMA foreign_keys = ON")?;
@@ -113,8 +113,8 @@ pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
 }
 
 /// Refuses a file whose schema differs from dossier's, naming the first differences.
-fn check_schema(conn: &Connection, path: &Path) -> anyhow::Result<()> {
-    let version: i32 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+/// `version` is the file's, as [`check_dossier`] read it.
+fn check_schema(conn: &Connection, path: &Path, version: i32) -> anyhow::Result<()> {
     if version < SCHEMA_VERSION {
         bail!(
             "{} was made by an older dossier (schema version {version}; this dossier makes version \
@@ -312,8 +312,9 @@ fn open_error(path: &Path, e: rusqlite::Error) -> anyhow::Error {
     }
 }
 
-/// Checks the application id and schema version, so that a foreign or newer file gives a clear error.
-pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
+/// Checks the application id and schema version, so that a foreign or newer file gives a clear error. Returns the
+/// schema version.
+pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<i32> {
     // Both in one statement, so one read transaction.
     let (app, version): (i32, i32) = conn
         .query_row(
@@ -350,7 +351,7 @@ pub fn check_dossier(conn: &Connection, path: &Path) -> anyhow::Result<()> {
             path.display()
         );
     }
-    Ok(())
+    Ok(version)
 }
 
 /// Why stored SQL cannot be a report before it is even prepared, if it cannot: a report is a query, its first word

@@ -3,8 +3,6 @@
 //! rebuilds the index after `sql --write` changes a table that feeds it, and tells `verify` where it departs
 //! from the text.
 
-use std::collections::BTreeSet;
-
 use rusqlite::Connection;
 
 pub use crate::schema::SHADOW_TABLES;
@@ -23,57 +21,45 @@ pub fn rowids_of(kind: &str) -> (i64, i64) {
     }
 }
 
-/// The kinds of `search` row whose text comes from `table`, including rows a deletion there cascades to.
-pub fn kinds_fed_by(table: &str) -> &'static [&'static str] {
-    match table {
-        "documents" => &["document", "quote"],
-        "actors" => &["actor", "quote"],
-        "actor_aliases" => &["actor"],
-        "events" => &["event"],
-        "quotes" => &["quote"],
-        _ => &[],
-    }
+/// Whether the text of some `search` row comes from `table`, including rows a deletion there cascades to.
+fn feeds_the_index(table: &str) -> bool {
+    matches!(
+        table,
+        "documents" | "actors" | "actor_aliases" | "events" | "quotes"
+    )
 }
 
 /// Brings `search` in step with what the statements logged in `written` changed, through the same guarded
 /// connection (the log tells the authorizer that this write is dossier's own), and empties the log.
 pub fn follow(conn: &Connection, written: &super::Written) -> rusqlite::Result<()> {
-    let kinds: BTreeSet<&str> = match written.lock() {
+    let changed = match written.lock() {
         Ok(mut log) => {
-            let kinds = log
-                .tables
-                .iter()
-                .flat_map(|t| kinds_fed_by(t))
-                .copied()
-                .collect();
+            let changed = log.tables.iter().any(|t| feeds_the_index(t));
             log.tables.clear();
             log.internal = true;
-            kinds
+            changed
         }
-        Err(_) => BTreeSet::new(),
+        Err(_) => false,
     };
-    let result = resync(conn, &kinds);
+    let result = if changed { rebuild(conn) } else { Ok(()) };
     if let Ok(mut log) = written.lock() {
         log.internal = false;
     }
     result
 }
 
-/// Rebuilds the index from `search_rows` when some kind of row may have changed. The index keeps no copy of the
-/// text, so it cannot remove a changed row's old words one by one: FTS5's `rebuild` reads every row again.
-pub fn resync(conn: &Connection, kinds: &BTreeSet<&str>) -> rusqlite::Result<()> {
-    if !kinds.is_empty() {
-        // FTS5 writes its pending words at a savepoint or at commit. The savepoint makes it write them now, so
-        // that the statements it prepares to do so are authorised as dossier's own (see `follow`).
-        conn.execute_batch(
-            "SAVEPOINT search_rebuild;
-             INSERT INTO search(search) VALUES ('rebuild');
-             SAVEPOINT search_flush;
-             RELEASE search_flush;
-             RELEASE search_rebuild;",
-        )?;
-    }
-    Ok(())
+/// Rebuilds the index from `search_rows`. The index keeps no copy of the text, so it cannot remove a changed row's
+/// old words one by one: FTS5's `rebuild` reads every row again.
+fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
+    // FTS5 writes its pending words at a savepoint or at commit. The savepoint makes it write them now, so that
+    // the statements it prepares to do so are authorised as dossier's own (see `follow`).
+    conn.execute_batch(
+        "SAVEPOINT search_rebuild;
+         INSERT INTO search(search) VALUES ('rebuild');
+         SAVEPOINT search_flush;
+         RELEASE search_flush;
+         RELEASE search_rebuild;",
+    )
 }
 
 /// A rowid of `search` as the kind and slug it stands for, for messages.
@@ -86,14 +72,19 @@ fn named(conn: &Connection, rowid: i64) -> String {
     .unwrap_or_else(|_| format!("row {rowid}"))
 }
 
-/// The places where the index departs from the text of `search_rows`, as messages: rows it lacks or holds in
-/// excess, rows whose words it counts differently, and words whose counts differ.
+/// The places where the index departs from the text of `search_rows`, as messages: rows whose id is out of their
+/// kind's range of rowids, rows it lacks or holds in excess, rows whose words it counts differently, and words whose
+/// counts differ.
+///
+/// A row out of its range may share its rowid with a row of another kind; the index cannot tell the two apart, and
+/// indexing the text again would not show it, so the ranges are checked first.
 ///
 /// A read-only connection cannot run FTS5's own `integrity-check` command, which is an INSERT. So the text is
 /// indexed again into a temporary table with the same tokenizer, and the two indexes are compared: the rowids, each
 /// row's token count per column (`_docsize`), and each word's count per column (`fts5vocab`). Together these miss
 /// only a change that keeps every count, such as two words of a row swapped.
 pub fn stale(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut problems = out_of_range(conn)?;
     conn.execute_batch(
         "DROP TABLE IF EXISTS temp.search_again;
          CREATE VIRTUAL TABLE temp.search_again USING fts5(kind UNINDEXED, slug UNINDEXED, title, text,
@@ -107,7 +98,32 @@ pub fn stale(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     conn.execute_batch(
         "DROP TABLE temp.search_words; DROP TABLE temp.search_again_words; DROP TABLE temp.search_again;",
     )?;
-    result
+    problems.extend(result?);
+    Ok(problems)
+}
+
+/// The rows of `search_rows` whose rowid is outside their kind's range: an id of 2^48 or more, or (but for an event)
+/// below 1.
+fn out_of_range(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare(
+        "SELECT kind, slug, rowid FROM search_rows WHERE kind = ?1 AND rowid NOT BETWEEN ?2 AND ?3 LIMIT 21",
+    )?;
+    let mut problems = Vec::new();
+    for kind in ["event", "actor", "document", "quote"] {
+        let (low, high) = rowids_of(kind);
+        let rows = stmt.query_map(rusqlite::params![kind, low, high], |r| {
+            Ok(format!(
+                "{} \"{}\" takes rowid {} in the index, outside the range of its kind (ids run from 1 to 2^48 - 1)",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?
+            ))
+        })?;
+        for p in rows {
+            problems.push(p?);
+        }
+    }
+    Ok(problems)
 }
 
 fn compare(conn: &Connection) -> rusqlite::Result<Vec<String>> {

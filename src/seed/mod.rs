@@ -124,10 +124,10 @@ impl SeedFiles {
     pub fn read(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
         match self.files.get(path) {
             Some(b) => Some(std::borrow::Cow::Borrowed(b.as_slice())),
-            None => std::fs::read(match self.on_disk.get(path)? {
-                Some(own) => own.clone(),
-                None => self.root.join(path),
-            })
+            None => match self.on_disk.get(path)? {
+                Some(own) => std::fs::read(own),
+                None => std::fs::read(self.root.join(path)),
+            }
             .ok()
             .map(std::borrow::Cow::Owned),
         }

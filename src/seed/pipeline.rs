@@ -14,7 +14,7 @@ use super::document::{self, Counters};
 use super::front::{Front, front, parse_project};
 use super::load::{self, Sql};
 use super::model::*;
-use super::registers::{Actors, DocInfo, Registries, id};
+use super::registers::{Actors, id};
 use super::validate::{Validator, parse_report};
 use super::{Problem, SeedErrors, SeedFiles};
 
@@ -102,12 +102,8 @@ fn run(
     let mut summary = Summary::default();
 
     let project = parse_project(&mut v, files);
-    let Front {
-        layout,
-        docs,
-        registries,
-        actors,
-    } = front(&mut v, files, true)?;
+    let front = front(&mut v, files, true)?;
+    let actors = &front.actors;
 
     load::apply_schema(conn)?;
     // One transaction, begun by hand rather than held as a `Transaction`, so that pass 2 can hand the connection
@@ -116,18 +112,14 @@ fn run(
     // Designations may name events of later documents, which are inserted later: check at commit.
     conn.execute_batch("PRAGMA defer_foreign_keys = ON")?;
     if facts && v.problems.is_empty() {
-        insert_actors(conn, &actors)?;
+        insert_actors(conn, actors)?;
     }
     summary.actors = actors.list.len();
 
     let has_evidence = pass_two(
         &mut v,
         files,
-        Front2 {
-            docs: &docs,
-            registries: &registries,
-            actors: &actors,
-        },
+        &front,
         (insert, &mut *conn),
         &mut summary,
         progress,
@@ -146,7 +138,8 @@ fn run(
     }
 
     let names = actors.names();
-    let reports: Vec<_> = layout
+    let reports: Vec<_> = front
+        .layout
         .reports
         .iter()
         .filter_map(|p| parse_report(&mut v, p, &names))
@@ -176,14 +169,6 @@ fn run(
     Ok((summary, problems))
 }
 
-/// What pass 1 leaves for pass 2.
-#[derive(Clone, Copy)]
-struct Front2<'a> {
-    docs: &'a [DocInfo],
-    registries: &'a Registries,
-    actors: &'a Actors,
-}
-
 /// One document validated into rows, with what they point into: what the inserting thread receives.
 struct Loaded {
     df: DocumentFile,
@@ -196,7 +181,7 @@ struct Loaded {
 fn pass_two(
     v: &mut Validator,
     files: &SeedFiles,
-    front: Front2,
+    front: &Front,
     (insert, conn): (Insert, &mut Connection),
     summary: &mut Summary,
     progress: &mut dyn FnMut(u64),
@@ -234,15 +219,16 @@ fn pass_two(
 fn validate_all(
     v: &mut Validator,
     files: &SeedFiles,
-    front: Front2,
+    front: &Front,
     summary: &mut Summary,
     progress: &mut dyn FnMut(u64),
     sink: &mut dyn FnMut(Loaded) -> anyhow::Result<()>,
 ) -> anyhow::Result<Vec<bool>> {
-    let Front2 {
+    let Front {
         docs,
         registries,
         actors,
+        ..
     } = front;
     let mut has_evidence = vec![false; actors.list.len()];
     let mut counters = Counters::default();

@@ -104,7 +104,24 @@ impl Registry {
 
     /// Adds a slug; on a duplicate, reports it and returns false.
     pub(super) fn add(&mut self, v: &mut Validator, rec: &Rec) -> bool {
-        if let Some(first) = self.first(&rec.slug) {
+        // One step on the common path: the slug goes in unless it is there, and only a duplicate looks up its first.
+        let free = match &mut self.store {
+            Store::Memory { index, first } => match index.entry(rec.slug.clone()) {
+                std::collections::hash_map::Entry::Occupied(_) => false,
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(first.len());
+                    first.push(rec.clone());
+                    true
+                }
+            },
+            Store::Disk { table, error } => table
+                .insert(&rec.slug, rec.file, rec.nth)
+                .unwrap_or_else(|e| {
+                    error.get_or_insert(e);
+                    true
+                }),
+        };
+        if !free && let Some(first) = self.first(&rec.slug) {
             let src = v.source(first.file);
             let (first_file, first_line) = (
                 src.path.clone(),
@@ -121,20 +138,8 @@ impl Registry {
                 ),
                 Some("give each record its own slug"),
             );
-            return false;
         }
-        match &mut self.store {
-            Store::Memory { index, first } => {
-                index.insert(rec.slug.clone(), first.len());
-                first.push(rec.clone());
-            }
-            Store::Disk { table, error } => {
-                if let Err(e) = table.insert(&rec.slug, rec.file, rec.nth) {
-                    error.get_or_insert(e);
-                }
-            }
-        }
-        true
+        free
     }
 
     /// Resolves a reference, reporting an unknown slug with the nearest known ones.
@@ -204,13 +209,19 @@ impl SlugTable {
             .flatten()
     }
 
-    /// Records a new slug under the next index.
-    pub(super) fn insert(&mut self, slug: &str, file: usize, nth: usize) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached("INSERT INTO slugs (slug, idx, file, nth) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![slug, self.len as i64, file as i64, nth as i64])?;
-        self.len += 1;
-        Ok(())
+    /// Records a slug under the next index unless it is there already; returns whether it went in.
+    pub(super) fn insert(&mut self, slug: &str, file: usize, nth: usize) -> rusqlite::Result<bool> {
+        let inserted = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO slugs (slug, idx, file, nth) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (slug) DO NOTHING",
+            )?
+            .execute(params![slug, self.len as i64, file as i64, nth as i64])?
+            == 1;
+        if inserted {
+            self.len += 1;
+        }
+        Ok(inserted)
     }
 
     /// Every slug, for the nearest-name hint of an unknown reference (an error path).

@@ -508,3 +508,28 @@ fn a_file_that_does_not_read_is_one_problem_not_a_cascade() {
     );
     assert!(stderr(&out).contains("has 1 problem"), "{text}");
 }
+
+#[test]
+fn a_seed_file_whose_name_is_not_utf8_is_still_read() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = Env::new();
+    let seed = env.real_seed();
+    let docs = seed.join("documents");
+    // The seed file keeps its own path in the file list, as the root and a lossy name would not find it again.
+    std::fs::rename(
+        docs.join("how-russia-ended-the-talibans-isolation.toml"),
+        docs.join(std::ffi::OsStr::from_bytes(b"how-russia-\xff.toml")),
+    )
+    .unwrap();
+    let (code, _, err) = env.run(&["build", "--seed", "seed", "--out", "kb.db"]);
+    assert_eq!(code, 0, "{err}");
+    let (_, out, _) = env.run(&[
+        "--db",
+        "kb.db",
+        "sql",
+        "--format",
+        "csv",
+        "SELECT count(*) FROM events",
+    ]);
+    assert_eq!(out.lines().nth(1), Some("7"), "{out}");
+}

@@ -1038,3 +1038,59 @@ fn mkfifo(path: &std::path::Path) {
         .unwrap();
     assert!(status.success());
 }
+
+#[test]
+fn an_id_outside_its_kinds_range_of_rowids_fails_verify_and_search_says_so() {
+    let env = Env::with_db();
+    // 2^48 + 1: the event's rowid in the index becomes the first actor's.
+    let id = (1i64 << 48) + 1;
+    craft(
+        &env,
+        &format!(
+            "UPDATE events SET id = {id} WHERE id = 1; \
+             UPDATE event_actors SET event = {id} WHERE event = 1; \
+             UPDATE evidence SET event = {id} WHERE event = 1; \
+             UPDATE designations SET imposed_by = {id} WHERE imposed_by = 1; \
+             UPDATE designations SET ended_by = {id} WHERE ended_by = 1; \
+             INSERT INTO search(search) VALUES ('rebuild');"
+        ),
+    );
+    let (code, out, _) = env.run(&["verify", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("event \\\"taliban-return-to-power\\\" takes rowid 281474976710657")
+            && out.contains("outside the range of its kind"),
+        "{out}"
+    );
+    // Two rows share the rowid: FTS5 finds that the words it reads back are not the ones it indexed, and search
+    // says so rather than show one row's snippet under the other's name.
+    let (code, _, err) = env.run(&["search", "Taliban power", "--format", "csv"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("the full-text index is damaged") && err.contains("run `dossier verify`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_row_deleted_behind_the_indexs_back_is_named_by_search_and_verify() {
+    let env = Env::with_db();
+    let conn = Connection::open(env.path("dossier.db")).unwrap();
+    conn.execute_batch(
+        "PRAGMA foreign_keys = ON; DELETE FROM events WHERE slug = 'taliban-return-to-power';",
+    )
+    .unwrap();
+    drop(conn);
+    let (code, _, err) = env.run(&["search", "Taliban power"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("the full-text index is damaged (the index holds row 1, which no table has)"),
+        "{err}"
+    );
+    let (code, out, _) = env.run(&["verify", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("the index holds row 1, which no table has"),
+        "{out}"
+    );
+}
