@@ -4,10 +4,11 @@
 
 use std::collections::HashSet;
 
+use super::ahead;
 use super::model::*;
 use super::registers::{Actors, DocInfo, Registries};
 use super::registry::{RECORD_KINDS, Registry, Spill};
-use super::validate::{Rec, Validator, normalize};
+use super::validate::{Rec, Validator, normalize, read};
 use super::{Problem, SeedFiles};
 
 /// Whether a seed path is a document's seed file (its body is a `.txt` beside it).
@@ -81,27 +82,32 @@ fn parse_documents(
     v: &mut Validator,
     paths: &[String],
     spill: &Spill,
+    ahead: bool,
 ) -> anyhow::Result<Vec<Parsed>> {
     let mut parsed: Vec<Parsed> = Vec::new();
     spill.begin()?;
-    for path in paths {
-        if let Some((file, df)) = v.parse::<DocumentFile>(path) {
-            spill.put(
-                file,
-                [
-                    df.events.iter().map(|e| e.slug.as_str()).collect(),
-                    df.designations.iter().map(|g| g.slug.as_str()).collect(),
-                    df.quotes.iter().map(|q| q.slug.as_str()).collect(),
-                ],
-            )?;
-            parsed.push(Parsed {
-                file,
-                slug: df.document.slug,
-                body: df.document.file.0,
-                actors: df.actors,
-            });
-        }
-    }
+    let files = v.files;
+    let parse = |path: &String| read::<DocumentFile>(files, path);
+    ahead::in_order(paths, ahead, parse, |_, path, read| {
+        let Some((file, df)) = v.take(path, read) else {
+            return Ok(());
+        };
+        spill.put(
+            file,
+            [
+                df.events.iter().map(|e| e.slug.as_str()).collect(),
+                df.designations.iter().map(|g| g.slug.as_str()).collect(),
+                df.quotes.iter().map(|q| q.slug.as_str()).collect(),
+            ],
+        )?;
+        parsed.push(Parsed {
+            file,
+            slug: df.document.slug,
+            body: df.document.file.0,
+            actors: df.actors,
+        });
+        Ok(())
+    })?;
     // Documents are taken in slug order, not file-name order, so that row ids follow from the facts alone and a
     // seed written back by `export --format seed` rebuilds the same file whatever its files are called.
     parsed.sort_by(|a, b| a.slug.cmp(&b.slug));
@@ -322,7 +328,7 @@ pub struct Known {
 pub fn known(files: &SeedFiles) -> anyhow::Result<Known> {
     let mut v = Validator::new(files);
     // The bodies are not read: only the names matter here.
-    let front = front(&mut v, files, false)?;
+    let front = front(&mut v, files, false, true)?;
     Ok(Known {
         actors: front.actors.names(),
         documents: front
@@ -342,11 +348,12 @@ pub(super) struct Front {
 }
 
 /// Phases 1 to 3: classify the files, parse and register the documents (checking their bodies if asked), resolve
-/// the actors.
+/// the actors. With `ahead`, a second thread reads and parses the document files.
 pub(super) fn front(
     v: &mut Validator,
     files: &SeedFiles,
     check_bodies: bool,
+    ahead: bool,
 ) -> anyhow::Result<Front> {
     let layout = classify(v, files);
     let shared: Vec<(usize, ActorsFile)> = layout
@@ -355,7 +362,7 @@ pub(super) fn front(
         .filter_map(|p| v.parse::<ActorsFile>(p))
         .collect();
     let spill = Spill::new()?;
-    let parsed = parse_documents(v, &layout.documents, &spill)?;
+    let parsed = parse_documents(v, &layout.documents, &spill, ahead)?;
     let (mut docs, registries) = register(v, files, (parsed, spill), check_bodies)?;
     let actors = resolve_actors(v, shared, &mut docs);
     Ok(Front {

@@ -39,10 +39,9 @@ impl Sql {
     pub const SET_PARENT: &'static str = "UPDATE actors SET parent = ?2 WHERE id = ?1";
 }
 
-/// Applies schema.sql to an empty database.
-pub fn apply_schema(conn: &Connection) -> anyhow::Result<()> {
-    conn.execute_batch(schema::SCHEMA)
-        .context("cannot apply schema.sql")
+/// Applies a part of schema.sql (see `schema::schema_without_indexes`).
+pub fn apply_schema(conn: &Connection, part: &str) -> anyhow::Result<()> {
+    conn.execute_batch(part).context("cannot apply schema.sql")
 }
 
 /// The fact an evidence row supports, by row id.

@@ -11,6 +11,7 @@
 //! reports/NAME.sql          canned reports: a TOML header in `-- ` comments, then one SELECT
 //! ```
 
+mod ahead;
 pub mod dates;
 mod document;
 pub mod draft;

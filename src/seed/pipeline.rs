@@ -10,12 +10,13 @@
 
 use rusqlite::{Connection, params};
 
+use super::ahead;
 use super::document::{self, Counters};
 use super::front::{Front, front, parse_project};
 use super::load::{self, Sql};
 use super::model::*;
-use super::registers::{Actors, id};
-use super::validate::{Validator, parse_report};
+use super::registers::{Actors, DocInfo, id};
+use super::validate::{self, Validator, parse_report};
 use super::{Problem, SeedErrors, SeedFiles};
 
 pub use super::front::{Known, is_document_seed, known};
@@ -102,10 +103,12 @@ fn run(
     let mut summary = Summary::default();
 
     let project = parse_project(&mut v, files);
-    let front = front(&mut v, files, true)?;
+    let front = front(&mut v, files, true, insert != Insert::Inline)?;
     let actors = &front.actors;
 
-    load::apply_schema(conn)?;
+    // The secondary indexes are made once the rows are in: one sorted pass each, not one insert per row.
+    let (tables, indexes) = crate::schema::schema_without_indexes();
+    load::apply_schema(conn, &tables)?;
     // One transaction, begun by hand rather than held as a `Transaction`, so that pass 2 can hand the connection
     // to the thread that inserts. On an error it is rolled back when the caller drops the connection.
     conn.execute_batch("BEGIN")?;
@@ -155,6 +158,7 @@ fn run(
             .reports
             .push((r.name.clone(), r.file.clone(), r.sql_line));
     }
+    load::apply_schema(conn, &indexes)?;
     if facts {
         // The full-text index reads its rows from the tables, now complete, in rowid order.
         conn.execute("INSERT INTO search(search) VALUES ('rebuild')", [])?;
@@ -187,8 +191,10 @@ fn pass_two(
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Vec<bool>> {
     match insert {
-        Insert::Nothing => validate_all(v, files, front, summary, progress, &mut |_| Ok(())),
-        Insert::Inline => validate_all(v, files, front, summary, progress, &mut |l| {
+        Insert::Nothing => {
+            validate_all(v, (files, true), front, summary, progress, &mut |_| Ok(()))
+        }
+        Insert::Inline => validate_all(v, (files, false), front, summary, progress, &mut |l| {
             document::insert(conn, &l.df, &l.body, &l.rows)
         }),
         Insert::Threaded => std::thread::scope(|scope| {
@@ -200,7 +206,7 @@ fn pass_two(
                 }
                 Ok(())
             });
-            let validated = validate_all(v, files, front, summary, progress, &mut |l| {
+            let validated = validate_all(v, (files, true), front, summary, progress, &mut |l| {
                 send.send(l)
                     .map_err(|_| anyhow::anyhow!("the thread that inserts rows stopped"))
             });
@@ -215,10 +221,11 @@ fn pass_two(
     }
 }
 
-/// Validates every document in order, handing each one's rows to `sink` while the seed has no problem.
+/// Validates every document in order, handing each one's rows to `sink` while the seed has no problem. With `ahead`,
+/// a second thread reads and parses the next documents.
 fn validate_all(
     v: &mut Validator,
-    files: &SeedFiles,
+    (files, ahead): (&SeedFiles, bool),
     front: &Front,
     summary: &mut Summary,
     progress: &mut dyn FnMut(u64),
@@ -232,15 +239,19 @@ fn validate_all(
     } = front;
     let mut has_evidence = vec![false; actors.list.len()];
     let mut counters = Counters::default();
-    for (d, doc) in docs.iter().enumerate() {
+    // The document file and its body are read and parsed ahead, on a second thread when `ahead`.
+    let read = |doc: &DocInfo| {
+        let body = files.read(&doc.body_path).map(std::borrow::Cow::into_owned);
+        (validate::read::<DocumentFile>(files, &doc.path), body)
+    };
+    ahead::in_order(docs, ahead, read, |d, doc, (df, body)| {
         progress(1);
-        let Some((_, df)) = v.parse::<DocumentFile>(&doc.path) else {
-            continue;
+        let Some((_, df)) = v.take(&doc.path, df) else {
+            return Ok(());
         };
         // A body that is missing, not UTF-8 or holds a NUL is already a problem of pass 1.
-        let Some(body) = files
-            .read(&doc.body_path)
-            .and_then(|b| String::from_utf8(b.into_owned()).ok())
+        let Some(body) = body
+            .and_then(|b| String::from_utf8(b).ok())
             .filter(|b| !b.contains('\0'))
         else {
             // Its words cannot be looked for, so its actors are not also reported as having no evidence.
@@ -252,7 +263,7 @@ fn validate_all(
                     has_evidence[i] = true;
                 }
             }
-            continue;
+            return Ok(());
         };
         summary.documents += 1;
         let rows = document::validate(
@@ -269,7 +280,8 @@ fn validate_all(
         if v.problems.is_empty() {
             sink(Loaded { df, body, rows })?;
         }
-    }
+        Ok(())
+    })?;
     summary.events = counters.events;
     summary.designations = counters.designations;
     summary.quotes = counters.quotes;

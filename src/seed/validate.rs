@@ -160,30 +160,10 @@ impl<'a> Validator<'a> {
 
     /// Decodes UTF-8, or records where the first bad byte is.
     pub(super) fn text(&mut self, path: &str, bytes: &[u8]) -> Option<String> {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Some(s.to_string()),
-            Err(e) => {
-                let good = &bytes[..e.valid_up_to()];
-                let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-                let last_line = good.rsplit(|&b| b == b'\n').next().unwrap_or(good);
-                let column = String::from_utf8_lossy(last_line).chars().count() + 1;
-                self.problems.push(Problem {
-                    code: "not-utf8",
-                    file: path.to_string(),
-                    line: Some(line),
-                    column: Some(column),
-                    end_line: Some(line),
-                    end_column: Some(column + 1),
-                    message: format!(
-                        "not valid UTF-8: byte 0x{:02X} at byte offset {}",
-                        bytes[e.valid_up_to()],
-                        e.valid_up_to()
-                    ),
-                    hint: Some(format!(
-                        "save the file as UTF-8, for example: iconv -f WINDOWS-1252 -t UTF-8 {path}"
-                    )),
-                    ..Problem::default()
-                });
+        match utf8(path, bytes) {
+            Ok(text) => Some(text),
+            Err(p) => {
+                self.problems.push(*p);
                 None
             }
         }
@@ -193,62 +173,36 @@ impl<'a> Validator<'a> {
     /// past its bad values (see `lenient`), each one a problem; a syntax error stops the file. A file read a
     /// second time (pass 2) reports nothing again.
     pub(super) fn parse<T: DeserializeOwned>(&mut self, path: &str) -> Option<(usize, T)> {
-        let Some(bytes) = self.files.read(path) else {
-            self.problem(
-                "unreadable",
-                path,
-                None,
-                "cannot read the file".to_string(),
-                None,
-            );
-            return None;
+        let read = read::<T>(self.files, path);
+        self.take(path, read)
+    }
+
+    /// Records what reading `path` found (see [`read`]): its problems, unless the file was read before, and its
+    /// path. Returns the file's number and its value, if it has one.
+    pub(super) fn take<T>(&mut self, path: &str, read: Read<T>) -> Option<(usize, T)> {
+        let (mut problems, value, dropped) = match read {
+            Read::Unreadable => {
+                self.problem(
+                    "unreadable",
+                    path,
+                    None,
+                    "cannot read the file".to_string(),
+                    None,
+                );
+                return None;
+            }
+            Read::NotUtf8(p) => {
+                self.problems.push(*p);
+                return None;
+            }
+            Read::Parsed {
+                problems,
+                value,
+                dropped,
+            } => (problems, value, dropped),
         };
-        let text = self.text(path, &bytes)?;
         let again = !self.parsed.insert(path.to_string());
-        let src = Source {
-            path: path.to_string(),
-            text,
-        };
-        let at = |span: Option<std::ops::Range<usize>>, code: &'static str, message: String| {
-            let (line, column, end_line, end_column) = match span {
-                Some(s) => {
-                    let (l, c) = src.line_col(s.start);
-                    let (el, ec) = src.line_col(s.end.max(s.start));
-                    (Some(l), Some(c), Some(el), Some(ec))
-                }
-                None => (None, None, None, None),
-            };
-            Problem {
-                code,
-                file: path.to_string(),
-                line,
-                column,
-                end_line,
-                end_column,
-                message,
-                ..Problem::default()
-            }
-        };
-        let read = if path.ends_with(".json") {
-            lenient::parse_json::<T>(&src.text)
-        } else {
-            lenient::parse_toml::<T>(&src.text)
-        };
-        let mut problems = Vec::new();
-        let value = match read {
-            Err(e) => {
-                problems.push(at(e.span, "syntax", e.message));
-                None
-            }
-            Ok(read) => {
-                for e in read.errors {
-                    let code = value_code(&e.message);
-                    problems.push(at(e.span, code, e.message));
-                }
-                self.dropped.extend(read.dropped);
-                read.value
-            }
-        };
+        self.dropped.extend(dropped);
         if value.is_none() {
             // What the file defines is unknown, so references to it cannot be checked: saying that each is unknown
             // would bury the one problem that matters.
@@ -272,6 +226,103 @@ impl<'a> Validator<'a> {
             self.paths.push(path.to_string());
         }
         Some((file, value))
+    }
+}
+
+/// A seed file read and parsed, apart from the validator, so that a second thread can read the next file while
+/// this one is checked.
+pub(super) enum Read<T> {
+    Unreadable,
+    NotUtf8(Box<Problem>),
+    Parsed {
+        problems: Vec<Problem>,
+        value: Option<T>,
+        dropped: Vec<String>,
+    },
+}
+
+/// Reads and parses one seed file: TOML, or JSON by its extension.
+pub(super) fn read<T: DeserializeOwned>(files: &SeedFiles, path: &str) -> Read<T> {
+    let Some(bytes) = files.read(path) else {
+        return Read::Unreadable;
+    };
+    let src = match utf8(path, &bytes) {
+        Ok(text) => Source {
+            path: path.to_string(),
+            text,
+        },
+        Err(p) => return Read::NotUtf8(p),
+    };
+    let at = |span: Option<std::ops::Range<usize>>, code: &'static str, message: String| {
+        let (line, column, end_line, end_column) = match span {
+            Some(s) => {
+                let (l, c) = src.line_col(s.start);
+                let (el, ec) = src.line_col(s.end.max(s.start));
+                (Some(l), Some(c), Some(el), Some(ec))
+            }
+            None => (None, None, None, None),
+        };
+        Problem {
+            code,
+            file: path.to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            message,
+            ..Problem::default()
+        }
+    };
+    let parsed = if path.ends_with(".json") {
+        lenient::parse_json::<T>(&src.text)
+    } else {
+        lenient::parse_toml::<T>(&src.text)
+    };
+    match parsed {
+        Err(e) => Read::Parsed {
+            problems: vec![at(e.span, "syntax", e.message)],
+            value: None,
+            dropped: Vec::new(),
+        },
+        Ok(parsed) => Read::Parsed {
+            problems: parsed
+                .errors
+                .into_iter()
+                .map(|e| at(e.span, value_code(&e.message), e.message))
+                .collect(),
+            value: parsed.value,
+            dropped: parsed.dropped,
+        },
+    }
+}
+
+/// A file's bytes as text, or the problem that names the first byte that is not UTF-8 and its line and column.
+fn utf8(path: &str, bytes: &[u8]) -> Result<String, Box<Problem>> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
+            let last_line = good.rsplit(|&b| b == b'\n').next().unwrap_or(good);
+            let column = String::from_utf8_lossy(last_line).chars().count() + 1;
+            Err(Box::new(Problem {
+                code: "not-utf8",
+                file: path.to_string(),
+                line: Some(line),
+                column: Some(column),
+                end_line: Some(line),
+                end_column: Some(column + 1),
+                message: format!(
+                    "not valid UTF-8: byte 0x{:02X} at byte offset {}",
+                    bytes[e.valid_up_to()],
+                    e.valid_up_to()
+                ),
+                hint: Some(format!(
+                    "save the file as UTF-8, for example: iconv -f WINDOWS-1252 -t UTF-8 {path}"
+                )),
+                ..Problem::default()
+            }))
+        }
     }
 }
 
