@@ -84,8 +84,21 @@ struct Tally {
     first: Option<(usize, usize)>,
 }
 
+/// Up to this many bytes of quotes times bytes of body, each quote is looked for on its own, which for a usual
+/// document (45 quotes in 2.7 KB) costs less than building an automaton for them. Beyond it the automaton keeps the
+/// time linear in the body and the quotes.
+const SCAN_ONE_BY_ONE: usize = 1 << 22;
+
 /// Locates every quote in `body`, returning code-point spans in the same order.
 pub fn locate_all(body: &str, quotes: &[&Quote]) -> Vec<Result<Span, LocateError>> {
+    let bytes: usize = quotes.iter().map(|q| q.exact.len()).sum();
+    let one_by_one = bytes.saturating_mul(body.len()) <= SCAN_ONE_BY_ONE
+        && quotes.iter().all(|q| !q.exact.is_empty());
+    locate(body, quotes, one_by_one)
+}
+
+/// [`locate_all`], looking for each distinct quote on its own or for all at once with an automaton.
+fn locate(body: &str, quotes: &[&Quote], one_by_one: bool) -> Vec<Result<Span, LocateError>> {
     if quotes.is_empty() {
         return Vec::new();
     }
@@ -106,31 +119,48 @@ pub fn locate_all(body: &str, quotes: &[&Quote]) -> Vec<Result<Span, LocateError
         quotes_of[pi].push(qi);
     }
 
-    // A contiguous NFA builds in time linear in the patterns; a DFA searches a little faster but costs far more
-    // to build, and each document is searched only once.
-    let automaton = AhoCorasick::builder()
-        .kind(Some(AhoCorasickKind::ContiguousNFA))
-        .match_kind(MatchKind::Standard)
-        .build(&patterns)
-        .expect("patterns of plain text always build");
     let mut tallies = vec![Tally::default(); quotes.len()];
-    for m in automaton.find_overlapping_iter(body) {
-        for &qi in &quotes_of[m.pattern().as_usize()] {
+    let mut found = |pattern: usize, start: usize, end: usize| {
+        for &qi in &quotes_of[pattern] {
             let q = quotes[qi];
             let t = &mut tallies[qi];
             t.count += 1;
             let prefix_ok = q
                 .prefix
                 .as_deref()
-                .is_none_or(|p| body[..m.start()].ends_with(p));
+                .is_none_or(|p| body[..start].ends_with(p));
             let suffix_ok = q
                 .suffix
                 .as_deref()
-                .is_none_or(|s| body[m.end()..].starts_with(s));
+                .is_none_or(|s| body[end..].starts_with(s));
             if prefix_ok && suffix_ok {
                 t.matching += 1;
-                t.first.get_or_insert((m.start(), m.end()));
+                t.first.get_or_insert((start, end));
             }
+        }
+    };
+    if one_by_one {
+        // Each pattern on its own, every occurrence including overlapping ones, left to right: what the automaton
+        // reports of each pattern, in the same order.
+        for (pi, pattern) in patterns.iter().enumerate() {
+            let finder = memchr::memmem::Finder::new(pattern.as_bytes());
+            let mut from = 0;
+            while let Some(at) = finder.find(&body.as_bytes()[from..]) {
+                let start = from + at;
+                found(pi, start, start + pattern.len());
+                from = start + 1;
+            }
+        }
+    } else {
+        // A contiguous NFA builds in time linear in the patterns; a DFA searches a little faster but costs far
+        // more to build, and each document is searched only once.
+        let automaton = AhoCorasick::builder()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .expect("patterns of plain text always build");
+        for m in automaton.find_overlapping_iter(body) {
+            found(m.pattern().as_usize(), m.start(), m.end());
         }
     }
 
@@ -312,6 +342,11 @@ mod tests {
             prop::collection::vec(pieces, 1..60).prop_map(|v| v.concat())
         }
 
+        /// Text of two letters, where occurrences overlap often ("aa" twice in "aaa").
+        fn few_letters() -> impl Strategy<Value = String> {
+            "[ab]{1,40}"
+        }
+
         proptest! {
             #[test]
             fn located_spans_hold_the_exact_words(doc in document(), a in 0usize..400, len in 1usize..40) {
@@ -338,6 +373,23 @@ mod tests {
                     Err(LocateError::Ambiguous { count }) => prop_assert!(*count >= 2),
                     Err(other) => prop_assert!(false, "unexpected {:?}", other),
                 }
+            }
+
+            #[test]
+            fn each_on_its_own_finds_what_the_automaton_finds(doc in prop_oneof![document(), few_letters()], picks in prop::collection::vec((0usize..400, 1usize..12, 0usize..4, 0usize..4), 1..8)) {
+                let chars: Vec<char> = doc.chars().collect();
+                let text = |a: usize, b: usize| -> String { chars[a.min(chars.len())..b.min(chars.len())].iter().collect() };
+                let quotes: Vec<Quote> = picks.iter().map(|&(a, len, before, after)| {
+                    let start = a % chars.len();
+                    let end = (start + len).min(chars.len());
+                    Quote {
+                        exact: text(start, end),
+                        prefix: Some(text(start.saturating_sub(before), start)).filter(|s| !s.is_empty()),
+                        suffix: Some(text(end, end + after)).filter(|s| !s.is_empty()),
+                    }
+                }).collect();
+                let refs: Vec<&Quote> = quotes.iter().collect();
+                prop_assert_eq!(locate(&doc, &refs, true), locate(&doc, &refs, false));
             }
 
             #[test]

@@ -339,7 +339,9 @@ fn the_sql_dump_rebuilds_an_equal_database_in_sqlite3() {
     // The indexes follow the rows, so that each is made in one pass (as the sqlite3 shell's own `.dump` orders them).
     let text = std::fs::read_to_string(env.path("dump/dossier.sql")).unwrap();
     let last_row = text.rfind("\nINSERT INTO \"").expect("the dump holds rows");
-    let first_index = text.find("\nCREATE INDEX ").expect("the dump holds indexes");
+    let first_index = text
+        .find("\nCREATE INDEX ")
+        .expect("the dump holds indexes");
     assert!(last_row < first_index, "an index comes before the rows");
     let dump = std::fs::File::open(env.path("dump/dossier.sql")).unwrap();
     let out = crate::support::client("sqlite3")
