@@ -148,6 +148,10 @@ fn tables(conn: &Connection) -> anyhow::Result<Map<String, Value>> {
         if !columns.is_empty() {
             t.insert("columns".into(), Value::Object(columns));
         }
+        // Derived from the full-text index, as FTS5's own tables, which Datasette hides itself.
+        if crate::schema::DERIVED_TABLES.contains(&name.as_str()) {
+            t.insert("hidden".into(), Value::Bool(true));
+        }
         if !t.is_empty() {
             tables.insert(name, Value::Object(t));
         }
