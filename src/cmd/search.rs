@@ -61,7 +61,8 @@ pub struct Args {
 // The snippet marks the match with render::MARK_OPEN and MARK_CLOSE (U+E000, U+E001); a table shows them as
 // colour or brackets, and the other formats get brackets here.
 
-/// Pass 2, for the few rows kept (pass 1 is [`search_best::RANK`]): what is shown, with the snippet FTS5 makes from the text.
+/// Pass 2, for the few rows kept (pass 1 is [`search_best::RANK`]): what is shown, with the snippet FTS5 makes from
+/// the text.
 const SHOW: &str = "\
 SELECT kind, slug, title,
        snippet(search, -1, char(57344), char(57345), '…', 16) AS snippet,

@@ -51,7 +51,12 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
     write_json(w, "metadata.json", &Value::Object(top))?;
 
     let (queries, renamed) = config_queries(conn, queries)?;
-    let config = json!({ "databases": { database: { "queries": queries } } });
+    // Datasette 1.0 reads which tables to hide from its configuration; 0.65 from the metadata (see `tables`).
+    let hidden: Map<String, Value> = crate::schema::DERIVED_TABLES
+        .iter()
+        .map(|t| (t.to_string(), json!({ "hidden": true })))
+        .collect();
+    let config = json!({ "databases": { database: { "queries": queries, "tables": hidden } } });
     write_json(w, "datasette.json", &config)?;
     Ok(renamed)
 }
