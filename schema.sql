@@ -17,7 +17,7 @@
 --   * PRAGMA application_id = 0x44535352 ('DSSR') marks the file; PRAGMA user_version is the schema version.
 
 PRAGMA application_id = 1146311506;
-PRAGMA user_version = 2;
+PRAGMA user_version = 3;
 
 CREATE TABLE meta ( -- Facts about the file itself: schema version, title, generator, seed digest. No clock time.
   key   TEXT PRIMARY KEY NOT NULL CHECK (key <> ''), -- setting name, e.g. 'schema_version', 'seed_sha256'
@@ -250,3 +250,17 @@ CREATE VIRTUAL TABLE search USING fts5( -- Full-text index: documents, quotes, e
   content = 'search_rows', content_rowid = 'rowid',
   tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- The best matches of the most common words, computed from the index: ranking all the rows of a word that is in
+-- tens of thousands of them takes longer than reading its best rows from here. `dossier search` reads these lists
+-- for a query of one plain word that has them, and scans the index otherwise; the answer is the same. dossier
+-- writes them with the index (`build`, and `sql --write` after a change to a table the index reads) and refuses
+-- other writes; `dossier verify` computes them again and names a word whose list differs.
+CREATE TABLE search_best ( -- The best rows of each kind for every word in at least 20,000 rows of `search`, in the order `dossier search` ranks them.
+  term  TEXT NOT NULL,    -- the word as the index holds it (fts5vocab's term): lower-case ASCII letters and digits
+  kind  TEXT NOT NULL,    -- 'document', 'quote', 'event' or 'actor'
+  place INTEGER NOT NULL, -- 1 for the best row of that kind, then 2, … up to 100
+  hit   INTEGER NOT NULL, -- the rowid of the row in `search` (and `search_rows`)
+  score REAL NOT NULL,    -- bm25(search, 0.0, 0.0, 2.0, 1.0), lower is better; ties are ranked by slug
+  PRIMARY KEY (term, kind, place)
+) WITHOUT ROWID;

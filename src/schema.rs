@@ -23,7 +23,7 @@ pub fn schema_without_indexes() -> (String, String) {
 /// `PRAGMA application_id` of every dossier file: 'DSSR'.
 pub const APPLICATION_ID: i32 = 0x4453_5352;
 /// `PRAGMA user_version`: the schema version this binary writes and reads.
-pub const SCHEMA_VERSION: i32 = 2;
+pub const SCHEMA_VERSION: i32 = 3;
 
 /// The tables whose rows make up the content of a dossier, in a fixed order.
 pub const CONTENT_TABLES: &[&str] = &[
@@ -47,6 +47,38 @@ pub const SHADOW_TABLES: &[&str] = &[
     "search_config",
 ];
 
+/// Tables of schema.sql whose rows dossier computes from the full-text index, as FTS5 computes its shadow tables:
+/// not content, so the exports of content leave them out, and only dossier writes them. Unlike the shadow tables
+/// they are created by schema.sql, so `schema` describes them and the SQL dump creates them and carries their rows.
+pub const DERIVED_TABLES: &[&str] = &["search_best"];
+
+/// The kinds of row of the full-text index, in the order of their ranges of rowids.
+pub const SEARCH_KINDS: [&str; 4] = ["event", "actor", "document", "quote"];
+
+/// The first rowid of each kind's range in `search_rows` (schema.sql): an event's rowid is its id, an actor's
+/// 2^48 + id, a document's 2 * 2^48 + id, a quote's 3 * 2^48 + id.
+const RANGE: i64 = 1 << 48;
+
+/// The rowids of `search` that rows of one kind take, as an inclusive range.
+pub fn rowids_of(kind: &str) -> (i64, i64) {
+    match kind {
+        "event" => (i64::MIN, RANGE - 1),
+        "actor" => (RANGE, 2 * RANGE - 1),
+        "document" => (2 * RANGE, 3 * RANGE - 1),
+        _ => (3 * RANGE, i64::MAX),
+    }
+}
+
+/// The kind whose range of rowids holds `rowid`.
+pub fn kind_of_rowid(rowid: i64) -> &'static str {
+    match rowid.max(0) / RANGE {
+        0 => "event",
+        1 => "actor",
+        2 => "document",
+        _ => "quote",
+    }
+}
+
 /// Whether a table is SQLite's own or a shadow table of the full-text index: not part of what a reader browses.
 pub fn is_internal_table(name: &str) -> bool {
     name.starts_with("sqlite_") || SHADOW_TABLES.contains(&name)
@@ -63,6 +95,16 @@ mod tests {
     fn schema_sql_sets_the_version_this_binary_reads() {
         let line = format!("PRAGMA user_version = {};", super::SCHEMA_VERSION);
         assert!(super::SCHEMA.lines().any(|l| l == line), "{line}");
+    }
+
+    #[test]
+    fn each_rowid_belongs_to_the_kind_whose_range_holds_it() {
+        for kind in super::SEARCH_KINDS {
+            let (low, high) = super::rowids_of(kind);
+            for rowid in [low, low.saturating_add(1), high - 1, high] {
+                assert_eq!(super::kind_of_rowid(rowid), kind, "{rowid}");
+            }
+        }
     }
 
     #[test]

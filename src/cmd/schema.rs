@@ -63,6 +63,10 @@ fn parse_create(sql: &str, names: &[String]) -> Parsed {
     for line in lines {
         let (code, comment) = split_comment(line);
         let code = code.trim();
+        // The line that closes the column list, with any table options after it (`) WITHOUT ROWID`).
+        if code.starts_with(')') {
+            break;
+        }
         let word = code
             .split(|c: char| c.is_whitespace() || c == '(')
             .next()

@@ -7,7 +7,7 @@ use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
 use super::ctx::Ctx;
-use crate::db;
+use crate::db::{self, search_best, search_best::TopK};
 use crate::render::{self, Format};
 
 const EXAMPLES: &str = "\
@@ -61,74 +61,14 @@ pub struct Args {
 // The snippet marks the match with render::MARK_OPEN and MARK_CLOSE (U+E000, U+E001); a table shows them as
 // colour or brackets, and the other formats get brackets here.
 
-/// Pass 1: every match's rowid and bm25 (lower is better), of one kind's range of rowids. Nothing here reads the
-/// text, so the cost per match is FTS5's own.
-const RANK: &str = "\
-SELECT rowid, bm25(search, 0.0, 0.0, 2.0, 1.0)
-  FROM search
- WHERE search MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
-
-/// Pass 2, for the few rows kept: what is shown, with the snippet FTS5 makes from the text.
+/// Pass 2, for the few rows kept (pass 1 is [`search_best::RANK`]): what is shown, with the snippet FTS5 makes from
+/// the text.
 const SHOW: &str = "\
 SELECT kind, slug, title,
        snippet(search, -1, char(57344), char(57345), '…', 16) AS snippet,
        round(-?3, 3) AS score
   FROM search
  WHERE search MATCH ?1 AND rowid = ?2";
-
-/// The best `limit` of the (score, rowid) pairs, lower scores first, keeping every pair that ties with the last
-/// one kept: its place is decided by kind and slug, which are read only for the pairs kept. Memory stays within a
-/// few times `limit`, whatever the number of matches.
-#[derive(Debug)]
-struct TopK {
-    limit: usize,
-    kept: Vec<(f64, i64)>,
-    /// The length at which to prune next: twice what the last pruning kept, so that many ties cost no more than
-    /// a constant factor.
-    next_prune: usize,
-}
-
-impl TopK {
-    fn new(limit: usize) -> Self {
-        TopK {
-            limit,
-            kept: Vec::new(),
-            next_prune: Self::floor(limit),
-        }
-    }
-
-    fn floor(limit: usize) -> usize {
-        4 * limit.max(16)
-    }
-
-    fn push(&mut self, score: f64, rowid: i64) {
-        self.kept.push((score, rowid));
-        if self.kept.len() >= self.next_prune {
-            self.prune();
-            self.next_prune = Self::floor(self.limit).max(2 * self.kept.len());
-        }
-    }
-
-    /// Keeps the `limit` best and whatever ties with the worst of them.
-    fn prune(&mut self) {
-        if self.limit == 0 {
-            self.kept.clear();
-            return;
-        }
-        if self.kept.len() <= self.limit {
-            return;
-        }
-        let by_score = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0);
-        let (_, nth, _) = self.kept.select_nth_unstable_by(self.limit - 1, by_score);
-        let bound = nth.0;
-        self.kept.retain(|&(s, _)| s.total_cmp(&bound).is_le());
-    }
-
-    fn into_kept(mut self) -> Vec<(f64, i64)> {
-        self.prune();
-        self.kept
-    }
-}
 
 /// Plain words become quoted phrases, so that punctuation such as apostrophes and hyphens is not read as FTS5
 /// syntax; a query that uses the syntax on purpose is kept as written.
@@ -178,7 +118,9 @@ pub fn show(
     }
     let query = fts_query(words);
     let table = matches!(format, Format::Table | Format::Markdown);
-    let rows = ranked(conn, &query, kind, limit, table);
+    let term = single_term(words, &query);
+    let lists = (term.as_deref(), search_best::LISTS.length);
+    let rows = ranked(conn, &query, lists, kind, limit, table);
     let rows = match rows {
         Ok(rows) => rows,
         Err(e)
@@ -218,53 +160,44 @@ pub fn show(
     Ok(())
 }
 
-/// The matches of `query`, best first, at most `limit`: ranked by bm25, then kind, then slug.
+/// The one term of the index that `words` stands for, when the query is one plain word that the tokenizer keeps
+/// whole and only folds to lower case: ASCII letters and digits. Such a query matches exactly the rows that hold
+/// that term, so its lists in `search_best` answer it. Any other query (two words, FTS5 syntax, an apostrophe or a
+/// letter with a diacritic, which the tokenizer splits or folds) is ranked by a scan.
+fn single_term(words: &str, query: &str) -> Option<String> {
+    let word = words.trim();
+    let plain = !word.is_empty()
+        && word.bytes().all(|b| b.is_ascii_alphanumeric())
+        && query == format!("\"{word}\"");
+    plain.then(|| word.to_ascii_lowercase())
+}
+
+/// The matches of `query`, best first, at most `limit`: ranked by bm25, then kind, then slug. `term` is the one
+/// term the query stands for, if it is one (see [`single_term`]): when that term has lists in `search_best` and
+/// `limit` is within their length `listed`, the candidates are read from them; otherwise every match is ranked.
+/// Either way the same rows come out, in the same order.
 fn ranked(
     conn: &rusqlite::Connection,
     query: &str,
+    (term, listed): (Option<&str>, usize),
     kind: Option<Kind>,
     limit: u32,
     table: bool,
 ) -> rusqlite::Result<Vec<Vec<Value>>> {
-    let (low, high) = match kind {
-        Some(k) => db::search_index::rowids_of(k.as_str()),
-        None => (i64::MIN, i64::MAX),
+    let limit = limit as usize;
+    let kind = kind.map(Kind::as_str);
+    let from_lists = match term {
+        Some(t) if limit <= listed => search_best::listed(conn, t, kind, limit)?,
+        _ => None,
     };
-    let mut top = TopK::new(limit as usize);
-    let mut stmt = conn.prepare(RANK)?;
-    let mut rows = stmt.query(rusqlite::params![query, low, high])?;
-    while let Some(r) = rows.next()? {
-        top.push(r.get(1)?, r.get(0)?);
-    }
-    // The order is bm25, then kind, then slug: kind and slug are read from the view (which finds a row by its rowid
-    // through an index) for the rows kept, a few more than `limit` at most but for ties. Only the rows shown get a
-    // snippet. A file whose ids stray out of their kind's range is caught by `verify`; its rows show only under
-    // their own kind.
-    let mut key = conn.prepare("SELECT kind, slug FROM search_rows WHERE rowid = ?1")?;
-    let mut keyed: Vec<(f64, String, String, i64)> = Vec::new();
-    for (score, rowid) in top.into_kept() {
-        let Some((row_kind, slug)) = key
-            .query_row([rowid], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .optional()?
-        else {
-            // The index holds a row the tables no longer do: it was changed behind dossier's back.
-            return Err(rusqlite::Error::SqliteFailure(
-                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
-                Some(format!("the index holds row {rowid}, which no table has")),
-            ));
-        };
-        if kind.is_none_or(|k| k.as_str() == row_kind) {
-            keyed.push((score, row_kind, slug, rowid));
-        }
-    }
-    keyed.sort_by(|a, b| {
-        a.0.total_cmp(&b.0)
-            .then_with(|| a.1.cmp(&b.1))
-            .then_with(|| a.2.cmp(&b.2))
-    });
-    keyed.truncate(limit as usize);
+    let pairs = match from_lists {
+        Some(pairs) => pairs,
+        None => scan(conn, query, kind, limit)?,
+    };
+    // Kind and slug are read from the view (which finds a row by its rowid through an index) for the rows kept, a
+    // few more than `limit` at most but for ties. Only the rows shown get a snippet. A file whose ids stray out of
+    // their kind's range is caught by `verify`; its rows show only under their own kind.
+    let keyed = search_best::in_order(conn, pairs, kind, limit)?;
     let mut stmt = conn.prepare(SHOW)?;
     keyed
         .into_iter()
@@ -278,8 +211,36 @@ fn ranked(
                     r.get::<_, Value>(4)?,
                 ])
             })
+            .optional()?
+            // Only a list of `search_best` can name a row that does not match.
+            .ok_or_else(|| {
+                search_best::damaged(format!(
+                    "search_best names row {rowid} for {query}, which it does not match"
+                ))
+            })
         })
         .collect()
+}
+
+/// Pass 1 of a scan: every match's rowid and bm25, of one kind's range of rowids or all, the best `limit` kept
+/// (with their ties).
+fn scan(
+    conn: &rusqlite::Connection,
+    query: &str,
+    kind: Option<&str>,
+    limit: usize,
+) -> rusqlite::Result<Vec<(f64, i64)>> {
+    let (low, high) = match kind {
+        Some(k) => db::search_index::rowids_of(k),
+        None => (i64::MIN, i64::MAX),
+    };
+    let mut top = TopK::new(limit);
+    let mut stmt = conn.prepare(search_best::RANK)?;
+    let mut rows = stmt.query(rusqlite::params![query, low, high])?;
+    while let Some(r) = rows.next()? {
+        top.push(r.get(1)?, r.get(0)?);
+    }
+    Ok(top.into_kept())
 }
 
 /// The text with its highlight marks kept for a table, which shows them, or made brackets for other formats.
@@ -293,27 +254,124 @@ pub fn marked(text: String, table: bool) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::TopK;
+    use super::*;
     use proptest::prelude::*;
+    use rusqlite::Connection;
+
+    const WORDS: &[&str] = &["a", "b", "c", "d"];
+
+    /// A file of rows of every kind whose texts are drawn from four words, so that many rows tie; slugs do not
+    /// follow rowids, so that ties are broken by something the rowid does not tell.
+    fn file(rows: &[(u8, Vec<u8>, Vec<u8>)]) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(crate::schema::SCHEMA).unwrap();
+        conn.execute_batch(
+            "PRAGMA ignore_check_constraints = ON;
+             INSERT INTO actors (id, slug, name, kind) VALUES (1, 'speaker', 'zz', 'state');
+             INSERT INTO documents (id, slug, title, body, length, sha256) VALUES (1, 'source', 'zz', 'zz', 2, '');",
+        )
+        .unwrap();
+        let text = |w: &[u8]| -> String {
+            let words: Vec<&str> = w.iter().map(|i| WORDS[*i as usize % WORDS.len()]).collect();
+            words.join(" ")
+        };
+        for (i, (kind, title, body)) in rows.iter().enumerate() {
+            let id = i as i64 + 2;
+            let slug = format!("s{}", (id * 7919) % 1000);
+            let (title, body) = (text(title), text(body));
+            let sql = match kind % 4 {
+                0 => {
+                    "INSERT INTO events (id, slug, date, kind, summary) VALUES (?1, ?2, ?3 || 'x', 'other', ?4)"
+                }
+                1 => {
+                    "INSERT INTO actors (id, slug, name, description, kind) VALUES (?1, ?2, ?3 || 'x', ?4, 'state')"
+                }
+                2 => {
+                    "INSERT INTO documents (id, slug, title, body, length, sha256) VALUES (?1, ?2, ?3 || 'x', ?4, 0, '')"
+                }
+                _ => {
+                    "INSERT INTO quotes (id, slug, speaker, document, text, kind, start, end)
+                          VALUES (?1, ?2, 1, 1, ?3 || ' ' || ?4, 'direct', 0, 1)"
+                }
+            };
+            conn.execute(sql, rusqlite::params![id, slug, title, body])
+                .unwrap();
+        }
+        conn.execute_batch("INSERT INTO search(search) VALUES ('rebuild')")
+            .unwrap();
+        conn
+    }
+
+    fn row() -> impl Strategy<Value = (u8, Vec<u8>, Vec<u8>)> {
+        (
+            0u8..4,
+            proptest::collection::vec(0u8..4, 0..3),
+            proptest::collection::vec(0u8..4, 1..4),
+        )
+    }
 
     proptest! {
-        /// The kept pairs are exactly those whose score is at most the limit-th best score.
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// For every query, kind and limit, the lists give exactly what ranking every match gives: the same rows,
+        /// order, scores and snippets, ties at the boundary included.
         #[test]
-        fn keeps_the_best_and_every_tie_with_the_last(scores in proptest::collection::vec(0u8..20, 0..400), limit in 0usize..30) {
-            let mut top = TopK::new(limit);
-            for (i, s) in scores.iter().enumerate() {
-                top.push(f64::from(*s), i as i64);
+        fn the_lists_answer_as_the_scan_does(more in proptest::collection::vec(row(), 0..60)) {
+            // "a" is in three rows at least, two of them the same document text: ties within a kind and across.
+            let mut rows = vec![(2, vec![], vec![0]), (2, vec![], vec![0]), (0, vec![], vec![0]), (3, vec![], vec![0])];
+            rows.extend(more);
+            let conn = file(&rows);
+            let lists = search_best::Lists { min_rows: 3, length: 4 };
+            search_best::write(&conn, lists).unwrap();
+            let mut listed = 0;
+            for words in ["a", "B", "c", "d", "zz", "a b", "\"a\"", "a*"] {
+                let query = fts_query(words);
+                let term = single_term(words, &query);
+                for kind in [None, Some(Kind::Event), Some(Kind::Actor), Some(Kind::Document), Some(Kind::Quote)] {
+                    for limit in [0, 1, 2, 3, 4, 5, 9] {
+                        let fast = ranked(&conn, &query, (term.as_deref(), lists.length), kind, limit, true).unwrap();
+                        let slow = ranked(&conn, &query, (None, lists.length), kind, limit, true).unwrap();
+                        prop_assert_eq!(&fast, &slow, "{} {:?} {}", words, kind, limit);
+                        let used = term.as_deref().is_some_and(|t| {
+                            limit as usize <= lists.length
+                                && search_best::listed(&conn, t, kind.map(Kind::as_str), limit as usize).unwrap().is_some()
+                        });
+                        listed += usize::from(used);
+                    }
+                }
             }
-            let mut kept: Vec<i64> = top.into_kept().into_iter().map(|(_, r)| r).collect();
-            kept.sort();
-            let mut sorted: Vec<u8> = scores.clone();
-            sorted.sort();
-            let want: Vec<i64> = match (limit, sorted.get(limit.saturating_sub(1))) {
-                (0, _) => Vec::new(),
-                (_, None) => (0..scores.len() as i64).collect(),
-                (_, Some(bound)) => scores.iter().enumerate().filter(|(_, s)| *s <= bound).map(|(i, _)| i as i64).collect(),
-            };
-            prop_assert_eq!(kept, want);
+            // The queries of a word with lists read them for each kind and each limit up to the lists' length.
+            let with_lists: i64 = conn
+                .query_row(
+                    "SELECT count(DISTINCT term) FROM search_best WHERE term IN ('a', 'b', 'c', 'd', 'zz')",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            prop_assert!(with_lists >= 1);
+            prop_assert_eq!(listed as i64, with_lists * 5 * 5);
+        }
+    }
+
+    #[test]
+    fn only_one_plain_word_of_letters_and_digits_names_one_term() {
+        for (words, term) in [
+            ("Kabul", Some("kabul")),
+            (" 2025 ", Some("2025")),
+            ("a b", None),
+            ("d'affaires", None),
+            ("chargé", None),
+            ("\"kabul\"", None),
+            ("kabul*", None),
+            ("AND", None),
+            ("NEARby", None),
+            ("e-mail", None),
+        ] {
+            assert_eq!(
+                single_term(words, &fts_query(words)).as_deref(),
+                term,
+                "{words}"
+            );
         }
     }
 }

@@ -42,4 +42,5 @@ pub const ROWS: &[(&str, &str, &str, Option<&str>)] = &[
     ("table", "search_idx", "search_idx", Some("CREATE TABLE 'search_idx'(segid, term, pgno, PRIMARY KEY(segid, term)) WITHOUT ROWID")),
     ("table", "search_docsize", "search_docsize", Some("CREATE TABLE 'search_docsize'(id INTEGER PRIMARY KEY, sz BLOB)")),
     ("table", "search_config", "search_config", Some("CREATE TABLE 'search_config'(k PRIMARY KEY, v) WITHOUT ROWID")),
+    ("table", "search_best", "search_best", Some("CREATE TABLE search_best ( -- The best rows of each kind for every word in at least 20,000 rows of `search`, in the order `dossier search` ranks them.\n  term  TEXT NOT NULL,    -- the word as the index holds it (fts5vocab's term): lower-case ASCII letters and digits\n  kind  TEXT NOT NULL,    -- 'document', 'quote', 'event' or 'actor'\n  place INTEGER NOT NULL, -- 1 for the best row of that kind, then 2, … up to 100\n  hit   INTEGER NOT NULL, -- the rowid of the row in `search` (and `search_rows`)\n  score REAL NOT NULL,    -- bm25(search, 0.0, 0.0, 2.0, 1.0), lower is better; ties are ranked by slug\n  PRIMARY KEY (term, kind, place)\n) WITHOUT ROWID")),
 ];

@@ -34,7 +34,7 @@ pub type Written = std::sync::Arc<std::sync::Mutex<WriteLog>>;
 #[derive(Debug, Default)]
 pub struct WriteLog {
     pub tables: std::collections::BTreeSet<String>,
-    /// Set by [`search_index::follow`] while it rewrites `search`, which the user may not write.
+    /// Set by [`search_index::follow`] while it rewrites `search` and `search_best`, which the user may not write.
     pub internal: bool,
 }
 
@@ -100,14 +100,10 @@ fn refusal_reason(
     use rusqlite::hooks::AuthAction;
     const WRITE_HINT: &str = "the file is opened read-only; pass --write to change it";
     match action {
-        _ if !temp
-            && !internal
-            && target
-                .is_some_and(|t| t == "search" || search_index::SHADOW_TABLES.contains(&t))
-            && direct =>
-        {
+        _ if !temp && !internal && target.is_some_and(search_index::kept_by_dossier) && direct => {
             Some(format!(
-                "writing to {} is refused: dossier keeps the full-text index in step with the facts itself",
+                "writing to {} is refused: dossier keeps the full-text index and its lists in step with the facts \
+                 itself",
                 target.unwrap_or_default()
             ))
         }

@@ -10,6 +10,7 @@ pub mod contract;
 mod expected_schema;
 mod guard;
 pub mod harden;
+pub mod search_best;
 pub mod search_index;
 
 pub use crate::schema::{APPLICATION_ID, SCHEMA, SCHEMA_VERSION};

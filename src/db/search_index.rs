@@ -1,25 +1,11 @@
 //! The full-text index `search` as a function of the fact tables. Its rows are the view `search_rows` of
 //! schema.sql, from which FTS5 reads the text (an external-content index keeps none of its own); this module
-//! rebuilds the index after `sql --write` changes a table that feeds it, and tells `verify` where it departs
-//! from the text.
+//! rebuilds the index (and the lists of `search_best`) after `sql --write` changes a table that feeds it, and tells
+//! `verify` where it departs from the text.
 
 use rusqlite::Connection;
 
-pub use crate::schema::SHADOW_TABLES;
-
-/// The first rowid of each kind's range in `search_rows` (schema.sql): an event's rowid is its id, an actor's
-/// 2^48 + id, a document's 2 * 2^48 + id, a quote's 3 * 2^48 + id.
-const RANGE: i64 = 1 << 48;
-
-/// The rowids of `search` that rows of one kind take, as an inclusive range.
-pub fn rowids_of(kind: &str) -> (i64, i64) {
-    match kind {
-        "event" => (i64::MIN, RANGE - 1),
-        "actor" => (RANGE, 2 * RANGE - 1),
-        "document" => (2 * RANGE, 3 * RANGE - 1),
-        _ => (3 * RANGE, i64::MAX),
-    }
-}
+pub use crate::schema::{SHADOW_TABLES, rowids_of};
 
 /// Whether the text of some `search` row comes from `table`, including rows a deletion there cascades to.
 fn feeds_the_index(table: &str) -> bool {
@@ -48,8 +34,8 @@ pub fn follow(conn: &Connection, written: &super::Written) -> rusqlite::Result<(
     result
 }
 
-/// Rebuilds the index from `search_rows`. The index keeps no copy of the text, so it cannot remove a changed row's
-/// old words one by one: FTS5's `rebuild` reads every row again.
+/// Rebuilds the index from `search_rows`, and the lists of `search_best` from the index. The index keeps no copy of
+/// the text, so it cannot remove a changed row's old words one by one: FTS5's `rebuild` reads every row again.
 fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
     // FTS5 writes its pending words at a savepoint or at commit. The savepoint makes it write them now, so that
     // the statements it prepares to do so are authorised as dossier's own (see `follow`).
@@ -57,9 +43,18 @@ fn rebuild(conn: &Connection) -> rusqlite::Result<()> {
         "SAVEPOINT search_rebuild;
          INSERT INTO search(search) VALUES ('rebuild');
          SAVEPOINT search_flush;
-         RELEASE search_flush;
-         RELEASE search_rebuild;",
-    )
+         RELEASE search_flush;",
+    )?;
+    // The lists of the best matches of common words follow from the index, so they are computed again with it.
+    super::search_best::write(conn, super::search_best::LISTS)?;
+    conn.execute_batch("RELEASE search_rebuild")
+}
+
+/// Whether dossier alone writes `table`: the full-text index, its shadow tables and what is derived from it.
+pub fn kept_by_dossier(table: &str) -> bool {
+    table == "search"
+        || SHADOW_TABLES.contains(&table)
+        || crate::schema::DERIVED_TABLES.contains(&table)
 }
 
 /// A rowid of `search` as the kind and slug it stands for, for messages.

@@ -51,7 +51,12 @@ pub fn write(conn: &Connection, database: &str, w: &mut Writer) -> anyhow::Resul
     write_json(w, "metadata.json", &Value::Object(top))?;
 
     let (queries, renamed) = config_queries(conn, queries)?;
-    let config = json!({ "databases": { database: { "queries": queries } } });
+    // Datasette 1.0 reads which tables to hide from its configuration; 0.65 from the metadata (see `tables`).
+    let hidden: Map<String, Value> = crate::schema::DERIVED_TABLES
+        .iter()
+        .map(|t| (t.to_string(), json!({ "hidden": true })))
+        .collect();
+    let config = json!({ "databases": { database: { "queries": queries, "tables": hidden } } });
     write_json(w, "datasette.json", &config)?;
     Ok(renamed)
 }
@@ -147,6 +152,10 @@ fn tables(conn: &Connection) -> anyhow::Result<Map<String, Value>> {
             .collect();
         if !columns.is_empty() {
             t.insert("columns".into(), Value::Object(columns));
+        }
+        // Derived from the full-text index, as FTS5's own tables, which Datasette hides itself.
+        if crate::schema::DERIVED_TABLES.contains(&name.as_str()) {
+            t.insert("hidden".into(), Value::Bool(true));
         }
         if !t.is_empty() {
             tables.insert(name, Value::Object(t));

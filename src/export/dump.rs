@@ -106,8 +106,20 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
             left_out.join(", ")
         );
     }
-    for table in super::tables() {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+    // The lists of `search_best` are carried as rows, not computed again by the shell that reads the dump: bm25 is
+    // floating point, and another SQLite (or another libm) may round a score otherwise, where `search` needs the
+    // numbers dossier ranks with. `verify` compares them with the index either way.
+    let tables = super::tables()
+        .into_iter()
+        .chain(crate::schema::DERIVED_TABLES.iter().copied());
+    for table in tables {
+        // A WITHOUT ROWID table has no rowid; its primary key orders it.
+        let order = if crate::schema::DERIVED_TABLES.contains(&table) {
+            "term, kind, place"
+        } else {
+            "rowid"
+        };
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
         let columns: Vec<String> = stmt.column_names().map(ident).collect();
         let head = format!(
             "INSERT INTO {} ({}) VALUES (",

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use rusqlite::Connection;
 
-use crate::support::{Env, sha256};
+use crate::support::{Env, replay_dump, sha256};
 
 /// Changes the file as a hostile sender would.
 fn craft(env: &Env, sql: &str) {
@@ -772,20 +772,6 @@ fn edit_schema(conn: &Connection, sql: &str, params: &[&str]) {
         .unwrap();
     conn.execute_batch(&format!("PRAGMA schema_version = {};", v + 1))
         .unwrap();
-}
-
-/// Replays a dump through the real sqlite3 shell into a new file, as the README says to.
-fn replay_dump(env: &Env, dump: &str, into: &str) {
-    let out = crate::support::client("sqlite3")
-        .arg(env.path(into))
-        .stdin(std::fs::File::open(env.path(dump)).unwrap())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[test]

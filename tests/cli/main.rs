@@ -9,6 +9,7 @@ mod ftm;
 mod help;
 mod hostile;
 mod house;
+mod lists;
 mod pictures;
 mod query;
 mod report;

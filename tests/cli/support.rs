@@ -170,3 +170,17 @@ pub fn client(program: impl AsRef<std::ffi::OsStr>) -> std::process::Command {
     }
     std::process::Command::new(program)
 }
+
+/// Replays a dump through the real sqlite3 shell into a new file, as the README says to.
+pub fn replay_dump(env: &Env, dump: &str, into: &str) {
+    let out = client("sqlite3")
+        .arg(env.path(into))
+        .stdin(std::fs::File::open(env.path(dump)).unwrap())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

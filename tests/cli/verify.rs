@@ -99,7 +99,7 @@ fn info_counts_every_table_and_hashes_the_file() {
     };
     assert_eq!(get("sha256"), crate::support::sha256(&bytes));
     assert_eq!(get("size_bytes"), bytes.len());
-    assert_eq!(get("schema_version"), "2");
+    assert_eq!(get("schema_version"), "3");
     assert_eq!(get("documents"), 1);
     assert_eq!(get("reports"), 8);
     let conn = Connection::open(env.path("dossier.db")).unwrap();
@@ -125,7 +125,7 @@ fn a_newer_schema_is_refused_clearly() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out)
-            .contains("has schema version 99, newer than this dossier reads (2); upgrade dossier")
+            .contains("has schema version 99, newer than this dossier reads (3); upgrade dossier")
     );
 }
 
@@ -142,7 +142,7 @@ fn an_older_schema_is_refused_clearly_and_sql_still_reads_it() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         stderr(&out).contains(
-            "was made by an older dossier (schema version 1; this dossier makes version 2)"
+            "was made by an older dossier (schema version 1; this dossier makes version 3)"
         ),
         "{}",
         stderr(&out)

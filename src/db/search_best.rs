@@ -1,0 +1,407 @@
+//! The table `search_best`: for each word in many rows of the full-text index, its best rows of each kind, in the
+//! order `dossier search` ranks them. Ranking every match of a common word costs about 0.66 µs a match (0.5 s for
+//! the 840,000 rows of "a" at 100,000 documents); reading its best rows from here costs a few lookups. The lists
+//! are a function of the index, like the index of the tables: written with it, checked by computing them again.
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::schema::{SEARCH_KINDS, kind_of_rowid};
+
+/// Which words get lists, and how long they are.
+#[derive(Clone, Copy, Debug)]
+pub struct Lists {
+    /// A word in at least this many rows of the index gets lists. Below it, ranking all its matches takes at most
+    /// about 13 ms.
+    pub min_rows: i64,
+    /// Each kind's list holds this many rows (fewer when the kind has fewer matches): `search --limit` up to this
+    /// reads the lists.
+    pub length: usize,
+}
+
+/// The lists `build` and `sql --write` write, and `verify` expects. schema.sql's comment on `search_best` says the
+/// same numbers.
+pub const LISTS: Lists = Lists {
+    min_rows: 20_000,
+    length: 100,
+};
+
+/// Every match's rowid and bm25 (lower is better), of one range of rowids. Nothing here reads the text, so the
+/// cost per match is FTS5's own. `search` ranks with it and the lists are computed with it, so that their scores
+/// are the same numbers, bit for bit.
+pub const RANK: &str = "\
+SELECT rowid, bm25(search, 0.0, 0.0, 2.0, 1.0)
+  FROM search
+ WHERE search MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
+
+/// The best `limit` of the (score, rowid) pairs, lower scores first, keeping every pair that ties with the last
+/// one kept: its place is decided by kind and slug, which are read only for the pairs kept. Memory stays within a
+/// few times `limit`, whatever the number of matches.
+#[derive(Debug)]
+pub struct TopK {
+    limit: usize,
+    kept: Vec<(f64, i64)>,
+    /// The length at which to prune next: twice what the last pruning kept, so that many ties cost no more than
+    /// a constant factor.
+    next_prune: usize,
+}
+
+impl TopK {
+    pub fn new(limit: usize) -> Self {
+        TopK {
+            limit,
+            kept: Vec::new(),
+            next_prune: Self::floor(limit),
+        }
+    }
+
+    fn floor(limit: usize) -> usize {
+        4 * limit.max(16)
+    }
+
+    pub fn push(&mut self, score: f64, rowid: i64) {
+        self.kept.push((score, rowid));
+        if self.kept.len() >= self.next_prune {
+            self.prune();
+            self.next_prune = Self::floor(self.limit).max(2 * self.kept.len());
+        }
+    }
+
+    /// Keeps the `limit` best and whatever ties with the worst of them.
+    fn prune(&mut self) {
+        if self.limit == 0 {
+            self.kept.clear();
+            return;
+        }
+        if self.kept.len() <= self.limit {
+            return;
+        }
+        let by_score = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0);
+        let (_, nth, _) = self.kept.select_nth_unstable_by(self.limit - 1, by_score);
+        let bound = nth.0;
+        self.kept.retain(|&(s, _)| s.total_cmp(&bound).is_le());
+    }
+
+    pub fn into_kept(mut self) -> Vec<(f64, i64)> {
+        self.prune();
+        self.kept
+    }
+}
+
+/// An error that says the index (or its lists) departs from the tables, which `search` reports as damage.
+pub fn damaged(message: String) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+        Some(message),
+    )
+}
+
+/// A row of `search`, ranked: (score, kind, slug, rowid).
+pub type Ranked = (f64, String, String, i64);
+
+/// The order `search` shows: the (score, rowid) pairs with their kind and slug, read from `search_rows`, only those
+/// of `kind` where one is given, sorted by score, kind and slug, at most `limit`. A rowid that no table has is an
+/// error that names the damage.
+pub fn in_order(
+    conn: &Connection,
+    pairs: Vec<(f64, i64)>,
+    kind: Option<&str>,
+    limit: usize,
+) -> rusqlite::Result<Vec<Ranked>> {
+    let mut key = conn.prepare_cached("SELECT kind, slug FROM search_rows WHERE rowid = ?1")?;
+    let mut keyed: Vec<Ranked> = Vec::new();
+    for (score, rowid) in pairs {
+        let Some((row_kind, slug)) = key
+            .query_row([rowid], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .optional()?
+        else {
+            // The index holds a row the tables no longer do: it was changed behind dossier's back.
+            return Err(damaged(format!(
+                "the index holds row {rowid}, which no table has"
+            )));
+        };
+        if kind.is_none_or(|k| k == row_kind) {
+            keyed.push((score, row_kind, slug, rowid));
+        }
+    }
+    keyed.sort_by(|a, b| {
+        a.0.total_cmp(&b.0)
+            .then_with(|| a.1.cmp(&b.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    keyed.truncate(limit);
+    Ok(keyed)
+}
+
+/// One row of `search_best`.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub term: String,
+    pub kind: &'static str,
+    pub place: i64,
+    pub hit: i64,
+    pub score: f64,
+}
+
+/// The lists as they should be, word by word (in byte order), each word's kinds in the order of
+/// [`SEARCH_KINDS`]. Only words of ASCII letters and digits get lists: they are the words a query names with
+/// certainty (see `search`).
+pub fn compute(conn: &Connection, lists: Lists) -> rusqlite::Result<Vec<Entry>> {
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS temp.search_best_words;
+         CREATE VIRTUAL TABLE temp.search_best_words USING fts5vocab(main, search, row);",
+    )?;
+    let terms: rusqlite::Result<Vec<String>> = conn
+        .prepare(
+            "SELECT term FROM temp.search_best_words
+              WHERE doc >= ?1 AND term <> '' AND term NOT GLOB '*[^a-z0-9]*' ORDER BY term",
+        )
+        .and_then(|mut stmt| stmt.query_map([lists.min_rows], |r| r.get(0))?.collect());
+    conn.execute_batch("DROP TABLE temp.search_best_words")?;
+    let mut out = Vec::new();
+    for term in terms? {
+        out.extend(best_of(conn, &term, lists.length)?);
+    }
+    Ok(out)
+}
+
+/// The FTS5 query for one term: a phrase of that word alone, as `search` makes of a plain word.
+fn phrase(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+/// One word's lists: every match ranked once, kept per kind, then put in `search`'s order.
+fn best_of(conn: &Connection, term: &str, length: usize) -> rusqlite::Result<Vec<Entry>> {
+    let mut tops: Vec<TopK> = SEARCH_KINDS.iter().map(|_| TopK::new(length)).collect();
+    {
+        let mut rank = conn.prepare_cached(RANK)?;
+        let mut rows = rank.query(params![phrase(term), i64::MIN, i64::MAX])?;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            let kind = kind_of_rowid(rowid);
+            if let Some(top) = SEARCH_KINDS
+                .iter()
+                .position(|k| *k == kind)
+                .and_then(|i| tops.get_mut(i))
+            {
+                top.push(r.get(1)?, rowid);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (kind, top) in SEARCH_KINDS.iter().zip(tops) {
+        let ranked = in_order(conn, top.into_kept(), Some(kind), length)?;
+        out.extend(
+            ranked
+                .into_iter()
+                .zip(1..)
+                .map(|((score, _, _, hit), place)| Entry {
+                    term: term.to_string(),
+                    kind,
+                    place,
+                    hit,
+                    score,
+                }),
+        );
+    }
+    Ok(out)
+}
+
+/// Replaces the lists with those computed from the index as it is now.
+pub fn write(conn: &Connection, lists: Lists) -> rusqlite::Result<()> {
+    let entries = compute(conn, lists)?;
+    conn.execute("DELETE FROM search_best", [])?;
+    let mut insert = conn.prepare(
+        "INSERT INTO search_best (term, kind, place, hit, score) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for e in &entries {
+        insert.execute(params![e.term, e.kind, e.place, e.hit, e.score])?;
+    }
+    Ok(())
+}
+
+/// The (score, rowid) pairs of `term`'s lists, the first `limit` of each kind (or of `kind` alone), or None when the
+/// word has no lists. The file may come from anyone: at most `limit` rows are read per kind, and a row that is not
+/// a rowid and a score is an error that names the damage.
+pub fn listed(
+    conn: &Connection,
+    term: &str,
+    kind: Option<&str>,
+    limit: usize,
+) -> rusqlite::Result<Option<Vec<(f64, i64)>>> {
+    let has: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM search_best WHERE term = ?1 LIMIT 1",
+            [term],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if has.is_none() {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT hit, score FROM search_best WHERE term = ?1 AND kind = ?2 ORDER BY place LIMIT ?3",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut out = Vec::new();
+    for k in SEARCH_KINDS
+        .iter()
+        .filter(|k| kind.is_none_or(|w| w == **k))
+    {
+        let mut rows = stmt.query(params![term, k, limit])?;
+        while let Some(r) = rows.next()? {
+            match (r.get_ref(0)?, r.get_ref(1)?) {
+                (ValueRef::Integer(hit), ValueRef::Real(score)) => out.push((score, hit)),
+                _ => {
+                    return Err(damaged(format!(
+                        "search_best's list for \"{term}\" holds a row that is not a rowid and a score"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(Some(out))
+}
+
+/// A stored value, for a message.
+fn shown(v: ValueRef<'_>) -> String {
+    match v {
+        ValueRef::Null => "NULL".into(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(x) => format!("{x:e}"),
+        ValueRef::Text(t) => format!("{:?}", String::from_utf8_lossy(t)),
+        ValueRef::Blob(b) => format!("<blob {} bytes>", b.len()),
+    }
+}
+
+/// Where `search_best` departs from the lists computed from the index, as messages naming the word: a list that
+/// differs (its first difference), a list missing, and a list for a word that should have none.
+pub fn stale(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut want = compute(conn, LISTS)?;
+    // The order SQLite reads them back in: word, kind and place, as text, text and number.
+    want.sort_by(|a, b| (&a.term, a.kind, a.place).cmp(&(&b.term, b.kind, b.place)));
+    let mut problems = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT kind, place, hit, score FROM search_best WHERE term = ?1 ORDER BY kind, place LIMIT ?2",
+    )?;
+    for group in want.chunk_by(|a, b| a.term == b.term) {
+        let term = &group[0].term;
+        let mut rows = stmt.query(params![term, group.len() as i64 + 1])?;
+        let mut expected = group.iter();
+        let problem = loop {
+            match (rows.next()?, expected.next()) {
+                (None, None) => break None,
+                (None, Some(e)) => {
+                    break Some(format!(
+                        "search_best's list for the word \"{term}\" lacks the {} row {} at place {} (score {:e})",
+                        e.kind, e.hit, e.place, e.score
+                    ));
+                }
+                (Some(r), None) => {
+                    break Some(format!(
+                        "search_best's list for the word \"{term}\" holds more rows than the index gives: {} \
+                         place {}",
+                        shown(r.get_ref(0)?),
+                        shown(r.get_ref(1)?)
+                    ));
+                }
+                (Some(r), Some(e)) => {
+                    let same = r.get_ref(0)? == ValueRef::Text(e.kind.as_bytes())
+                        && r.get_ref(1)? == ValueRef::Integer(e.place)
+                        && r.get_ref(2)? == ValueRef::Integer(e.hit)
+                        && matches!(r.get_ref(3)?, ValueRef::Real(s) if s.to_bits() == e.score.to_bits());
+                    if !same {
+                        break Some(format!(
+                            "search_best's list for the word \"{term}\" is out of step with the index: it holds \
+                             {} place {}: row {} with score {}, where the index gives {} place {}: row {} with \
+                             score {:e}",
+                            shown(r.get_ref(0)?),
+                            shown(r.get_ref(1)?),
+                            shown(r.get_ref(2)?),
+                            shown(r.get_ref(3)?),
+                            e.kind,
+                            e.place,
+                            e.hit,
+                            e.score
+                        ));
+                    }
+                }
+            }
+        };
+        problems.extend(problem);
+    }
+    problems.extend(extra_words(conn, &want)?);
+    Ok(problems)
+}
+
+/// The words `search_best` has lists for that should have none, as messages (at most 21).
+fn extra_words(conn: &Connection, want: &[Entry]) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT term FROM search_best ORDER BY term")?;
+    let mut rows = stmt.query([])?;
+    let mut problems = Vec::new();
+    while let Some(r) = rows.next()?
+        && problems.len() <= 20
+    {
+        let term = r.get_ref(0)?;
+        let known = match term {
+            ValueRef::Text(t) => want.iter().any(|e| e.term.as_bytes() == t),
+            _ => false,
+        };
+        if !known {
+            problems.push(format!(
+                "search_best holds a list for {}, which is not a word of letters and digits in {} or more rows \
+                 of the index",
+                shown(term),
+                LISTS.min_rows
+            ));
+        }
+    }
+    Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TopK;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The kept pairs are exactly those whose score is at most the limit-th best score.
+        #[test]
+        fn keeps_the_best_and_every_tie_with_the_last(scores in proptest::collection::vec(0u8..20, 0..400), limit in 0usize..30) {
+            let mut top = TopK::new(limit);
+            for (i, s) in scores.iter().enumerate() {
+                top.push(f64::from(*s), i as i64);
+            }
+            let mut kept: Vec<i64> = top.into_kept().into_iter().map(|(_, r)| r).collect();
+            kept.sort();
+            let mut sorted: Vec<u8> = scores.clone();
+            sorted.sort();
+            let want: Vec<i64> = match (limit, sorted.get(limit.saturating_sub(1))) {
+                (0, _) => Vec::new(),
+                (_, None) => (0..scores.len() as i64).collect(),
+                (_, Some(bound)) => scores.iter().enumerate().filter(|(_, s)| *s <= bound).map(|(i, _)| i as i64).collect(),
+            };
+            prop_assert_eq!(kept, want);
+        }
+    }
+
+    #[test]
+    fn the_schema_says_the_numbers_of_the_lists() {
+        let line = crate::schema::SCHEMA
+            .lines()
+            .find(|l| l.starts_with("CREATE TABLE search_best"))
+            .unwrap();
+        assert!(line.contains("at least 20,000 rows"), "{line}");
+        assert_eq!(super::LISTS.min_rows, 20_000);
+        let place = crate::schema::SCHEMA
+            .lines()
+            .find(|l| l.trim_start().starts_with("place INTEGER"))
+            .unwrap();
+        assert!(
+            place.contains(&format!("up to {}", super::LISTS.length)),
+            "{place}"
+        );
+    }
+}
