@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 
 use super::ctx::Ctx;
+use crate::db::search_best;
 use crate::seed::{Problem, SeedErrors, SeedFiles, Summary, pipeline};
 use crate::{db, verify};
 
@@ -248,6 +249,49 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// The lists of `search_best` for the file just loaded at `path`, computed while `alongside` runs (the checks):
+/// with `threads` above 1, on two connections of their own, each taking every other word, as the lists cost about
+/// as much as the checks; with one thread, after it.
+fn lists_beside<T>(
+    conn: &rusqlite::Connection,
+    path: &Path,
+    threads: usize,
+    alongside: impl FnOnce() -> T,
+) -> anyhow::Result<(T, Vec<search_best::Entry>)> {
+    let words = search_best::words(conn, search_best::LISTS)?;
+    let length = search_best::LISTS.length;
+    if threads <= 1 {
+        let done = alongside();
+        return Ok((done, search_best::lists_of(conn, &words, length)?));
+    }
+    const WORKERS: usize = 2;
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..WORKERS)
+            .map(|w| {
+                let mine: Vec<(String, i64)> =
+                    words.iter().skip(w).step_by(WORKERS).cloned().collect();
+                scope.spawn(move || -> anyhow::Result<Vec<search_best::Entry>> {
+                    let reader = rusqlite::Connection::open_with_flags(
+                        path,
+                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    Ok(search_best::lists_of(&reader, &mine, length)?)
+                })
+            })
+            .collect();
+        let done = alongside();
+        let mut lists = Vec::new();
+        for w in workers {
+            let part = w.join().unwrap_or_else(|_| {
+                Err(anyhow::anyhow!("a thread computing search_best panicked"))
+            })?;
+            lists.extend(part);
+        }
+        Ok((done, lists))
+    })
+}
+
 /// Loads, verifies and compacts `seed` into a temporary file beside `out`, then renames it over `out`.
 /// Returns the new file's sha256.
 pub fn build_file(
@@ -300,8 +344,13 @@ pub fn build_file(
         if !report_problems.is_empty() {
             return Err(SeedErrors(report_problems).into());
         }
-        let checks = verify::run_checks(&conn, phase.timings, verify::ONLY_FOR_RECEIVED_FILES);
-        phase.done("verify");
+        let (checks, lists) = lists_beside(&conn, work.path(), threads, || {
+            verify::run_checks(&conn, phase.timings, verify::ONLY_FOR_RECEIVED_FILES)
+        })?;
+        conn.execute_batch("BEGIN")?;
+        search_best::store(&conn, &lists)?;
+        conn.execute_batch("COMMIT")?;
+        phase.done("verify, and the best rows of the common words (search_best)");
         let failed: Vec<String> = checks
             .into_iter()
             .filter(|c| !c.passed())

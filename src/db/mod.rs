@@ -6,8 +6,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use rusqlite::{Connection, OpenFlags};
 
+mod bm25;
 pub mod contract;
 mod expected_schema;
+#[cfg(test)]
+pub mod fixture;
 mod guard;
 pub mod harden;
 pub mod search_best;

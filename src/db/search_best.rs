@@ -6,6 +6,8 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::bm25::{self, Scorer};
+pub use super::bm25::{RANK, damaged};
 use crate::schema::{SEARCH_KINDS, kind_of_rowid};
 
 /// Which words get lists, and how long they are.
@@ -25,14 +27,6 @@ pub const LISTS: Lists = Lists {
     min_rows: 20_000,
     length: 100,
 };
-
-/// Every match's rowid and bm25 (lower is better), of one range of rowids. Nothing here reads the text, so the
-/// cost per match is FTS5's own. `search` ranks with it and the lists are computed with it, so that their scores
-/// are the same numbers, bit for bit.
-pub const RANK: &str = "\
-SELECT rowid, bm25(search, 0.0, 0.0, 2.0, 1.0)
-  FROM search
- WHERE search MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
 
 /// The best `limit` of the (score, rowid) pairs, lower scores first, keeping every pair that ties with the last
 /// one kept: its place is decided by kind and slug, which are read only for the pairs kept. Memory stays within a
@@ -88,14 +82,6 @@ impl TopK {
     }
 }
 
-/// An error that says the index (or its lists) departs from the tables, which `search` reports as damage.
-pub fn damaged(message: String) -> rusqlite::Error {
-    rusqlite::Error::SqliteFailure(
-        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
-        Some(message),
-    )
-}
-
 /// A row of `search`, ranked: (score, kind, slug, rowid).
 pub type Ranked = (f64, String, String, i64);
 
@@ -149,47 +135,68 @@ pub struct Entry {
 /// [`SEARCH_KINDS`]. Only words of ASCII letters and digits get lists: they are the words a query names with
 /// certainty (see `search`).
 pub fn compute(conn: &Connection, lists: Lists) -> rusqlite::Result<Vec<Entry>> {
+    let words = words(conn, lists)?;
+    lists_of(conn, &words, lists.length)
+}
+
+/// The words that get lists, with the number of rows each is in, in byte order.
+pub fn words(conn: &Connection, lists: Lists) -> rusqlite::Result<Vec<(String, i64)>> {
     conn.execute_batch(
         "DROP TABLE IF EXISTS temp.search_best_words;
          CREATE VIRTUAL TABLE temp.search_best_words USING fts5vocab(main, search, row);",
     )?;
-    let terms: rusqlite::Result<Vec<String>> = conn
+    let words: rusqlite::Result<Vec<(String, i64)>> = conn
         .prepare(
-            "SELECT term FROM temp.search_best_words
+            "SELECT term, doc FROM temp.search_best_words
               WHERE doc >= ?1 AND term <> '' AND term NOT GLOB '*[^a-z0-9]*' ORDER BY term",
         )
-        .and_then(|mut stmt| stmt.query_map([lists.min_rows], |r| r.get(0))?.collect());
+        .and_then(|mut stmt| {
+            stmt.query_map([lists.min_rows], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        });
     conn.execute_batch("DROP TABLE temp.search_best_words")?;
-    let mut out = Vec::new();
-    for term in terms? {
-        out.extend(best_of(conn, &term, lists.length)?);
+    words
+}
+
+/// The lists of `words` (from [`words`]), in their order, each `length` long at most.
+pub fn lists_of(
+    conn: &Connection,
+    words: &[(String, i64)],
+    length: usize,
+) -> rusqlite::Result<Vec<Entry>> {
+    if words.is_empty() {
+        return Ok(Vec::new());
     }
-    Ok(out)
-}
-
-/// The FTS5 query for one term: a phrase of that word alone, as `search` makes of a plain word.
-fn phrase(term: &str) -> String {
-    format!("\"{}\"", term.replace('"', "\"\""))
-}
-
-/// One word's lists: every match ranked once, kept per kind, then put in `search`'s order.
-fn best_of(conn: &Connection, term: &str, length: usize) -> rusqlite::Result<Vec<Entry>> {
-    let mut tops: Vec<TopK> = SEARCH_KINDS.iter().map(|_| TopK::new(length)).collect();
-    {
-        let mut rank = conn.prepare_cached(RANK)?;
-        let mut rows = rank.query(params![phrase(term), i64::MIN, i64::MAX])?;
-        while let Some(r) = rows.next()? {
-            let rowid: i64 = r.get(0)?;
-            let kind = kind_of_rowid(rowid);
-            if let Some(top) = SEARCH_KINDS
-                .iter()
-                .position(|k| *k == kind)
-                .and_then(|i| tops.get_mut(i))
-            {
-                top.push(r.get(1)?, rowid);
-            }
+    conn.execute_batch(bm25::POSITIONS)?;
+    let computed = Scorer::new(conn).and_then(|scorer| {
+        let mut out = Vec::new();
+        for (term, rows_with) in words {
+            out.extend(best_of(conn, &scorer, (term, *rows_with), length)?);
         }
-    }
+        Ok(out)
+    });
+    conn.execute_batch(bm25::NO_POSITIONS)?;
+    computed
+}
+
+/// One word's lists: every match scored once, kept per kind, then put in `search`'s order.
+fn best_of(
+    conn: &Connection,
+    scorer: &Scorer,
+    (term, rows_with): (&str, i64),
+    length: usize,
+) -> rusqlite::Result<Vec<Entry>> {
+    let mut tops: Vec<TopK> = SEARCH_KINDS.iter().map(|_| TopK::new(length)).collect();
+    scorer.each(conn, term, rows_with, |rowid, score| {
+        let kind = kind_of_rowid(rowid);
+        if let Some(top) = SEARCH_KINDS
+            .iter()
+            .position(|k| *k == kind)
+            .and_then(|i| tops.get_mut(i))
+        {
+            top.push(score, rowid);
+        }
+    })?;
     let mut out = Vec::new();
     for (kind, top) in SEARCH_KINDS.iter().zip(tops) {
         let ranked = in_order(conn, top.into_kept(), Some(kind), length)?;
@@ -211,12 +218,16 @@ fn best_of(conn: &Connection, term: &str, length: usize) -> rusqlite::Result<Vec
 
 /// Replaces the lists with those computed from the index as it is now.
 pub fn write(conn: &Connection, lists: Lists) -> rusqlite::Result<()> {
-    let entries = compute(conn, lists)?;
+    store(conn, &compute(conn, lists)?)
+}
+
+/// Replaces the lists with `entries`.
+pub fn store(conn: &Connection, entries: &[Entry]) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM search_best", [])?;
     let mut insert = conn.prepare(
         "INSERT INTO search_best (term, kind, place, hit, score) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for e in &entries {
+    for e in entries {
         insert.execute(params![e.term, e.kind, e.place, e.hit, e.score])?;
     }
     Ok(())

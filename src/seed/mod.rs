@@ -239,6 +239,7 @@ pub use crate::digest::{hex, sha256_file, sha256_hex};
 /// Loads the seed compiled into the binary into an empty database: what `db` builds when there is no file.
 pub fn load_embedded(conn: &mut rusqlite::Connection) -> anyhow::Result<()> {
     pipeline::load(conn, &SeedFiles::embedded(), 1, &mut |_| {})?;
+    crate::db::search_best::write(conn, crate::db::search_best::LISTS)?;
     Ok(())
 }
 

@@ -162,7 +162,6 @@ fn run(
     if facts {
         // The full-text index reads its rows from the tables, now complete, in rowid order.
         conn.execute("INSERT INTO search(search) VALUES ('rebuild')", [])?;
-        crate::db::search_best::write(conn, crate::db::search_best::LISTS)?;
         let project = project.expect("no problems, so the project file parsed");
         load::insert_meta(
             conn,

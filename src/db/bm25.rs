@@ -1,0 +1,271 @@
+//! bm25 of one word in every row that holds it, computed as FTS5's `bm25()` computes it but from the index's own
+//! counts: the positions `fts5vocab` lists, each row's size from `search_docsize`, and the totals FTS5 keeps.
+//! FTS5's function looks up each row's size with a statement of its own, about 1 µs a match; reading the sizes
+//! once and the positions in order costs a fraction of that, which is what makes `search_best` affordable to
+//! compute for every common word (see `search_best::compute`).
+//!
+//! The arithmetic is FTS5's own (fts5_aux.c, `fts5Bm25Function`), in the same order, so that the scores are the
+//! same numbers bit for bit: `search` compares them with the scores of its scan. A test holds the two equal.
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::schema::{SEARCH_KINDS, kind_of_rowid, rowids_of};
+
+/// Every match's rowid and bm25 (lower is better), of one range of rowids: how `search` ranks when a word has no
+/// lists. Nothing here reads the text, so the cost per match is FTS5's own. [`Scorer`] gives the same numbers, bit
+/// for bit.
+pub const RANK: &str = "\
+SELECT rowid, bm25(search, 0.0, 0.0, 2.0, 1.0)
+  FROM search
+ WHERE search MATCH ?1 AND rowid BETWEEN ?2 AND ?3";
+
+/// An error that says the index (or its lists) departs from the tables, which `search` reports as damage.
+pub fn damaged(message: String) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(
+        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+        Some(message),
+    )
+}
+
+/// FTS5's constants.
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+/// The weight `search` gives each column of the index, by name: kind and slug count for nothing, a title twice.
+/// The same numbers as [`RANK`]'s `bm25(search, 0.0, 0.0, 2.0, 1.0)`.
+fn weight(column: &[u8]) -> f64 {
+    match column {
+        b"title" => 2.0,
+        b"text" => 1.0,
+        _ => 0.0,
+    }
+}
+
+/// What bm25 reads of the whole index, once.
+pub struct Scorer {
+    /// Rows in the index, and the mean of their sizes in tokens (FTS5's `avgdl`).
+    rows: i64,
+    avgdl: f64,
+    /// Each row's size in tokens, by kind, at its id (rowid less the kind's first rowid). Ids beyond
+    /// `DENSE` times the kind's rows (only in a file made by hand) are looked up one by one.
+    sizes: [Vec<u32>; 4],
+}
+
+/// How sparse a kind's ids may be before its sizes are looked up row by row rather than kept in a list.
+const DENSE: usize = 4;
+
+impl Scorer {
+    pub fn new(conn: &Connection) -> rusqlite::Result<Scorer> {
+        // The averages record (rowid 1 of search_data): the number of rows, then each column's total of tokens.
+        let averages: Vec<u8> = conn
+            .query_row("SELECT block FROM search_data WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .ok_or_else(|| damaged("the full-text index has no totals".into()))?;
+        let values = varints(&averages);
+        let rows = values.first().copied().unwrap_or(0) as i64;
+        let tokens: i64 = values.iter().skip(1).map(|&t| t as i64).sum();
+        let avgdl = tokens as f64 / rows as f64;
+        let mut sizes: [Vec<u32>; 4] = Default::default();
+        let mut counts = [0usize; 4];
+        for (i, kind) in SEARCH_KINDS.iter().enumerate() {
+            let (low, high) = rowids_of(kind);
+            counts[i] = conn.query_row(
+                "SELECT count(*) FROM search_docsize WHERE id BETWEEN ?1 AND ?2",
+                [low, high],
+                |r| r.get::<_, i64>(0),
+            )? as usize;
+        }
+        let mut stmt = conn.prepare("SELECT id, sz FROM search_docsize ORDER BY id")?;
+        let mut all = stmt.query([])?;
+        while let Some(r) = all.next()? {
+            let rowid: i64 = r.get(0)?;
+            let (k, at) = place(rowid);
+            if at < DENSE * counts[k] + 1024 {
+                let list = &mut sizes[k];
+                if list.len() <= at {
+                    list.resize(at + 1, 0);
+                }
+                list[at] = row_size(r.get_ref(1)?, rowid)?;
+            }
+        }
+        Ok(Scorer { rows, avgdl, sizes })
+    }
+
+    /// A row's size in tokens: from the list, or looked up.
+    fn size(&self, conn: &Connection, rowid: i64) -> rusqlite::Result<u32> {
+        let (k, at) = place(rowid);
+        if let Some(&s) = self.sizes[k].get(at) {
+            return Ok(s);
+        }
+        let mut stmt = conn.prepare_cached("SELECT sz FROM search_docsize WHERE id = ?1")?;
+        stmt.query_row([rowid], |r| row_size(r.get_ref(0)?, rowid))
+            .optional()?
+            .ok_or_else(|| damaged(format!("the full-text index has no size for row {rowid}")))
+    }
+
+    /// Calls `each(rowid, score)` for every row that holds `term`, in rowid order, with the score FTS5's
+    /// `bm25(search, 0.0, 0.0, 2.0, 1.0)` gives the row for the query `"term"`. `rows_with` is the number of rows
+    /// holding the term (`fts5vocab`'s `doc`).
+    pub fn each(
+        &self,
+        conn: &Connection,
+        term: &str,
+        rows_with: i64,
+        mut each: impl FnMut(i64, f64),
+    ) -> rusqlite::Result<()> {
+        let idf = {
+            let idf = ((self.rows - rows_with) as f64 + 0.5) / (rows_with as f64 + 0.5);
+            let idf = idf.ln();
+            if idf <= 0.0 { 1e-6 } else { idf }
+        };
+        let score = |freq: f64, size: u32| {
+            let d = f64::from(size);
+            // fts5_aux.c: score = 0.0; score += idf * (...); result -1.0 * score.
+            let score =
+                0.0 + idf * ((freq * (K1 + 1.0)) / (freq + K1 * (1.0 - B + B * d / self.avgdl)));
+            -score
+        };
+        let mut stmt =
+            conn.prepare_cached("SELECT doc, col FROM temp.search_positions WHERE term = ?1")?;
+        let mut rows = stmt.query([term])?;
+        // The positions come by row, then column, then offset; a row's frequency is the sum of its columns'
+        // weights, one per position.
+        let mut current: Option<(i64, f64)> = None;
+        while let Some(r) = rows.next()? {
+            let rowid: i64 = r.get(0)?;
+            let w = match r.get_ref(1)? {
+                ValueRef::Text(c) => weight(c),
+                _ => 0.0,
+            };
+            match &mut current {
+                Some((at, freq)) if *at == rowid => *freq += w,
+                Some((at, freq)) if *at < rowid => {
+                    each(*at, score(*freq, self.size(conn, *at)?));
+                    current = Some((rowid, w));
+                }
+                Some(_) => {
+                    return Err(damaged(format!(
+                        "the full-text index lists the positions of \"{term}\" out of row order"
+                    )));
+                }
+                None => current = Some((rowid, w)),
+            }
+        }
+        if let Some((at, freq)) = current {
+            each(at, score(freq, self.size(conn, at)?));
+        }
+        Ok(())
+    }
+}
+
+/// The positions of every word, as `Scorer::each` reads them: made on the connection before, dropped after.
+pub const POSITIONS: &str = "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_positions USING fts5vocab(main, search, instance)";
+pub const NO_POSITIONS: &str = "DROP TABLE IF EXISTS temp.search_positions";
+
+/// A rowid's kind (as an index into `SEARCH_KINDS`) and its offset in that kind's range.
+fn place(rowid: i64) -> (usize, usize) {
+    let kind = kind_of_rowid(rowid);
+    let k = SEARCH_KINDS.iter().position(|x| *x == kind).unwrap_or(0);
+    let (low, _) = rowids_of(kind);
+    let at = if k == 0 {
+        // Events start at the smallest rowid; their ids from 1 up are their offsets.
+        usize::try_from(rowid).unwrap_or(usize::MAX)
+    } else {
+        usize::try_from(rowid - low).unwrap_or(usize::MAX)
+    };
+    (k, at)
+}
+
+/// The size in tokens of a row of `search_docsize`: the sum of its columns' sizes (FTS5's `xColumnSize(-1)`).
+fn row_size(blob: ValueRef<'_>, rowid: i64) -> rusqlite::Result<u32> {
+    match blob {
+        ValueRef::Blob(b) => {
+            let total: u64 = varints(b).iter().sum();
+            u32::try_from(total).map_err(|_| {
+                damaged(format!(
+                    "the full-text index gives row {rowid} {total} tokens"
+                ))
+            })
+        }
+        _ => Err(damaged(format!(
+            "the full-text index's size of row {rowid} is not a blob"
+        ))),
+    }
+}
+
+/// SQLite's variable-length integers, one after another: seven bits a byte, high bit set for more, the ninth
+/// byte whole.
+fn varints(mut b: &[u8]) -> Vec<u64> {
+    let mut out = Vec::new();
+    while !b.is_empty() {
+        let mut v: u64 = 0;
+        let mut used = 0;
+        for (i, &byte) in b.iter().enumerate().take(9) {
+            used = i + 1;
+            if i == 8 {
+                v = (v << 8) | u64::from(byte);
+                break;
+            }
+            v = (v << 7) | u64::from(byte & 0x7f);
+            if byte & 0x80 == 0 {
+                break;
+            }
+        }
+        out.push(v);
+        b = &b[used..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{NO_POSITIONS, POSITIONS, Scorer, varints};
+    use crate::db::fixture;
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &["a", "b", "c", "d", "e"];
+
+    fn row() -> impl Strategy<Value = (u8, Vec<u8>, Vec<u8>)> {
+        (
+            0u8..4,
+            proptest::collection::vec(0u8..5, 0..6),
+            proptest::collection::vec(0u8..5, 0..30),
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Every row that holds a word, with FTS5's own bm25 for it, to the bit.
+        #[test]
+        fn scores_are_fts5s_bm25_bit_for_bit(rows in proptest::collection::vec(row(), 1..60)) {
+            let conn = fixture::file(WORDS, &rows);
+            conn.execute_batch(POSITIONS).unwrap();
+            let scorer = Scorer::new(&conn).unwrap();
+            for word in WORDS {
+                let want: Vec<(i64, u64)> = conn
+                    .prepare(super::RANK).unwrap()
+                    .query_map(rusqlite::params![format!("\"{word}\""), i64::MIN, i64::MAX], |r| {
+                        Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?.to_bits()))
+                    }).unwrap()
+                    .collect::<Result<_, _>>().unwrap();
+                let rows_with = want.len() as i64;
+                let mut got = Vec::new();
+                scorer.each(&conn, word, rows_with, |rowid, score| got.push((rowid, score.to_bits()))).unwrap();
+                prop_assert_eq!(got, want, "{}", word);
+            }
+            conn.execute_batch(NO_POSITIONS).unwrap();
+        }
+    }
+
+    #[test]
+    fn varints_read_as_sqlite_writes_them() {
+        assert_eq!(varints(&[0x00, 0x7f]), [0, 127]);
+        assert_eq!(varints(&[0x81, 0x00]), [128]);
+        assert_eq!(varints(&[0x82, 0x80, 0x01, 0x05]), [(2 << 14) + 1, 5]);
+        assert_eq!(varints(&[0xff; 9]), [u64::MAX]);
+    }
+}
