@@ -260,9 +260,14 @@ fn lists_beside<T>(
 ) -> anyhow::Result<(T, Vec<search_best::Entry>)> {
     let words = search_best::words(conn, search_best::LISTS)?;
     let length = search_best::LISTS.length;
+    if words.is_empty() {
+        return Ok((alongside(), Vec::new()));
+    }
+    // Each row's size, read once for every connection.
+    let scorer = search_best::Scorer::new(conn)?;
     if threads <= 1 {
         let done = alongside();
-        return Ok((done, search_best::lists_of(conn, &words, length)?));
+        return Ok((done, search_best::lists_of(conn, &scorer, &words, length)?));
     }
     const WORKERS: usize = 2;
     std::thread::scope(|scope| {
@@ -270,13 +275,14 @@ fn lists_beside<T>(
             .map(|w| {
                 let mine: Vec<(String, i64)> =
                     words.iter().skip(w).step_by(WORKERS).cloned().collect();
+                let scorer = &scorer;
                 scope.spawn(move || -> anyhow::Result<Vec<search_best::Entry>> {
                     let reader = rusqlite::Connection::open_with_flags(
                         path,
                         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
                             | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
                     )?;
-                    Ok(search_best::lists_of(&reader, &mine, length)?)
+                    Ok(search_best::lists_of(&reader, scorer, &mine, length)?)
                 })
             })
             .collect();

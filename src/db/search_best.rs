@@ -6,7 +6,8 @@
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::bm25::{self, Scorer};
+use super::bm25;
+pub use super::bm25::Scorer;
 pub use super::bm25::{RANK, damaged};
 use crate::schema::{SEARCH_KINDS, kind_of_rowid};
 
@@ -136,7 +137,10 @@ pub struct Entry {
 /// certainty (see `search`).
 pub fn compute(conn: &Connection, lists: Lists) -> rusqlite::Result<Vec<Entry>> {
     let words = words(conn, lists)?;
-    lists_of(conn, &words, lists.length)
+    if words.is_empty() {
+        return Ok(Vec::new());
+    }
+    lists_of(conn, &Scorer::new(conn)?, &words, lists.length)
 }
 
 /// The words that get lists, with the number of rows each is in, in byte order.
@@ -158,25 +162,21 @@ pub fn words(conn: &Connection, lists: Lists) -> rusqlite::Result<Vec<(String, i
     words
 }
 
-/// The lists of `words` (from [`words`]), in their order, each `length` long at most.
+/// The lists of `words` (from [`words`]), in their order, each `length` long at most. `scorer` may have been read
+/// on another connection to the same file.
 pub fn lists_of(
     conn: &Connection,
+    scorer: &Scorer,
     words: &[(String, i64)],
     length: usize,
 ) -> rusqlite::Result<Vec<Entry>> {
-    if words.is_empty() {
-        return Ok(Vec::new());
-    }
     conn.execute_batch(bm25::POSITIONS)?;
-    let computed = Scorer::new(conn).and_then(|scorer| {
-        let mut out = Vec::new();
-        for (term, rows_with) in words {
-            out.extend(best_of(conn, &scorer, (term, *rows_with), length)?);
-        }
-        Ok(out)
-    });
+    let computed = words
+        .iter()
+        .map(|(term, rows_with)| best_of(conn, scorer, (term, *rows_with), length))
+        .collect::<rusqlite::Result<Vec<Vec<Entry>>>>();
     conn.execute_batch(bm25::NO_POSITIONS)?;
-    computed
+    Ok(computed?.into_iter().flatten().collect())
 }
 
 /// One word's lists: every match scored once, kept per kind, then put in `search`'s order.
