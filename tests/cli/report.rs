@@ -70,6 +70,16 @@ fn timeline_filters_by_actor_alias_and_dates() {
         "csv",
     ]);
     assert_eq!(by_alias, by_slug);
+    // A slug in another case is the same actor.
+    let by_upper = env.run(&[
+        "report",
+        "timeline",
+        "-p",
+        "actor=RUSSIA",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(by_upper, by_slug);
     let events: Vec<&str> = by_slug
         .1
         .lines()
