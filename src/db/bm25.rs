@@ -47,13 +47,15 @@ pub struct Scorer {
     /// Rows in the index, and the mean of their sizes in tokens (FTS5's `avgdl`).
     rows: i64,
     avgdl: f64,
-    /// Each row's size in tokens, by kind, at its id (rowid less the kind's first rowid). Ids beyond
-    /// `DENSE` times the kind's rows (only in a file made by hand) are looked up one by one.
+    /// Each row's size in tokens, by kind, at its id (rowid less the kind's first rowid). Ids beyond `DENSE` times
+    /// the kind's rows read so far (only in a file made by hand) are looked up one by one.
     sizes: [Vec<u32>; 4],
 }
 
 /// How sparse a kind's ids may be before its sizes are looked up row by row rather than kept in a list.
 const DENSE: usize = 4;
+/// In the list of sizes, an id with no row of its own (a gap in the ids): looked up, which names the damage.
+const ABSENT: u32 = u32::MAX;
 
 impl Scorer {
     pub fn new(conn: &Connection) -> rusqlite::Result<Scorer> {
@@ -64,29 +66,28 @@ impl Scorer {
             })
             .optional()?
             .ok_or_else(|| damaged("the full-text index has no totals".into()))?;
+        // The file may come from anyone: wrapping arithmetic, as FTS5's own C, never panics on its counts.
         let values = varints(&averages);
         let rows = values.first().copied().unwrap_or(0) as i64;
-        let tokens: i64 = values.iter().skip(1).map(|&t| t as i64).sum();
+        let tokens = values
+            .iter()
+            .skip(1)
+            .fold(0i64, |t, &v| t.wrapping_add(v as i64));
         let avgdl = tokens as f64 / rows as f64;
+        // The rows come in rowid order, so a kind's ids are dense when each is near the number of its rows read
+        // so far; a sparser id (only in a file made by hand) is looked up when needed.
         let mut sizes: [Vec<u32>; 4] = Default::default();
-        let mut counts = [0usize; 4];
-        for (i, kind) in SEARCH_KINDS.iter().enumerate() {
-            let (low, high) = rowids_of(kind);
-            counts[i] = conn.query_row(
-                "SELECT count(*) FROM search_docsize WHERE id BETWEEN ?1 AND ?2",
-                [low, high],
-                |r| r.get::<_, i64>(0),
-            )? as usize;
-        }
+        let mut read = [0usize; 4];
         let mut stmt = conn.prepare("SELECT id, sz FROM search_docsize ORDER BY id")?;
         let mut all = stmt.query([])?;
         while let Some(r) = all.next()? {
             let rowid: i64 = r.get(0)?;
             let (k, at) = place(rowid);
-            if at < DENSE * counts[k] + 1024 {
-                let list = &mut sizes[k];
+            read[k] += 1;
+            let list = &mut sizes[k];
+            if at < DENSE * read[k] + 1024 {
                 if list.len() <= at {
-                    list.resize(at + 1, 0);
+                    list.resize(at + 1, ABSENT);
                 }
                 list[at] = row_size(r.get_ref(1)?, rowid)?;
             }
@@ -97,7 +98,7 @@ impl Scorer {
     /// A row's size in tokens: from the list, or looked up.
     fn size(&self, conn: &Connection, rowid: i64) -> rusqlite::Result<u32> {
         let (k, at) = place(rowid);
-        if let Some(&s) = self.sizes[k].get(at) {
+        if let Some(&s) = self.sizes[k].get(at).filter(|&&s| s != ABSENT) {
             return Ok(s);
         }
         let mut stmt = conn.prepare_cached("SELECT sz FROM search_docsize WHERE id = ?1")?;
@@ -117,7 +118,7 @@ impl Scorer {
         mut each: impl FnMut(i64, f64),
     ) -> rusqlite::Result<()> {
         let idf = {
-            let idf = ((self.rows - rows_with) as f64 + 0.5) / (rows_with as f64 + 0.5);
+            let idf = (self.rows.wrapping_sub(rows_with) as f64 + 0.5) / (rows_with as f64 + 0.5);
             let idf = idf.ln();
             if idf <= 0.0 { 1e-6 } else { idf }
         };
@@ -183,12 +184,15 @@ fn place(rowid: i64) -> (usize, usize) {
 fn row_size(blob: ValueRef<'_>, rowid: i64) -> rusqlite::Result<u32> {
     match blob {
         ValueRef::Blob(b) => {
-            let total: u64 = varints(b).iter().sum();
-            u32::try_from(total).map_err(|_| {
-                damaged(format!(
-                    "the full-text index gives row {rowid} {total} tokens"
-                ))
-            })
+            let total = varints(b).iter().try_fold(0u64, |t, &v| t.checked_add(v));
+            total
+                .and_then(|t| u32::try_from(t).ok())
+                .filter(|&t| t != ABSENT)
+                .ok_or_else(|| {
+                    damaged(format!(
+                        "the full-text index gives row {rowid} more tokens than a row can hold"
+                    ))
+                })
         }
         _ => Err(damaged(format!(
             "the full-text index's size of row {rowid} is not a blob"
@@ -225,6 +229,7 @@ mod tests {
     use super::{NO_POSITIONS, POSITIONS, Scorer, varints};
     use crate::db::fixture;
     use proptest::prelude::*;
+    use rusqlite::Connection;
 
     const WORDS: &[&str] = &["a", "b", "c", "d", "e"];
 
@@ -243,22 +248,73 @@ mod tests {
         #[test]
         fn scores_are_fts5s_bm25_bit_for_bit(rows in proptest::collection::vec(row(), 1..60)) {
             let conn = fixture::file(WORDS, &rows);
-            conn.execute_batch(POSITIONS).unwrap();
-            let scorer = Scorer::new(&conn).unwrap();
             for word in WORDS {
-                let want: Vec<(i64, u64)> = conn
-                    .prepare(super::RANK).unwrap()
-                    .query_map(rusqlite::params![format!("\"{word}\""), i64::MIN, i64::MAX], |r| {
-                        Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?.to_bits()))
-                    }).unwrap()
-                    .collect::<Result<_, _>>().unwrap();
-                let rows_with = want.len() as i64;
-                let mut got = Vec::new();
-                scorer.each(&conn, word, rows_with, |rowid, score| got.push((rowid, score.to_bits()))).unwrap();
-                prop_assert_eq!(got, want, "{}", word);
+                let want = fts5_scores(&conn, word);
+                prop_assert_eq!(scores(&conn, word, want.len() as i64).unwrap(), want, "{}", word);
             }
             conn.execute_batch(NO_POSITIONS).unwrap();
         }
+    }
+
+    /// FTS5's scores, bit for bit, of every row holding `word`.
+    fn fts5_scores(conn: &Connection, word: &str) -> Vec<(i64, u64)> {
+        conn.prepare(super::RANK)
+            .unwrap()
+            .query_map(
+                rusqlite::params![format!("\"{word}\""), i64::MIN, i64::MAX],
+                |r| Ok((r.get::<_, i64>(0)?, r.get::<_, f64>(1)?.to_bits())),
+            )
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// The scorer's scores of every row holding `word`, read as FTS5's are.
+    fn scores(conn: &Connection, word: &str, rows_with: i64) -> rusqlite::Result<Vec<(i64, u64)>> {
+        conn.execute_batch(POSITIONS).unwrap();
+        let mut got = Vec::new();
+        let scorer = Scorer::new(conn)?;
+        scorer.each(conn, word, rows_with, |rowid, score| {
+            got.push((rowid, score.to_bits()))
+        })?;
+        Ok(got)
+    }
+
+    #[test]
+    fn an_id_far_beyond_the_others_is_looked_up_and_scored_the_same() {
+        let conn = fixture::file(WORDS, &[(0, vec![0], vec![0, 1]), (0, vec![], vec![0])]);
+        conn.execute_batch(
+            "INSERT INTO events (id, slug, date, kind, summary) VALUES (1000000000000, 'far', 'ax', 'other', 'a a b');
+             INSERT INTO search(search) VALUES ('rebuild');",
+        )
+        .unwrap();
+        let want = fts5_scores(&conn, "a");
+        assert!(
+            want.iter().any(|(r, _)| *r == 1_000_000_000_000),
+            "{want:?}"
+        );
+        assert_eq!(scores(&conn, "a", want.len() as i64).unwrap(), want);
+    }
+
+    #[test]
+    fn a_row_without_a_size_or_an_index_without_totals_is_damage() {
+        let conn = fixture::file(
+            WORDS,
+            &[
+                (0, vec![], vec![0]),
+                (0, vec![], vec![0]),
+                (0, vec![], vec![0]),
+            ],
+        );
+        // The middle row's size goes: a gap in the list of sizes, which must not read as 0 tokens.
+        conn.execute_batch("DELETE FROM search_docsize WHERE id = 3")
+            .unwrap();
+        let err = scores(&conn, "a", 3).unwrap_err().to_string();
+        assert!(err.contains("no size for row 3"), "{err}");
+        conn.execute_batch("DELETE FROM search_data WHERE id = 1")
+            .unwrap();
+        let err = Scorer::new(&conn).err().unwrap().to_string();
+        assert!(err.contains("has no totals"), "{err}");
     }
 
     #[test]

@@ -91,6 +91,14 @@ enum Insert {
     Threaded,
 }
 
+impl Insert {
+    /// Whether the seed files are read and parsed ahead on a thread of their own: unless the build was asked for
+    /// one thread.
+    fn ahead(self) -> bool {
+        self != Insert::Inline
+    }
+}
+
 /// The phases, in order. With `Insert::Nothing` nothing but the reports is inserted.
 fn run(
     conn: &mut Connection,
@@ -103,7 +111,7 @@ fn run(
     let mut summary = Summary::default();
 
     let project = parse_project(&mut v, files);
-    let front = front(&mut v, files, true, insert != Insert::Inline)?;
+    let front = front(&mut v, files, true, insert.ahead())?;
     let actors = &front.actors;
 
     // The secondary indexes are made once the rows are in: one sorted pass each, not one insert per row.
@@ -190,11 +198,12 @@ fn pass_two(
     summary: &mut Summary,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Vec<bool>> {
+    let ahead = insert.ahead();
     match insert {
         Insert::Nothing => {
-            validate_all(v, (files, true), front, summary, progress, &mut |_| Ok(()))
+            validate_all(v, (files, ahead), front, summary, progress, &mut |_| Ok(()))
         }
-        Insert::Inline => validate_all(v, (files, false), front, summary, progress, &mut |l| {
+        Insert::Inline => validate_all(v, (files, ahead), front, summary, progress, &mut |l| {
             document::insert(conn, &l.df, &l.body, &l.rows)
         }),
         Insert::Threaded => std::thread::scope(|scope| {
@@ -206,7 +215,7 @@ fn pass_two(
                 }
                 Ok(())
             });
-            let validated = validate_all(v, (files, true), front, summary, progress, &mut |l| {
+            let validated = validate_all(v, (files, ahead), front, summary, progress, &mut |l| {
                 send.send(l)
                     .map_err(|_| anyhow::anyhow!("the thread that inserts rows stopped"))
             });

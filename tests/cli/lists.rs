@@ -222,4 +222,19 @@ fn built_lists_answer_as_ranking_every_match_does() {
             );
         }
     }
+    // A received file whose index lost the size of a row that holds a listed word: `verify` computes the lists from
+    // the index's counts, and names the damage rather than taking the row for one of 0 tokens.
+    let conn = Connection::open(env.path("dossier.db")).unwrap();
+    conn.execute(
+        "DELETE FROM search_docsize WHERE id = (SELECT min(hit) FROM search_best WHERE term = ?1)",
+        [&word],
+    )
+    .unwrap();
+    drop(conn);
+    let (failed, out) = failed_checks(&env);
+    assert!(
+        failed.contains(&"full-text index in step".to_string()),
+        "{out}"
+    );
+    assert!(out.contains("no size for row"), "{out}");
 }
