@@ -255,9 +255,12 @@ pub fn create(path: &Path) -> anyhow::Result<Connection> {
     // The file is private until it is renamed into place, and a failed build deletes it, so a rollback journal
     // buys nothing: the old target is the safety net. (Set before DEFENSIVE, which forbids journal_mode OFF.)
     conn.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON;",
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
     )?;
     harden::harden(&mut conn)?;
+    // The file is new and only this build writes it, so its pages need no check as they are read back (hardening
+    // that is for files from elsewhere).
+    conn.execute_batch("PRAGMA cell_size_check = OFF")?;
     // A build is bounded by its seed, not by a clock; Ctrl-C and SIGTERM still stop it.
     harden::arm(&mut conn, None)?;
     // VACUUM INTO writes the compacted copy through one attachment of its own.

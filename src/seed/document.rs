@@ -1,7 +1,5 @@
 //! Pass 2 of the pipeline for one document: validate its records into rows (no database), then insert them.
 
-use rusqlite::Connection;
-
 use super::hints;
 use super::load;
 use super::locate::{Span, locate_all};
@@ -441,7 +439,7 @@ fn designations<'d>(
 /// Inserts a document's rows: the document, its events, designations and quotes, then its evidence. Called only
 /// when the seed has no problems, so every reference is resolved and every passage located.
 pub(super) fn insert(
-    tx: &Connection,
+    tx: &mut load::Inserts,
     df: &DocumentFile,
     body: &str,
     rows: &Rows,
@@ -450,11 +448,8 @@ pub(super) fn insert(
     load::insert_document(tx, id(d), &df.document, body, &sha256_hex(body.as_bytes()))?;
     for (idx, e, participants) in &rows.events {
         let e = &df.events[*e];
-        let participants: Vec<(i64, &str)> = participants
-            .iter()
-            .map(|(a, role)| (id(*a), *role))
-            .collect();
-        load::insert_event(tx, id(*idx), e, &participants)?;
+        let participants = participants.iter().map(|(a, role)| (id(*a), *role));
+        load::insert_event(tx, id(*idx), e, participants)?;
     }
     for g in &rows.designations {
         let def = &df.designations[g.def];

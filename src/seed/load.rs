@@ -2,7 +2,7 @@
 //! document; and the digest of the content.
 
 use anyhow::Context;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, Statement, params};
 
 use super::locate::Span;
 use super::model::{ActorDef, DesignationDef, DocumentDef, EventDef, NonEmpty, QuoteDef};
@@ -53,6 +53,59 @@ pub enum Fact {
     Quote(i64),
 }
 
+/// The statements that insert a document's rows, prepared once for the whole load: looking each one up in the
+/// connection's cache, row after row, cost more than binding it.
+pub struct Inserts<'c> {
+    document: Statement<'c>,
+    event: Statement<'c>,
+    participant: Statement<'c>,
+    designation: Statement<'c>,
+    quote: Statement<'c>,
+    evidence: Statement<'c>,
+}
+
+impl<'c> Inserts<'c> {
+    pub fn new(conn: &'c Connection) -> rusqlite::Result<Inserts<'c>> {
+        Ok(Inserts {
+            document: conn.prepare(INSERT_DOCUMENT)?,
+            event: conn.prepare(INSERT_EVENT)?,
+            participant: conn.prepare(INSERT_PARTICIPANT)?,
+            designation: conn.prepare(INSERT_DESIGNATION)?,
+            quote: conn.prepare(INSERT_QUOTE)?,
+            evidence: conn.prepare(INSERT_EVIDENCE)?,
+        })
+    }
+}
+
+/// A day as `YYYY-MM-DD`, written without an allocation.
+struct DayText([u8; 10]);
+
+impl DayText {
+    fn of(day: Option<crate::edtf::Day>) -> Option<DayText> {
+        day.map(|d| {
+            let mut b = *b"0000-00-00";
+            let digits = |out: &mut [u8], mut n: u32| {
+                for c in out.iter_mut().rev() {
+                    *c = b'0' + (n % 10) as u8;
+                    n /= 10;
+                }
+            };
+            digits(&mut b[0..4], u32::from(d.year));
+            digits(&mut b[5..7], u32::from(d.month));
+            digits(&mut b[8..10], u32::from(d.day));
+            DayText(b)
+        })
+    }
+}
+
+impl rusqlite::ToSql for DayText {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        // ASCII digits and hyphens only.
+        let text = std::str::from_utf8(&self.0).expect("ASCII");
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(text.into()))
+    }
+}
+
 /// An actor (parent set later, as it may come later) with its aliases.
 pub fn insert_actor(
     conn: &Connection,
@@ -81,15 +134,17 @@ pub fn insert_actor(
 }
 
 pub fn insert_document(
-    conn: &Connection,
+    s: &mut Inserts,
     id: i64,
     d: &DocumentDef,
     body: &str,
     sha256: &str,
 ) -> anyhow::Result<()> {
-    let text = |o: &Option<NonEmpty>| o.as_ref().map(ToString::to_string);
+    fn text(o: &Option<NonEmpty>) -> Option<&str> {
+        o.as_ref().map(NonEmpty::as_str)
+    }
     let published = d.published.as_ref();
-    conn.prepare_cached(INSERT_DOCUMENT)?
+    s.document
         .execute(params![
             id,
             d.slug.as_str(),
@@ -97,10 +152,10 @@ pub fn insert_document(
             text(&d.author),
             text(&d.publisher),
             published.map(|p| p.as_str()),
-            published.and_then(|p| p.earliest()).map(|x| x.to_string()),
-            published.and_then(|p| p.latest()).map(|x| x.to_string()),
+            DayText::of(published.and_then(|p| p.earliest())),
+            DayText::of(published.and_then(|p| p.latest())),
             text(&d.url),
-            d.language.as_ref().map(ToString::to_string),
+            d.language.as_ref().map(|l| l.as_str()),
             body,
             body.chars().count() as i64,
             sha256,
@@ -111,32 +166,31 @@ pub fn insert_document(
 
 /// An event with its participants, given as (actor id, role).
 pub fn insert_event(
-    conn: &Connection,
+    s: &mut Inserts,
     id: i64,
     e: &EventDef,
-    participants: &[(i64, &str)],
+    participants: impl Iterator<Item = (i64, &'static str)>,
 ) -> anyhow::Result<()> {
-    conn.prepare_cached(INSERT_EVENT)?
+    s.event
         .execute(params![
             id,
             e.slug.as_str(),
             e.date.as_str(),
-            e.date.earliest().map(|x| x.to_string()),
-            e.date.latest().map(|x| x.to_string()),
+            DayText::of(e.date.earliest()),
+            DayText::of(e.date.latest()),
             e.kind.as_str(),
-            e.cameo.as_ref().map(ToString::to_string),
+            e.cameo.as_ref().map(|c| c.as_str()),
             e.summary.as_str(),
         ])
         .with_context(|| format!("cannot insert event \"{}\"", e.slug))?;
-    let mut participant = conn.prepare_cached(INSERT_PARTICIPANT)?;
     for (actor, role) in participants {
-        participant.execute(params![id, actor, role])?;
+        s.participant.execute(params![id, actor, role])?;
     }
     Ok(())
 }
 
 pub fn insert_designation(
-    conn: &Connection,
+    s: &mut Inserts,
     id: i64,
     g: &DesignationDef,
     authority: i64,
@@ -145,7 +199,7 @@ pub fn insert_designation(
     ended_by: Option<i64>,
 ) -> anyhow::Result<()> {
     let (start, end) = (g.start.as_ref(), g.end.as_ref());
-    conn.prepare_cached(INSERT_DESIGNATION)?
+    s.designation
         .execute(params![
             id,
             g.slug.as_str(),
@@ -154,21 +208,21 @@ pub fn insert_designation(
             g.kind.as_str(),
             g.status.as_str(),
             start.map(|d| d.as_str()),
-            start.and_then(|d| d.earliest()).map(|x| x.to_string()),
-            start.and_then(|d| d.latest()).map(|x| x.to_string()),
+            DayText::of(start.and_then(|d| d.earliest())),
+            DayText::of(start.and_then(|d| d.latest())),
             end.map(|d| d.as_str()),
-            end.and_then(|d| d.earliest()).map(|x| x.to_string()),
-            end.and_then(|d| d.latest()).map(|x| x.to_string()),
+            DayText::of(end.and_then(|d| d.earliest())),
+            DayText::of(end.and_then(|d| d.latest())),
             imposed_by,
             ended_by,
-            g.note.as_ref().map(ToString::to_string),
+            g.note.as_ref().map(NonEmpty::as_str),
         ])
         .with_context(|| format!("cannot insert designation \"{}\"", g.slug))?;
     Ok(())
 }
 
 pub fn insert_quote(
-    conn: &Connection,
+    s: &mut Inserts,
     id: i64,
     q: &QuoteDef,
     speaker: i64,
@@ -176,7 +230,7 @@ pub fn insert_quote(
     span: Span,
     addressee: Option<i64>,
 ) -> anyhow::Result<()> {
-    conn.prepare_cached(INSERT_QUOTE)?
+    s.quote
         .execute(params![
             id,
             q.slug.as_str(),
@@ -193,7 +247,7 @@ pub fn insert_quote(
 }
 
 pub fn insert_evidence(
-    conn: &Connection,
+    s: &mut Inserts,
     document: i64,
     span: Span,
     exact: &str,
@@ -206,7 +260,7 @@ pub fn insert_evidence(
         Fact::Designation(i) => g = Some(i),
         Fact::Quote(i) => q = Some(i),
     }
-    conn.prepare_cached(INSERT_EVIDENCE)?.execute(params![
+    s.evidence.execute(params![
         document,
         span.start as i64,
         span.end as i64,
