@@ -35,6 +35,22 @@ enum Target {
     Quote(usize),
 }
 
+/// The field of a record that holds words to locate, named only when they are not found.
+#[derive(Clone, Copy)]
+enum Field {
+    Text,
+    Evidence(usize),
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Field::Text => f.write_str("text"),
+            Field::Evidence(k) => write!(f, "evidence[{k}]"),
+        }
+    }
+}
+
 /// A quote's row, short of the span of its text. `def` is its index in the document file's quotes.
 struct QuoteRow {
     row: usize,
@@ -82,10 +98,9 @@ struct Records {
     quotes: Vec<(Rec, bool)>,
 }
 
-fn records(cx: Context, doc: &DocInfo, df: &DocumentFile) -> Records {
-    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    let mut next = |slug: &str| {
-        let slug = slug.to_string();
+fn records<'d>(cx: Context, doc: &DocInfo, df: &'d DocumentFile) -> Records {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut next = |slug: &'d str| {
         let n = seen.entry(slug).or_insert(0);
         *n += 1;
         *n - 1
@@ -94,7 +109,7 @@ fn records(cx: Context, doc: &DocInfo, df: &DocumentFile) -> Records {
     for a in &df.actors {
         next(a.slug.as_str());
     }
-    let mut kind = |kind: &'static str, slugs: Vec<&Slug>, registry: &super::registry::Registry| {
+    let mut kind = |kind: &'static str, slugs: Vec<&'d Slug>, registry: &super::registry::Registry| {
         slugs
             .into_iter()
             .map(|s| {
@@ -151,11 +166,11 @@ pub(super) fn validate<'d>(
         evidence: Vec::new(),
     };
     // What to find in this body, in the order evidence rows are numbered.
-    let mut pending: Vec<(&'d Quote, Rec, String, Target)> = Vec::new();
+    let mut pending: Vec<(&'d Quote, Rec, Field, Target)> = Vec::new();
     for &i in &actors.by_doc[d] {
         let (r, a, _) = &actors.list[i];
         for (k, q) in a.evidence.iter().enumerate() {
-            pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Actor(i)));
+            pending.push((q, r.clone(), Field::Evidence(k), Target::Actor(i)));
         }
     }
     mentions(v, cx, doc, df, &mut pending);
@@ -188,10 +203,11 @@ pub(super) fn validate<'d>(
                 } else {
                     ""
                 };
+                let field = field.to_string();
                 let problem = v.at_needle(
                     e.code(),
                     r,
-                    Some(field),
+                    Some(&field),
                     Some(&needle)
                         .filter(|_| !first_words.is_empty())
                         .map(|w| w.as_str()),
@@ -216,7 +232,7 @@ fn mentions<'d>(
     cx: Context<'d>,
     doc: &DocInfo,
     df: &'d DocumentFile,
-    pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
+    pending: &mut Vec<(&'d Quote, Rec, Field, Target)>,
 ) {
     for m in &df.mentions {
         let r = Rec {
@@ -260,7 +276,7 @@ fn mentions<'d>(
             );
         }
         for (k, q) in m.evidence.iter().enumerate() {
-            pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Actor(actor)));
+            pending.push((q, r.clone(), Field::Evidence(k), Target::Actor(actor)));
         }
     }
 }
@@ -273,7 +289,7 @@ fn events<'d>(
     df: &'d DocumentFile,
     counters: &mut Counters,
     rows: &mut Rows,
-    pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
+    pending: &mut Vec<(&'d Quote, Rec, Field, Target)>,
 ) {
     for (k, (e, (r, free))) in df.events.iter().zip(&recs.events).enumerate() {
         if !free {
@@ -316,7 +332,7 @@ fn events<'d>(
         }
         need_evidence(v, r, &e.evidence);
         for (k, q) in e.evidence.iter().enumerate() {
-            pending.push((q, r.clone(), format!("evidence[{k}]"), Target::Event(idx)));
+            pending.push((q, r.clone(), Field::Evidence(k), Target::Event(idx)));
         }
         rows.events.push((idx, k, participants));
     }
@@ -330,7 +346,7 @@ fn quotes<'d>(
     df: &'d DocumentFile,
     counters: &mut Counters,
     rows: &mut Rows,
-    pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
+    pending: &mut Vec<(&'d Quote, Rec, Field, Target)>,
 ) {
     for (k, (q, (r, free))) in df.quotes.iter().zip(&recs.quotes).enumerate() {
         if !free {
@@ -347,7 +363,7 @@ fn quotes<'d>(
         pending.push((
             &q.text,
             r.clone(),
-            "text".to_string(),
+            Field::Text,
             Target::QuoteText(rows.quotes.len()),
         ));
         rows.quotes.push((
@@ -360,7 +376,7 @@ fn quotes<'d>(
             None,
         ));
         for (k, e) in q.evidence.iter().enumerate() {
-            pending.push((e, r.clone(), format!("evidence[{k}]"), Target::Quote(idx)));
+            pending.push((e, r.clone(), Field::Evidence(k), Target::Quote(idx)));
         }
     }
 }
@@ -372,7 +388,7 @@ fn designations<'d>(
     df: &'d DocumentFile,
     counters: &mut Counters,
     rows: &mut Rows,
-    pending: &mut Vec<(&'d Quote, Rec, String, Target)>,
+    pending: &mut Vec<(&'d Quote, Rec, Field, Target)>,
 ) {
     let actors = &cx.actors.registry;
     let events = &cx.registries.events;
@@ -421,7 +437,7 @@ fn designations<'d>(
             pending.push((
                 q,
                 r.clone(),
-                format!("evidence[{k}]"),
+                Field::Evidence(k),
                 Target::Designation(idx),
             ));
         }

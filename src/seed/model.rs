@@ -39,7 +39,9 @@ macro_rules! checked_string {
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = String::deserialize(d)?;
-                $name::parse(&s).map_err(de::Error::custom)
+                // Checked in place and kept, not copied: a seed holds about a million of these.
+                let check: fn(&str) -> Result<(), String> = $check;
+                check(&s).map(|()| $name(s)).map_err(de::Error::custom)
             }
         }
 
@@ -399,6 +401,10 @@ impl<'de> Deserialize<'de> for Quote {
 
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Quote, E> {
                 Quote::new(v.to_string(), None, None).map_err(E::custom)
+            }
+
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Quote, E> {
+                Quote::new(v, None, None).map_err(E::custom)
             }
 
             fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Quote, A::Error> {
