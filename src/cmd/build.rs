@@ -336,9 +336,8 @@ pub fn build_file(
     {
         let mut conn = db::create(work.path())?;
         let documents = files
-            .names()
-            .iter()
-            .filter(|n| pipeline::is_document_seed(n))
+            .paths()
+            .filter(|n| n.as_ref().is_ok_and(|n| pipeline::is_document_seed(n)))
             .count();
         let bar = phase.bar(documents as u64, "validating and loading documents");
         seed = pipeline::load(&mut conn, files, threads, &mut |n| {

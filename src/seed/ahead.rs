@@ -4,34 +4,35 @@
 /// How many items' results may wait for `each`: a few, so that memory stays bounded by the largest items.
 const WAITING: usize = 4;
 
-/// Calls `each(i, item, work(item))` for every item in order. With `ahead`, `work` runs on a second thread, up to
-/// [`WAITING`] items ahead of `each`; without, on this one. An error from `each` stops both.
-pub fn in_order<I: Sync, R: Send>(
-    items: &[I],
+/// Calls `each(i, item, work(&item))` for every item in order. With `ahead`, the items are drawn and `work` runs
+/// on a second thread, up to [`WAITING`] items ahead of `each`; without, on this one. An error from `each` stops
+/// both. The items may come from a file a page at a time: none is kept once `each` has had it.
+pub fn in_order<I: Send, R: Send>(
+    items: impl Iterator<Item = I> + Send,
     ahead: bool,
     work: impl Fn(&I) -> R + Sync,
-    mut each: impl FnMut(usize, &I, R) -> anyhow::Result<()>,
+    mut each: impl FnMut(usize, I, R) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     if !ahead {
-        return items
-            .iter()
-            .enumerate()
-            .try_for_each(|(i, item)| each(i, item, work(item)));
+        return items.enumerate().try_for_each(|(i, item)| {
+            let r = work(&item);
+            each(i, item, r)
+        });
     }
     std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel::<R>(WAITING);
+        let (send, receive) = std::sync::mpsc::sync_channel::<(I, R)>(WAITING);
         let work = &work;
         scope.spawn(move || {
             for item in items {
+                let r = work(&item);
                 // The receiver is gone once `each` has failed: stop.
-                if send.send(work(item)).is_err() {
+                if send.send((item, r)).is_err() {
                     break;
                 }
             }
         });
-        items
-            .iter()
-            .zip(receive)
+        receive
+            .into_iter()
             .enumerate()
             .try_for_each(|(i, (item, r))| each(i, item, r))
     })
@@ -47,9 +48,9 @@ mod tests {
         for ahead in [false, true] {
             let mut seen = Vec::new();
             in_order(
-                &items,
+                items.iter(),
                 ahead,
-                |n| n * 2,
+                |n| **n * 2,
                 |i, n, r| {
                     seen.push((i, *n, r));
                     Ok(())
@@ -61,9 +62,9 @@ mod tests {
 
             let mut calls = 0;
             let err = in_order(
-                &items,
+                items.iter(),
                 ahead,
-                |n| *n,
+                |n| **n,
                 |_, n, _| {
                     calls += 1;
                     if *n == 10 {

@@ -167,7 +167,7 @@ pub(super) fn validate<'d>(
     };
     // What to find in this body, in the order evidence rows are numbered.
     let mut pending: Vec<(&'d Quote, Rec, Field, Target)> = Vec::new();
-    for &i in &actors.by_doc[d] {
+    for &i in actors.of_doc(d) {
         let (r, a, _) = &actors.list[i];
         for (k, q) in a.evidence.iter().enumerate() {
             pending.push((q, r.clone(), Field::Evidence(k), Target::Actor(i)));
@@ -250,7 +250,7 @@ fn mentions<'d>(
             let line = v.source(doc.file).record_line("actor", m.actor.as_str(), 0);
             v.problems.push(Problem {
                 code: "unknown-reference",
-                file: v.path(doc.file).to_string(),
+                file: v.path(doc.file),
                 line,
                 column: None,
                 record: Some(format!("mention of actor \"{}\"", m.actor)),

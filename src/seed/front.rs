@@ -2,11 +2,11 @@
 //! and register their slugs (checking each body), then resolve the actors (with the cycle check). What it leaves is
 //! `Front`, which pass 2 (`pipeline`) reads; `draft` and `locate` use it for the names a seed defines.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::ahead;
 use super::model::*;
-use super::registers::{Actors, DocInfo, Registries};
+use super::registers::{Actors, DocInfo, Docs, Registries};
 use super::registry::{RECORD_KINDS, Registry, Spill};
 use super::validate::{Rec, Validator, normalize, read};
 use super::{Problem, SeedFiles};
@@ -16,26 +16,25 @@ pub fn is_document_seed(path: &str) -> bool {
     path.starts_with("documents/") && (path.ends_with(".toml") || path.ends_with(".json"))
 }
 
-/// The seed's files by role.
+/// The seed's files by role, apart from the documents, which are many: they are read from the seed's listing.
 pub(super) struct Layout {
-    documents: Vec<String>,
     pub(super) reports: Vec<String>,
     actors: Vec<String>,
 }
 
 /// Phase 1: which file is which. A data file in no known place is a problem.
-fn classify(v: &mut Validator, files: &SeedFiles) -> Layout {
+fn classify(v: &mut Validator, files: &SeedFiles) -> anyhow::Result<Layout> {
     let mut layout = Layout {
-        documents: Vec::new(),
         reports: Vec::new(),
         actors: Vec::new(),
     };
-    for path in files.names() {
+    for path in files.paths() {
+        let path = path?;
         let is_data = path.ends_with(".toml") || path.ends_with(".json");
         match path.as_str() {
             "dossier.toml" => {}
             "actors.toml" | "actors.json" => layout.actors.push(path.clone()),
-            p if is_document_seed(p) => layout.documents.push(path.clone()),
+            p if is_document_seed(p) => {}
             p if p.starts_with("reports/") && p.ends_with(".sql") => layout.reports.push(path.clone()),
             p if is_data => v.problem(
                 "unexpected-file",
@@ -50,7 +49,7 @@ fn classify(v: &mut Validator, files: &SeedFiles) -> Layout {
             _ => {}
         }
     }
-    layout
+    Ok(layout)
 }
 
 pub(super) fn parse_project(v: &mut Validator, files: &SeedFiles) -> Option<ProjectFile> {
@@ -68,28 +67,29 @@ pub(super) fn parse_project(v: &mut Validator, files: &SeedFiles) -> Option<Proj
     }
 }
 
-/// What pass 1 keeps in memory of one document file; the slugs of its records wait in a `Spill`.
-struct Parsed {
-    file: usize,
-    slug: Slug,
-    body: String,
-    actors: Vec<ActorDef>,
-}
+/// The actors of the document files that define some, by file number: pass 1 keeps them until it resolves them.
+type LocalActors = HashMap<usize, Vec<ActorDef>>;
 
-/// Pass 1: parses every document file and keeps its slug and its actors, in slug order; the slugs its records
-/// define go to `spill`.
-fn parse_documents(
-    v: &mut Validator,
-    paths: &[String],
-    spill: &Spill,
-    ahead: bool,
-) -> anyhow::Result<Vec<Parsed>> {
-    let mut parsed: Vec<Parsed> = Vec::new();
+/// Pass 1: parses every document file, in the order of their paths; its slug, paths and the slugs its records
+/// define go to `spill`, and its actors, if any, are kept.
+fn parse_documents(v: &mut Validator, spill: &Spill, ahead: bool) -> anyhow::Result<LocalActors> {
+    let mut actors: LocalActors = HashMap::new();
     spill.begin()?;
     let files = v.files;
-    let parse = |path: &String| read::<DocumentFile>(files, path);
+    let paths = files
+        .paths()
+        .filter(|p| p.as_ref().map_or(true, |p| is_document_seed(p)));
+    let parse = |path: &anyhow::Result<String>| {
+        path.as_ref()
+            .ok()
+            .map(|path| read::<DocumentFile>(files, path))
+    };
+    let mut seq = 0;
     ahead::in_order(paths, ahead, parse, |_, path, read| {
-        let Some((file, df)) = v.take(path, read) else {
+        let (path, Some(read)) = (path?, read) else {
+            return Ok(());
+        };
+        let Some((file, df)) = v.take(&path, read) else {
             return Ok(());
         };
         spill.put(
@@ -100,69 +100,75 @@ fn parse_documents(
                 df.quotes.iter().map(|q| q.slug.as_str()).collect(),
             ],
         )?;
-        parsed.push(Parsed {
-            file,
-            slug: df.document.slug,
-            body: df.document.file.0,
-            actors: df.actors,
-        });
+        // Documents are taken in slug order, not file-name order, so that row ids follow from the facts alone and
+        // a seed written back by `export --format seed` rebuilds the same file whatever its files are called.
+        spill.put_document(seq, file, &path, df.document.slug.as_str(), &df.document.file.0)?;
+        seq += 1;
+        if !df.actors.is_empty() {
+            actors.insert(file, df.actors);
+        }
         Ok(())
     })?;
-    // Documents are taken in slug order, not file-name order, so that row ids follow from the facts alone and a
-    // seed written back by `export --format seed` rebuilds the same file whatever its files are called.
-    parsed.sort_by(|a, b| a.slug.cmp(&b.slug));
-    Ok(parsed)
+    v.take_error()?;
+    Ok(actors)
 }
 
-/// Phase 2: registers the documents' slugs and checks that each body exists and is UTF-8 without NUL. The slugs
-/// of documents, events, designations and quotes are kept on disk (see `Registry::on_disk`), so that this phase
-/// and pass 2 hold no more than one document's records in memory.
+/// Each document's own actors, by document number, in document order.
+type DocActors = Vec<(usize, Vec<(Rec, ActorDef)>)>;
+
+/// Phase 2: registers the documents' slugs, in slug order, and checks that each body exists and is UTF-8 without
+/// NUL. The documents and the slugs of documents, events, designations and quotes are kept on disk (see
+/// `Registry::on_disk`), so that this phase and pass 2 hold no more than one document's records in memory.
 fn register(
     v: &mut Validator,
     files: &SeedFiles,
-    (parsed, spill): (Vec<Parsed>, Spill),
+    (mut local, spill): (LocalActors, Spill),
     check_bodies: bool,
-) -> anyhow::Result<(Vec<DocInfo>, Registries)> {
+) -> anyhow::Result<(Docs, DocActors, Registries)> {
     let mut doc_registry = Registry::on_disk("document")?;
-    let mut docs: Vec<DocInfo> = Vec::new();
+    let mut docs = Docs::new()?;
+    let mut doc_actors: DocActors = Vec::new();
     let mut reg = Registries {
         events: Registry::on_disk("event")?,
         designations: Registry::on_disk("designation")?,
         quotes: Registry::on_disk("quote")?,
     };
-    for p in parsed {
-        let r = v.rec(p.file, "document", &p.slug);
+    spill.documents(|file, seed_path, slug, body| {
+        let r = v.rec(file, "document", &Slug(slug));
         let registered = doc_registry.add(v, &r);
-        let seed_path = v.path(p.file).to_string();
         let dir = seed_path.rsplit_once('/').map_or("", |(d, _)| d);
-        let body_path = normalize(&format!("{dir}/{}", p.body));
+        let body_path = normalize(&format!("{dir}/{body}"));
         if registered && check_bodies {
-            check_body(v, files, &r, &p.body, &body_path);
+            check_body(v, files, &r, &body, &body_path);
         }
         // Registration order within a file decides which line a repeated slug points at: actors, events,
         // designations, quotes, as the file lists them. Pass 2 numbers the records again in the same order
         // (`document::records`).
-        let actors: Vec<(Rec, ActorDef)> = p
-            .actors
+        let actors: Vec<(Rec, ActorDef)> = local
+            .remove(&file)
+            .unwrap_or_default()
             .into_iter()
-            .map(|a| (v.rec(p.file, "actor", &a.slug), a))
+            .map(|a| (v.rec(file, "actor", &a.slug), a))
             .collect();
-        let lists = spill.take(p.file)?;
+        let lists = spill.take(file)?;
         let registries = [&mut reg.events, &mut reg.designations, &mut reg.quotes];
         for ((registry, kind), slugs) in registries.into_iter().zip(RECORD_KINDS).zip(lists) {
             for s in slugs {
-                let r = v.rec(p.file, kind, &Slug(s));
+                let r = v.rec(file, kind, &Slug(s));
                 registry.add(v, &r);
             }
         }
-        docs.push(DocInfo {
-            file: p.file,
+        if !actors.is_empty() {
+            doc_actors.push((docs.len(), actors));
+        }
+        docs.push(&DocInfo {
+            file,
             path: seed_path,
-            slug: p.slug.0,
+            slug: r.slug,
             body_path,
-            actors,
-        });
-    }
+        })?;
+        Ok(())
+    })?;
     for registry in [
         &mut doc_registry,
         &mut reg.events,
@@ -175,7 +181,7 @@ fn register(
             );
         }
     }
-    Ok((docs, reg))
+    Ok((docs, doc_actors, reg))
 }
 
 /// A document's body must be in the seed, UTF-8, and free of NUL.
@@ -221,11 +227,7 @@ code: "nul-character",
 
 /// Phase 3: registers the shared actors, then each document's own, in document order; resolves parents and checks
 /// that every parent chain ends; checks aliases and where evidence may stand.
-fn resolve_actors(
-    v: &mut Validator,
-    shared: Vec<(usize, ActorsFile)>,
-    docs: &mut [DocInfo],
-) -> Actors {
+fn resolve_actors(v: &mut Validator, shared: Vec<(usize, ActorsFile)>, local: DocActors) -> Actors {
     let mut registry = Registry::new("actor");
     let mut list: Vec<(Rec, ActorDef, Option<usize>)> = Vec::new();
     for (file, af) in shared {
@@ -236,8 +238,8 @@ fn resolve_actors(
             }
         }
     }
-    for (d, doc) in docs.iter_mut().enumerate() {
-        for (r, a) in std::mem::take(&mut doc.actors) {
+    for (d, actors) in local {
+        for (r, a) in actors {
             if registry.add(v, &r) {
                 list.push((r, a, Some(d)));
             }
@@ -272,10 +274,10 @@ fn resolve_actors(
         .iter()
         .map(|(r, a, home)| check_actor(v, r, a, *home))
         .collect();
-    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
+    let mut by_doc: HashMap<usize, Vec<usize>> = HashMap::new();
     for (i, (_, _, home)) in list.iter().enumerate() {
         if let Some(d) = home {
-            by_doc[*d].push(i);
+            by_doc.entry(*d).or_default().push(i);
         }
     }
     Actors {
@@ -326,7 +328,7 @@ pub struct Known {
 
 /// Runs the phases up to the actors, ignoring problems (`check` reports them).
 pub fn known(files: &SeedFiles) -> anyhow::Result<Known> {
-    let mut v = Validator::new(files);
+    let mut v = Validator::new(files)?;
     // The bodies are not read: only the names matter here.
     let front = front(&mut v, files, false, true)?;
     Ok(Known {
@@ -334,15 +336,15 @@ pub fn known(files: &SeedFiles) -> anyhow::Result<Known> {
         documents: front
             .docs
             .iter()
-            .map(|d| (d.slug.clone(), d.body_path.clone()))
-            .collect(),
+            .map(|d| d.map(|d| (d.slug, d.body_path)))
+            .collect::<rusqlite::Result<_>>()?,
     })
 }
 
 /// What the phases before pass 2 leave.
 pub(super) struct Front {
     pub(super) layout: Layout,
-    pub(super) docs: Vec<DocInfo>,
+    pub(super) docs: Docs,
     pub(super) registries: Registries,
     pub(super) actors: Actors,
 }
@@ -355,16 +357,17 @@ pub(super) fn front(
     check_bodies: bool,
     ahead: bool,
 ) -> anyhow::Result<Front> {
-    let layout = classify(v, files);
+    let layout = classify(v, files)?;
     let shared: Vec<(usize, ActorsFile)> = layout
         .actors
         .iter()
         .filter_map(|p| v.parse::<ActorsFile>(p))
         .collect();
     let spill = Spill::new()?;
-    let parsed = parse_documents(v, &layout.documents, &spill, ahead)?;
-    let (mut docs, registries) = register(v, files, (parsed, spill), check_bodies)?;
-    let actors = resolve_actors(v, shared, &mut docs);
+    let local = parse_documents(v, &spill, ahead)?;
+    let (docs, doc_actors, registries) = register(v, files, (local, spill), check_bodies)?;
+    let actors = resolve_actors(v, shared, doc_actors);
+    v.take_error()?;
     Ok(Front {
         layout,
         docs,

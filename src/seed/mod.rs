@@ -27,6 +27,7 @@ pub mod pipeline;
 mod registers;
 mod registry;
 mod report_file;
+mod scratch;
 mod source;
 mod validate;
 
@@ -45,8 +46,11 @@ pub use validate::nearest;
 #[derive(Clone, Debug, Default)]
 pub struct SeedFiles {
     pub files: BTreeMap<String, Vec<u8>>,
-    /// The files under `root`, by seed path: only a name whose bytes are not UTF-8 keeps its own full path.
-    on_disk: BTreeMap<String, Option<PathBuf>>,
+    /// The seed paths of the files under `root`, in a temporary file rather than in memory (a seed may hold
+    /// hundreds of thousands of files).
+    on_disk: Option<std::sync::Arc<scratch::Listing>>,
+    /// The few files whose names are not UTF-8, by seed path: each keeps its own full path.
+    own_paths: BTreeMap<String, PathBuf>,
     root: PathBuf,
 }
 
@@ -87,8 +91,7 @@ impl SeedFiles {
         }
         SeedFiles {
             files,
-            on_disk: BTreeMap::new(),
-            root: PathBuf::new(),
+            ..SeedFiles::default()
         }
     }
 
@@ -99,39 +102,46 @@ impl SeedFiles {
                 .iter()
                 .map(|(path, bytes)| (path.to_string(), bytes.to_vec()))
                 .collect(),
-            on_disk: BTreeMap::new(),
-            root: PathBuf::new(),
+            ..SeedFiles::default()
         }
     }
 
-    /// Every file's path, sorted.
-    pub fn names(&self) -> Vec<String> {
-        let mut all: Vec<String> = self
-            .files
-            .keys()
-            .chain(self.on_disk.keys())
-            .cloned()
-            .collect();
-        all.sort();
-        all.dedup();
-        all
+    /// Every file's path, sorted, each once: the files in memory and those on disk, merged.
+    pub fn paths(&self) -> Paths<'_> {
+        Paths {
+            memory: self.files.keys().peekable(),
+            disk: self.on_disk.as_deref(),
+            page: std::collections::VecDeque::new(),
+            last: String::new(),
+            ended: self.on_disk.is_none(),
+        }
     }
 
     pub fn contains(&self, path: &str) -> bool {
-        self.files.contains_key(path) || self.on_disk.contains_key(path)
+        self.files.contains_key(path) || self.listed(path)
+    }
+
+    /// Whether a file on disk is in the seed's listing (a read error of the listing counts as not).
+    fn listed(&self, path: &str) -> bool {
+        self.on_disk
+            .as_ref()
+            .is_some_and(|l| l.contains(path).unwrap_or(false))
     }
 
     /// A file's bytes; `None` when there is no such file or it cannot be read.
     pub fn read(&self, path: &str) -> Option<std::borrow::Cow<'_, [u8]>> {
-        match self.files.get(path) {
-            Some(b) => Some(std::borrow::Cow::Borrowed(b.as_slice())),
-            None => match self.on_disk.get(path)? {
-                Some(own) => std::fs::read(own),
-                None => std::fs::read(self.root.join(path)),
-            }
-            .ok()
-            .map(std::borrow::Cow::Owned),
+        if let Some(b) = self.files.get(path) {
+            return Some(std::borrow::Cow::Borrowed(b.as_slice()));
         }
+        if !self.listed(path) {
+            return None;
+        }
+        match self.own_paths.get(path) {
+            Some(own) => std::fs::read(own),
+            None => std::fs::read(self.root.join(path)),
+        }
+        .ok()
+        .map(std::borrow::Cow::Owned)
     }
 
     /// Lists every file under `dir`, skipping hidden files and directories; their bytes are read when needed.
@@ -146,7 +156,8 @@ impl SeedFiles {
         }
         let root = std::fs::canonicalize(dir)
             .with_context(|| format!("cannot read the seed directory {}", dir.display()))?;
-        let mut files = BTreeMap::new();
+        let listing = scratch::Listing::new().context("cannot list the seed in a temporary file")?;
+        let mut own_paths = BTreeMap::new();
         let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
         while let Some(current) = stack.pop() {
             let entries = std::fs::read_dir(&current)
@@ -192,16 +203,78 @@ impl SeedFiles {
                         .collect::<Vec<_>>()
                         .join("/");
                     // A name that is UTF-8 is found again from the root, which saves a full path per file.
-                    let own = Some(path).filter(|p| p.to_str().is_none());
-                    files.insert(rel, own);
+                    if path.to_str().is_none() {
+                        own_paths.insert(rel.clone(), path);
+                    }
+                    listing
+                        .add(&rel)
+                        .context("cannot list the seed in a temporary file")?;
                 }
             }
         }
+        listing
+            .done()
+            .context("cannot list the seed in a temporary file")?;
         Ok(SeedFiles {
             files: BTreeMap::new(),
-            on_disk: files,
+            on_disk: Some(std::sync::Arc::new(listing)),
+            own_paths,
             root: dir.to_path_buf(),
         })
+    }
+}
+
+/// The paths of a seed's files in byte order (see [`SeedFiles::paths`]): those on disk are read from the listing a
+/// page at a time. An error reading the listing ends the paths with that error.
+pub struct Paths<'a> {
+    memory: std::iter::Peekable<std::collections::btree_map::Keys<'a, String, Vec<u8>>>,
+    disk: Option<&'a scratch::Listing>,
+    page: std::collections::VecDeque<String>,
+    last: String,
+    ended: bool,
+}
+
+impl Paths<'_> {
+    /// The next path on disk, without taking it.
+    fn peek_disk(&mut self) -> anyhow::Result<Option<&String>> {
+        if self.page.is_empty() && !self.ended {
+            let listing = self.disk.expect("a listing while not ended");
+            let page = listing
+                .page(&self.last)
+                .context("cannot read the seed's listing from its temporary file")?;
+            self.ended = page.len() < scratch::PAGE;
+            if let Some(last) = page.last() {
+                self.last.clone_from(last);
+            }
+            self.page = page.into();
+        }
+        Ok(self.page.front())
+    }
+}
+
+impl Iterator for Paths<'_> {
+    type Item = anyhow::Result<String>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let disk = match self.peek_disk() {
+            Ok(d) => d.cloned(),
+            Err(e) => {
+                self.ended = true;
+                self.page.clear();
+                return Some(Err(e));
+            }
+        };
+        let memory = self.memory.peek().map(|m| m.as_str());
+        match (memory, disk) {
+            (None, None) => None,
+            (Some(m), Some(d)) if m == d => {
+                self.memory.next();
+                self.page.pop_front().map(Ok)
+            }
+            (Some(m), Some(d)) if m > d.as_str() => self.page.pop_front().map(Ok),
+            (Some(_), _) => self.memory.next().cloned().map(Ok),
+            (None, Some(_)) => self.page.pop_front().map(Ok),
+        }
     }
 }
 

@@ -107,7 +107,7 @@ fn run(
     insert: Insert,
 ) -> anyhow::Result<(Summary, Vec<Problem>)> {
     let facts = insert != Insert::Nothing;
-    let mut v = Validator::new(files);
+    let mut v = Validator::new(files)?;
     let mut summary = Summary::default();
 
     let project = parse_project(&mut v, files);
@@ -137,6 +137,7 @@ fn run(
         &mut summary,
         progress,
     )?;
+    v.take_error()?;
     for (i, (r, _, _)) in actors.list.iter().enumerate() {
         if !has_evidence[i] && !v.unparsed {
             v.at(
@@ -255,11 +256,15 @@ fn validate_all(
     let mut has_evidence = vec![false; actors.list.len()];
     let mut counters = Counters::default();
     // The document file and its body are read and parsed ahead, on a second thread when `ahead`.
-    let read = |doc: &DocInfo| {
+    let read = |doc: &rusqlite::Result<DocInfo>| {
+        let doc = doc.as_ref().ok()?;
         let body = files.read(&doc.body_path).map(std::borrow::Cow::into_owned);
-        (validate::read::<DocumentFile>(files, &doc.path), body)
+        Some((validate::read::<DocumentFile>(files, &doc.path), body))
     };
-    ahead::in_order(docs, ahead, read, |d, doc, (df, body)| {
+    ahead::in_order(docs.iter(), ahead, read, |d, doc, read| {
+        let (doc, Some((df, body))) = (doc?, read) else {
+            return Ok(());
+        };
         progress(1);
         let Some((_, df)) = v.take(&doc.path, df) else {
             return Ok(());
@@ -270,7 +275,7 @@ fn validate_all(
             .filter(|b| !b.contains('\0'))
         else {
             // Its words cannot be looked for, so its actors are not also reported as having no evidence.
-            for &i in &actors.by_doc[d] {
+            for &i in actors.of_doc(d) {
                 has_evidence[i] = true;
             }
             for m in &df.mentions {
@@ -285,7 +290,7 @@ fn validate_all(
             v,
             document::Context { actors, registries },
             d,
-            doc,
+            &doc,
             &df,
             &body,
             &mut counters,

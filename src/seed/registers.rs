@@ -1,17 +1,106 @@
 //! What pass 1 of the pipeline leaves for pass 2: each document's place and records, the registries of slugs
 //! documents may share, and the resolved actors. Both passes import it; it imports neither.
 
+use std::collections::{HashMap, VecDeque};
+
+use rusqlite::{Connection, params};
+
 use super::model::ActorDef;
 use super::registry::Registry;
+use super::scratch::scratch;
 use super::validate::Rec;
 
-/// One document as pass 1 leaves it: where it is, and what it defines.
+/// One document as pass 1 leaves it: where it is.
 pub(super) struct DocInfo {
     pub(super) file: usize,
     pub(super) path: String,
     pub(super) slug: String,
     pub(super) body_path: String,
-    pub(super) actors: Vec<(Rec, ActorDef)>,
+}
+
+/// The documents in the order pass 2 takes them, numbered from 0: in a temporary file, as a seed may hold
+/// hundreds of thousands.
+pub(super) struct Docs {
+    conn: std::sync::Mutex<Connection>,
+    len: usize,
+}
+
+/// How many documents a page of [`Docs::iter`] reads at once.
+const PAGE: usize = 256;
+
+impl Docs {
+    pub(super) fn new() -> rusqlite::Result<Self> {
+        let conn = scratch(
+            "CREATE TABLE docs (d INTEGER PRIMARY KEY, file INTEGER NOT NULL, path TEXT NOT NULL,
+                                slug TEXT NOT NULL, body_path TEXT NOT NULL);
+             BEGIN;",
+        )?;
+        Ok(Docs {
+            conn: std::sync::Mutex::new(conn),
+            len: 0,
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Adds the next document.
+    pub(super) fn push(&mut self, doc: &DocInfo) -> rusqlite::Result<()> {
+        let d = self.len as i64;
+        self.conn()
+            .prepare_cached(
+                "INSERT INTO docs (d, file, path, slug, body_path) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![d, doc.file as i64, doc.path, doc.slug, doc.body_path])?;
+        self.len += 1;
+        Ok(())
+    }
+
+    /// Up to [`PAGE`] documents from number `from`.
+    fn page(&self, from: usize) -> rusqlite::Result<Vec<DocInfo>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT file, path, slug, body_path FROM docs WHERE d >= ?1 ORDER BY d LIMIT ?2",
+        )?;
+        stmt.query_map(params![from as i64, PAGE as i64], |r| {
+            Ok(DocInfo {
+                file: r.get::<_, i64>(0)? as usize,
+                path: r.get(1)?,
+                slug: r.get(2)?,
+                body_path: r.get(3)?,
+            })
+        })?
+        .collect()
+    }
+
+    /// Every document in order, read a page at a time; an error ends them.
+    pub(super) fn iter(&self) -> impl Iterator<Item = rusqlite::Result<DocInfo>> + Send + '_ {
+        let mut page: VecDeque<DocInfo> = VecDeque::new();
+        let mut next = 0usize;
+        let mut failed = false;
+        std::iter::from_fn(move || {
+            if failed || next >= self.len {
+                return None;
+            }
+            if page.is_empty() {
+                match self.page(next) {
+                    Ok(p) if !p.is_empty() => page = p.into(),
+                    Ok(_) => return None,
+                    Err(e) => {
+                        failed = true;
+                        return Some(Err(e));
+                    }
+                }
+            }
+            next += 1;
+            page.pop_front().map(Ok)
+        })
+    }
 }
 
 /// Numbers ids in the order records are registered: row id = index + 1.
@@ -34,11 +123,17 @@ pub(super) struct Actors {
     pub(super) registry: Registry,
     pub(super) parents: Vec<Option<usize>>,
     pub(super) aliases: Vec<Vec<String>>,
-    /// The actors each document defines, so that each one's evidence is found in its own document.
-    pub(super) by_doc: Vec<Vec<usize>>,
+    /// The actors each document defines, by document number, so that each one's evidence is found in its own
+    /// document: only documents that define actors are here.
+    pub(super) by_doc: HashMap<usize, Vec<usize>>,
 }
 
 impl Actors {
+    /// The actors document `d` defines.
+    pub(super) fn of_doc(&self, d: usize) -> &[usize] {
+        self.by_doc.get(&d).map_or(&[], Vec::as_slice)
+    }
+
     /// Each actor's slug, name and aliases.
     pub(super) fn names(&self) -> Vec<(String, String, Vec<String>)> {
         self.list

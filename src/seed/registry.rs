@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::model::Slug;
+use super::scratch::scratch;
 use super::validate::{Rec, Validator, nearest};
 
 /// Registers slugs of one kind, reporting duplicates; returns the index map.
@@ -179,9 +180,6 @@ pub(super) struct SlugTable {
     len: usize,
 }
 
-/// The page cache, in KiB (negative values of `cache_size` are KiB).
-const CACHE_KIB: i64 = 1024;
-
 impl SlugTable {
     pub(super) fn new() -> rusqlite::Result<Self> {
         let conn = scratch(
@@ -235,19 +233,6 @@ impl SlugTable {
     }
 }
 
-/// A private temporary database on disk ("" as the name), deleted when the connection closes, with a small page
-/// cache and no journal: nothing in it outlives the build.
-fn scratch(schema: &str) -> rusqlite::Result<Connection> {
-    let conn = Connection::open("")?;
-    conn.execute_batch(&format!(
-        "PRAGMA cache_size = -{CACHE_KIB};
-         PRAGMA journal_mode = OFF;
-         PRAGMA synchronous = OFF;
-         {schema}"
-    ))?;
-    Ok(conn)
-}
-
 /// The kinds of record a document's file registers after its actors, in the order pass 1 registers them.
 pub(super) const RECORD_KINDS: [&str; 3] = ["event", "designation", "quote"];
 
@@ -262,7 +247,10 @@ impl Spill {
         Ok(Spill {
             conn: scratch(
                 "CREATE TABLE records (file INTEGER NOT NULL, seq INTEGER NOT NULL, kind INTEGER NOT NULL,
-                                       slug TEXT NOT NULL, PRIMARY KEY (file, seq)) WITHOUT ROWID;",
+                                       slug TEXT NOT NULL, PRIMARY KEY (file, seq)) WITHOUT ROWID;
+                 CREATE TABLE documents (slug TEXT NOT NULL, seq INTEGER NOT NULL, file INTEGER NOT NULL,
+                                         path TEXT NOT NULL, body TEXT NOT NULL,
+                                         PRIMARY KEY (slug, seq)) WITHOUT ROWID;",
             )?,
         })
     }
@@ -296,6 +284,33 @@ impl Spill {
             }
         }
         Ok(lists)
+    }
+
+    /// Keeps a parsed document: its slug, file number, seed path and body path as written. `seq`, the order in
+    /// which the files were parsed, orders documents with the same slug.
+    pub(super) fn put_document(&self, seq: usize, file: usize, path: &str, slug: &str, body: &str) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO documents (slug, seq, file, path, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![slug, seq as i64, file as i64, path, body])?;
+        Ok(())
+    }
+
+    /// Calls `each(file, path, slug, body)` for every document kept, in slug order (bytewise, as Rust orders
+    /// strings), documents with the same slug in the order they were parsed.
+    pub(super) fn documents(
+        &self,
+        mut each: impl FnMut(usize, String, String, String) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT file, path, slug, body FROM documents ORDER BY slug, seq")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            each(r.get::<_, i64>(0)? as usize, r.get(1)?, r.get(2)?, r.get(3)?)?;
+        }
+        Ok(())
     }
 
     /// Begins one transaction for all the writes, which makes them cheap.

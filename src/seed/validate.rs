@@ -13,6 +13,7 @@ pub use super::names::nearest;
 pub(super) use super::names::normalize;
 pub use super::report_file::{Param, Report};
 use super::report_file::{check_value, split};
+use super::scratch::PathTable;
 use super::source::Source;
 
 /// Identifies a record for error messages: its kind ("event"), slug, and which occurrence of that slug.
@@ -28,15 +29,16 @@ pub(super) struct Rec {
 /// memory.
 pub(super) struct Validator<'a> {
     pub(super) files: &'a SeedFiles,
-    paths: Vec<String>,
-    path_index: HashMap<String, usize>,
+    /// The files read so far, each once, with the number of each that parsed: in a temporary file, as a seed may
+    /// hold hundreds of thousands. Files already read are not reported again.
+    paths: PathTable,
+    /// The first error of the path table, which `take_error` hands on.
+    error: std::cell::RefCell<Option<rusqlite::Error>>,
     /// How many records with each (file, slug) have been met, to find the nth one's line: for one file at a time,
     /// `seen_file`, since every file's records are met together.
     seen: HashMap<(usize, String), usize>,
     seen_file: Option<usize>,
     pub(super) problems: Vec<Problem>,
-    /// Files already parsed once, whose problems are not reported again.
-    parsed: HashSet<String>,
     /// Slugs of records left out whole because a required value failed: references to them are not reported
     /// as unknown, since the record's own problem says what is wrong.
     pub(super) dropped: HashSet<String>,
@@ -46,17 +48,34 @@ pub(super) struct Validator<'a> {
 }
 
 impl<'a> Validator<'a> {
-    pub(super) fn new(files: &'a SeedFiles) -> Self {
-        Validator {
+    pub(super) fn new(files: &'a SeedFiles) -> rusqlite::Result<Self> {
+        Ok(Validator {
             files,
-            paths: Vec::new(),
-            path_index: HashMap::new(),
+            paths: PathTable::new()?,
+            error: std::cell::RefCell::new(None),
             seen: HashMap::new(),
             seen_file: None,
             problems: Vec::new(),
-            parsed: HashSet::new(),
             dropped: HashSet::new(),
             unparsed: false,
+        })
+    }
+
+    /// Keeps the first error of the path table.
+    fn keep<T>(&self, result: rusqlite::Result<T>) -> Option<T> {
+        result
+            .map_err(|e| {
+                self.error.borrow_mut().get_or_insert(e);
+            })
+            .ok()
+    }
+
+    /// The error the path table met, if any: the validator's numbers of files are then incomplete.
+    pub(super) fn take_error(&mut self) -> anyhow::Result<()> {
+        match self.error.take() {
+            Some(e) => Err(anyhow::Error::new(e)
+                .context("cannot keep the seed's paths in a temporary file")),
+            None => Ok(()),
         }
     }
 
@@ -78,13 +97,13 @@ impl<'a> Validator<'a> {
         r
     }
 
-    pub(super) fn path(&self, file: usize) -> &str {
-        &self.paths[file]
+    pub(super) fn path(&self, file: usize) -> String {
+        self.keep(self.paths.path(file)).unwrap_or_default()
     }
 
     /// A seed file's text, read again for a line lookup.
     pub(super) fn source(&self, file: usize) -> Source {
-        let path = self.paths[file].clone();
+        let path = self.path(file);
         let text = self
             .files
             .read(&path)
@@ -201,7 +220,8 @@ impl<'a> Validator<'a> {
                 dropped,
             } => (problems, value, dropped),
         };
-        let again = !self.parsed.insert(path.to_string());
+        let read = self.paths.read(path);
+        let (again, number) = self.keep(read)?;
         self.dropped.extend(dropped);
         if value.is_none() {
             // What the file defines is unknown, so references to it cannot be checked: saying that each is unknown
@@ -220,11 +240,13 @@ impl<'a> Validator<'a> {
             self.problems.extend(problems);
         }
         let value = value?;
-        let next = self.paths.len();
-        let file = *self.path_index.entry(path.to_string()).or_insert(next);
-        if file == next {
-            self.paths.push(path.to_string());
-        }
+        let file = match number {
+            Some(file) => file,
+            None => {
+                let numbered = self.paths.number(path);
+                self.keep(numbered)?
+            }
+        };
         Some((file, value))
     }
 }
