@@ -240,7 +240,7 @@ fn scan(
     while let Some(r) = rows.next()? {
         top.push(r.get(1)?, r.get(0)?);
     }
-    Ok(top.into_kept())
+    Ok(top.into_kept().pairs)
 }
 
 /// The text with its highlight marks kept for a table, which shows them, or made brackets for other formats.

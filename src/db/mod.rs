@@ -254,9 +254,7 @@ pub fn create(path: &Path) -> anyhow::Result<Connection> {
     .with_context(|| format!("cannot create {}", path.display()))?;
     // The file is private until it is renamed into place, and a failed build deletes it, so a rollback journal
     // buys nothing: the old target is the safety net. (Set before DEFENSIVE, which forbids journal_mode OFF.)
-    conn.execute_batch(
-        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;",
-    )?;
+    conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")?;
     harden::harden(&mut conn)?;
     // The file is new and only this build writes it, so its pages need no check as they are read back (hardening
     // that is for files from elsewhere).

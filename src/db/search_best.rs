@@ -31,7 +31,9 @@ pub const LISTS: Lists = Lists {
 
 /// The best `limit` of the (score, rowid) pairs, lower scores first, keeping every pair that ties with the last
 /// one kept: its place is decided by kind and slug, which are read only for the pairs kept. Memory stays within a
-/// few times `limit`, whatever the number of matches.
+/// few times `limit`, whatever the number of matches, but for ties: those are kept all, or with
+/// [`TopK::capped`], up to a number, beyond which they are dropped and the score they share is named, so that
+/// the caller can read them again.
 #[derive(Debug)]
 pub struct TopK {
     limit: usize,
@@ -39,14 +41,32 @@ pub struct TopK {
     /// The length at which to prune next: twice what the last pruning kept, so that many ties cost no more than
     /// a constant factor.
     next_prune: usize,
+    /// How many pairs may tie with the bound before they are dropped.
+    ties: usize,
+    /// The score whose ties were dropped, while it is still the bound.
+    dropped: Option<f64>,
+}
+
+/// What a [`TopK`] kept: the pairs, and the score of the ties it dropped, if any. With a score dropped, the pairs
+/// are exactly those with a better score (fewer than `limit`), and the best of the dropped ties fill the rest.
+pub struct Kept {
+    pub pairs: Vec<(f64, i64)>,
+    pub dropped: Option<f64>,
 }
 
 impl TopK {
     pub fn new(limit: usize) -> Self {
+        Self::capped(limit, usize::MAX)
+    }
+
+    /// A top-k that keeps at most `ties` pairs tying with the bound (see [`Kept`]).
+    pub fn capped(limit: usize, ties: usize) -> Self {
         TopK {
             limit,
             kept: Vec::new(),
             next_prune: Self::floor(limit),
+            ties,
+            dropped: None,
         }
     }
 
@@ -55,6 +75,9 @@ impl TopK {
     }
 
     pub fn push(&mut self, score: f64, rowid: i64) {
+        if self.dropped.is_some_and(|d| score.total_cmp(&d).is_ge()) {
+            return;
+        }
         self.kept.push((score, rowid));
         if self.kept.len() >= self.next_prune {
             self.prune();
@@ -62,24 +85,39 @@ impl TopK {
         }
     }
 
-    /// Keeps the `limit` best and whatever ties with the worst of them.
+    /// Keeps the `limit` best and whatever ties with the worst of them, or drops those ties when they are more
+    /// than `ties`.
     fn prune(&mut self) {
         if self.limit == 0 {
             self.kept.clear();
             return;
         }
-        if self.kept.len() <= self.limit {
+        if self.kept.len() < self.limit {
             return;
         }
         let by_score = |a: &(f64, i64), b: &(f64, i64)| a.0.total_cmp(&b.0);
         let (_, nth, _) = self.kept.select_nth_unstable_by(self.limit - 1, by_score);
         let bound = nth.0;
+        // `limit` pairs score at most `bound`, so a score dropped before, if worse, no longer counts.
+        self.dropped = None;
         self.kept.retain(|&(s, _)| s.total_cmp(&bound).is_le());
+        let tied = self
+            .kept
+            .iter()
+            .filter(|&&(s, _)| s.total_cmp(&bound).is_eq())
+            .count();
+        if tied > self.ties {
+            self.kept.retain(|&(s, _)| s.total_cmp(&bound).is_lt());
+            self.dropped = Some(bound);
+        }
     }
 
-    pub fn into_kept(mut self) -> Vec<(f64, i64)> {
+    pub fn into_kept(mut self) -> Kept {
         self.prune();
-        self.kept
+        Kept {
+            pairs: self.kept,
+            dropped: self.dropped,
+        }
     }
 }
 
@@ -113,13 +151,18 @@ pub fn in_order(
             keyed.push((score, row_kind, slug, rowid));
         }
     }
+    order(&mut keyed, limit);
+    Ok(keyed)
+}
+
+/// Sorts rows as `search` shows them, by score, kind and slug, and keeps the first `limit`.
+fn order(keyed: &mut Vec<Ranked>, limit: usize) {
     keyed.sort_by(|a, b| {
         a.0.total_cmp(&b.0)
             .then_with(|| a.1.cmp(&b.1))
             .then_with(|| a.2.cmp(&b.2))
     });
     keyed.truncate(limit);
-    Ok(keyed)
 }
 
 /// One row of `search_best`.
@@ -179,6 +222,10 @@ pub fn lists_of(
     Ok(computed?.into_iter().flatten().collect())
 }
 
+/// How many matches of one kind that tie for the last place of its list are kept in memory while a word is
+/// scored. Beyond it they are read again (see [`tied_best`]), so that memory does not grow with the corpus.
+const TIES: usize = 4096;
+
 /// One word's lists: every match scored once, kept per kind, then put in `search`'s order.
 fn best_of(
     conn: &Connection,
@@ -186,20 +233,33 @@ fn best_of(
     (term, rows_with): (&str, i64),
     length: usize,
 ) -> rusqlite::Result<Vec<Entry>> {
-    let mut tops: Vec<TopK> = SEARCH_KINDS.iter().map(|_| TopK::new(length)).collect();
+    let mut tops: Vec<TopK> = SEARCH_KINDS
+        .iter()
+        .map(|_| TopK::capped(length, TIES))
+        .collect();
     scorer.each(conn, term, rows_with, |rowid, score| {
-        let kind = kind_of_rowid(rowid);
-        if let Some(top) = SEARCH_KINDS
-            .iter()
-            .position(|k| *k == kind)
-            .and_then(|i| tops.get_mut(i))
-        {
+        if let Some(top) = kind_index(rowid).and_then(|i| tops.get_mut(i)) {
             top.push(score, rowid);
         }
     })?;
+    let kept: Vec<Kept> = tops.into_iter().map(TopK::into_kept).collect();
+    let dropped: Vec<Option<f64>> = kept.iter().map(|k| k.dropped).collect();
+    let mut ranked = Vec::new();
+    for (kind, k) in SEARCH_KINDS.iter().zip(kept) {
+        ranked.push(in_order(conn, k.pairs, Some(kind), length)?);
+    }
+    if dropped.iter().any(Option::is_some) {
+        tied_best(
+            conn,
+            scorer,
+            (term, rows_with),
+            &dropped,
+            &mut ranked,
+            length,
+        )?;
+    }
     let mut out = Vec::new();
-    for (kind, top) in SEARCH_KINDS.iter().zip(tops) {
-        let ranked = in_order(conn, top.into_kept(), Some(kind), length)?;
+    for (kind, ranked) in SEARCH_KINDS.iter().zip(ranked) {
         out.extend(
             ranked
                 .into_iter()
@@ -214,6 +274,52 @@ fn best_of(
         );
     }
     Ok(out)
+}
+
+/// The place in [`SEARCH_KINDS`] of a rowid's kind.
+fn kind_index(rowid: i64) -> Option<usize> {
+    let kind = kind_of_rowid(rowid);
+    SEARCH_KINDS.iter().position(|k| *k == kind)
+}
+
+/// The second reading of a word's matches, for the kinds whose ties for the last place were too many to keep
+/// (`dropped`, by kind): each kind's list, which holds the matches that score better, gets the best of the ties
+/// by slug, read [`TIES`] at a time.
+fn tied_best(
+    conn: &Connection,
+    scorer: &Scorer,
+    word: (&str, i64),
+    dropped: &[Option<f64>],
+    ranked: &mut [Vec<Ranked>],
+    length: usize,
+) -> rusqlite::Result<()> {
+    let mut waiting: Vec<Vec<(f64, i64)>> = dropped.iter().map(|_| Vec::new()).collect();
+    let mut failed = None;
+    let take = |i: usize, pairs: &mut Vec<(f64, i64)>, ranked: &mut [Vec<Ranked>]| {
+        let more = in_order(conn, std::mem::take(pairs), Some(SEARCH_KINDS[i]), length)?;
+        ranked[i].extend(more);
+        order(&mut ranked[i], length);
+        Ok::<(), rusqlite::Error>(())
+    };
+    scorer.each(conn, word.0, word.1, |rowid, score| {
+        let Some(i) = kind_index(rowid) else { return };
+        if failed.is_some() || !dropped[i].is_some_and(|d| d.total_cmp(&score).is_eq()) {
+            return;
+        }
+        waiting[i].push((score, rowid));
+        if waiting[i].len() >= TIES
+            && let Err(e) = take(i, &mut waiting[i], ranked)
+        {
+            failed = Some(e);
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    for (i, pairs) in waiting.iter_mut().enumerate() {
+        take(i, pairs, ranked)?;
+    }
+    Ok(())
 }
 
 /// Replaces the lists with those computed from the index as it is now.
@@ -385,7 +491,7 @@ mod tests {
             for (i, s) in scores.iter().enumerate() {
                 top.push(f64::from(*s), i as i64);
             }
-            let mut kept: Vec<i64> = top.into_kept().into_iter().map(|(_, r)| r).collect();
+            let mut kept: Vec<i64> = top.into_kept().pairs.into_iter().map(|(_, r)| r).collect();
             kept.sort();
             let mut sorted: Vec<u8> = scores.clone();
             sorted.sort();
@@ -395,6 +501,30 @@ mod tests {
                 (_, Some(bound)) => scores.iter().enumerate().filter(|(_, s)| *s <= bound).map(|(i, _)| i as i64).collect(),
             };
             prop_assert_eq!(kept, want);
+        }
+
+        /// With its ties capped, what is kept and the ties read again give the same best pairs as keeping all,
+        /// and what is kept with a score dropped is fewer than `limit`, all better than it.
+        #[test]
+        fn capped_ties_read_again_give_the_same_best(scores in proptest::collection::vec(0u8..6, 0..400), limit in 0usize..30, ties in 0usize..8) {
+            let mut top = TopK::capped(limit, ties);
+            for (i, s) in scores.iter().enumerate() {
+                top.push(f64::from(*s), i as i64);
+            }
+            let kept = top.into_kept();
+            let mut got: Vec<(f64, i64)> = kept.pairs.clone();
+            if let Some(d) = kept.dropped {
+                prop_assert!(kept.pairs.len() < limit);
+                prop_assert!(kept.pairs.iter().all(|p| p.0 < d));
+                got.extend(scores.iter().enumerate().filter(|(_, s)| f64::from(**s) == d).map(|(i, s)| (f64::from(*s), i as i64)));
+            }
+            let best = |mut v: Vec<(f64, i64)>| {
+                v.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                v.truncate(limit);
+                v
+            };
+            let all: Vec<(f64, i64)> = scores.iter().enumerate().map(|(i, s)| (f64::from(*s), i as i64)).collect();
+            prop_assert_eq!(best(got), best(all));
         }
     }
 

@@ -109,21 +109,22 @@ fn records<'d>(cx: Context, doc: &DocInfo, df: &'d DocumentFile) -> Records {
     for a in &df.actors {
         next(a.slug.as_str());
     }
-    let mut kind = |kind: &'static str, slugs: Vec<&'d Slug>, registry: &super::registry::Registry| {
-        slugs
-            .into_iter()
-            .map(|s| {
-                let rec = Rec {
-                    file: doc.file,
-                    kind,
-                    slug: s.to_string(),
-                    nth: next(s.as_str()),
-                };
-                let first = registry.is_first(&rec);
-                (rec, first)
-            })
-            .collect::<Vec<_>>()
-    };
+    let mut kind =
+        |kind: &'static str, slugs: Vec<&'d Slug>, registry: &super::registry::Registry| {
+            slugs
+                .into_iter()
+                .map(|s| {
+                    let rec = Rec {
+                        file: doc.file,
+                        kind,
+                        slug: s.to_string(),
+                        nth: next(s.as_str()),
+                    };
+                    let first = registry.is_first(&rec);
+                    (rec, first)
+                })
+                .collect::<Vec<_>>()
+        };
     let r = cx.registries;
     Records {
         events: kind(
@@ -434,12 +435,7 @@ fn designations<'d>(
         }
         need_evidence(v, r, &g.evidence);
         for (k, q) in g.evidence.iter().enumerate() {
-            pending.push((
-                q,
-                r.clone(),
-                Field::Evidence(k),
-                Target::Designation(idx),
-            ));
+            pending.push((q, r.clone(), Field::Evidence(k), Target::Designation(idx)));
         }
         rows.designations.push(DesignationRow {
             row: idx,

@@ -102,7 +102,13 @@ fn parse_documents(v: &mut Validator, spill: &Spill, ahead: bool) -> anyhow::Res
         )?;
         // Documents are taken in slug order, not file-name order, so that row ids follow from the facts alone and
         // a seed written back by `export --format seed` rebuilds the same file whatever its files are called.
-        spill.put_document(seq, file, &path, df.document.slug.as_str(), &df.document.file.0)?;
+        spill.put_document(
+            seq,
+            file,
+            &path,
+            df.document.slug.as_str(),
+            &df.document.file.0,
+        )?;
         seq += 1;
         if !df.actors.is_empty() {
             actors.insert(file, df.actors);

@@ -156,7 +156,8 @@ impl SeedFiles {
         }
         let root = std::fs::canonicalize(dir)
             .with_context(|| format!("cannot read the seed directory {}", dir.display()))?;
-        let listing = scratch::Listing::new().context("cannot list the seed in a temporary file")?;
+        let listing =
+            scratch::Listing::new().context("cannot list the seed in a temporary file")?;
         let mut own_paths = BTreeMap::new();
         let mut stack: Vec<PathBuf> = vec![dir.to_path_buf()];
         while let Some(current) = stack.pop() {

@@ -56,7 +56,13 @@ impl Docs {
             .prepare_cached(
                 "INSERT INTO docs (d, file, path, slug, body_path) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![d, doc.file as i64, doc.path, doc.slug, doc.body_path])?;
+            .execute(params![
+                d,
+                doc.file as i64,
+                doc.path,
+                doc.slug,
+                doc.body_path
+            ])?;
         self.len += 1;
         Ok(())
     }

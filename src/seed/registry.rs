@@ -288,7 +288,14 @@ impl Spill {
 
     /// Keeps a parsed document: its slug, file number, seed path and body path as written. `seq`, the order in
     /// which the files were parsed, orders documents with the same slug.
-    pub(super) fn put_document(&self, seq: usize, file: usize, path: &str, slug: &str, body: &str) -> rusqlite::Result<()> {
+    pub(super) fn put_document(
+        &self,
+        seq: usize,
+        file: usize,
+        path: &str,
+        slug: &str,
+        body: &str,
+    ) -> rusqlite::Result<()> {
         self.conn
             .prepare_cached(
                 "INSERT INTO documents (slug, seq, file, path, body) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -308,7 +315,12 @@ impl Spill {
             .prepare("SELECT file, path, slug, body FROM documents ORDER BY slug, seq")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
-            each(r.get::<_, i64>(0)? as usize, r.get(1)?, r.get(2)?, r.get(3)?)?;
+            each(
+                r.get::<_, i64>(0)? as usize,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+            )?;
         }
         Ok(())
     }

@@ -31,9 +31,7 @@ pub(super) const PAGE: usize = 1024;
 
 impl Listing {
     pub(super) fn new() -> rusqlite::Result<Self> {
-        let conn = scratch(
-            "CREATE TABLE files (path TEXT PRIMARY KEY) WITHOUT ROWID; BEGIN;",
-        )?;
+        let conn = scratch("CREATE TABLE files (path TEXT PRIMARY KEY) WITHOUT ROWID; BEGIN;")?;
         Ok(Listing {
             conn: std::sync::Mutex::new(conn),
         })

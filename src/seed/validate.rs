@@ -73,8 +73,10 @@ impl<'a> Validator<'a> {
     /// The error the path table met, if any: the validator's numbers of files are then incomplete.
     pub(super) fn take_error(&mut self) -> anyhow::Result<()> {
         match self.error.take() {
-            Some(e) => Err(anyhow::Error::new(e)
-                .context("cannot keep the seed's paths in a temporary file")),
+            Some(e) => {
+                Err(anyhow::Error::new(e)
+                    .context("cannot keep the seed's paths in a temporary file"))
+            }
             None => Ok(()),
         }
     }
