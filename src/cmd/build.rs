@@ -259,7 +259,7 @@ fn lists_beside<T>(
     path: &Path,
     threads: usize,
     alongside: impl FnOnce() -> T,
-) -> anyhow::Result<(T, Vec<search_best::Entry>)> {
+) -> anyhow::Result<(T, Vec<Vec<search_best::Entry>>)> {
     let words = search_best::words(conn, search_best::LISTS)?;
     let length = search_best::LISTS.length;
     if words.is_empty() {
@@ -269,7 +269,10 @@ fn lists_beside<T>(
     let scorer = search_best::Scorer::new(conn)?;
     if threads <= 1 {
         let done = alongside();
-        return Ok((done, search_best::lists_of(conn, &scorer, &words, length)?));
+        return Ok((
+            done,
+            vec![search_best::lists_of(conn, &scorer, &words, length)?],
+        ));
     }
     const WORKERS: usize = 2;
     std::thread::scope(|scope| {
@@ -289,12 +292,12 @@ fn lists_beside<T>(
             })
             .collect();
         let done = alongside();
+        // Each worker's part is stored as it is: one list of them all would hold every entry twice for a while.
         let mut lists = Vec::new();
         for w in workers {
-            let part = w.join().unwrap_or_else(|_| {
+            lists.push(w.join().unwrap_or_else(|_| {
                 Err(anyhow::anyhow!("a thread computing search_best panicked"))
-            })?;
-            lists.extend(part);
+            })?);
         }
         Ok((done, lists))
     })
@@ -355,7 +358,7 @@ pub fn build_file(
             verify::run_checks(&conn, phase.timings, verify::ONLY_FOR_RECEIVED_FILES)
         })?;
         conn.execute_batch("BEGIN")?;
-        search_best::store(&conn, &lists)?;
+        search_best::store(&conn, lists.iter().flatten())?;
         conn.execute_batch("COMMIT")?;
         phase.done("verify, and the best rows of the common words (search_best)");
         let failed: Vec<String> = checks
