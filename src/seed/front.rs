@@ -72,7 +72,7 @@ type LocalActors = HashMap<usize, Vec<ActorDef>>;
 
 /// Pass 1: parses every document file, in the order of their paths; its slug, paths and the slugs its records
 /// define go to `spill`, and its actors, if any, are kept.
-fn parse_documents(v: &mut Validator, spill: &Spill, ahead: bool) -> anyhow::Result<LocalActors> {
+fn parse_documents(v: &mut Validator, spill: &Spill, ahead: usize) -> anyhow::Result<LocalActors> {
     let mut actors: LocalActors = HashMap::new();
     spill.begin()?;
     let files = v.files;
@@ -336,7 +336,7 @@ pub struct Known {
 pub fn known(files: &SeedFiles) -> anyhow::Result<Known> {
     let mut v = Validator::new(files)?;
     // The bodies are not read: only the names matter here.
-    let front = front(&mut v, files, false, true)?;
+    let front = front(&mut v, files, false, 2)?;
     Ok(Known {
         actors: front.actors.names(),
         documents: front
@@ -356,12 +356,12 @@ pub(super) struct Front {
 }
 
 /// Phases 1 to 3: classify the files, parse and register the documents (checking their bodies if asked), resolve
-/// the actors. With `ahead`, a second thread reads and parses the document files.
+/// the actors. `ahead` threads read and parse the document files, ahead of this one.
 pub(super) fn front(
     v: &mut Validator,
     files: &SeedFiles,
     check_bodies: bool,
-    ahead: bool,
+    ahead: usize,
 ) -> anyhow::Result<Front> {
     let layout = classify(v, files)?;
     let shared: Vec<(usize, ActorsFile)> = layout

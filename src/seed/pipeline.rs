@@ -92,10 +92,15 @@ enum Insert {
 }
 
 impl Insert {
-    /// Whether the seed files are read and parsed ahead on a thread of their own: unless the build was asked for
-    /// one thread.
-    fn ahead(self) -> bool {
-        self != Insert::Inline
+    /// How many threads read and parse the seed files ahead of the one that checks them, in pass 1 (`first`) and
+    /// in pass 2: none when the build was asked for one thread; in pass 2 of a build, one, as a third thread
+    /// inserts; else two. Pass 1 of a build spent its time waiting for a single reader.
+    fn readers(self, first: bool) -> usize {
+        match self {
+            Insert::Inline => 0,
+            Insert::Threaded if !first => 1,
+            _ => 2,
+        }
     }
 }
 
@@ -111,7 +116,7 @@ fn run(
     let mut summary = Summary::default();
 
     let project = parse_project(&mut v, files);
-    let front = front(&mut v, files, true, insert.ahead())?;
+    let front = front(&mut v, files, true, insert.readers(true))?;
     let actors = &front.actors;
 
     // The secondary indexes are made once the rows are in: one sorted pass each, not one insert per row.
@@ -201,7 +206,7 @@ fn pass_two(
     summary: &mut Summary,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Vec<bool>> {
-    let ahead = insert.ahead();
+    let ahead = insert.readers(false);
     match insert {
         Insert::Nothing => {
             validate_all(v, (files, ahead), front, summary, progress, &mut |_| Ok(()))
@@ -237,11 +242,11 @@ fn pass_two(
     }
 }
 
-/// Validates every document in order, handing each one's rows to `sink` while the seed has no problem. With `ahead`,
-/// a second thread reads and parses the next documents.
+/// Validates every document in order, handing each one's rows to `sink` while the seed has no problem. `ahead`
+/// threads read and parse the next documents.
 fn validate_all(
     v: &mut Validator,
-    (files, ahead): (&SeedFiles, bool),
+    (files, ahead): (&SeedFiles, usize),
     front: &Front,
     summary: &mut Summary,
     progress: &mut dyn FnMut(u64),
@@ -255,7 +260,7 @@ fn validate_all(
     } = front;
     let mut has_evidence = vec![false; actors.list.len()];
     let mut counters = Counters::default();
-    // The document file and its body are read and parsed ahead, on a second thread when `ahead`.
+    // The document file and its body are read and parsed ahead, on threads of their own when `ahead` is above 0.
     let read = |doc: &rusqlite::Result<DocInfo>| {
         let doc = doc.as_ref().ok()?;
         let body = files.read(&doc.body_path).map(std::borrow::Cow::into_owned);
