@@ -1,5 +1,5 @@
-//! Work on a list in order, with the next items' reading done ahead on a second thread: how both passes of the
-//! build keep a second core busy parsing files while the first checks them. A leaf: it imports nothing of the crate.
+//! Work on a list in order, with the next items' reading done ahead on threads of their own: how both passes of
+//! the build keep a second core busy parsing files while the first checks them. A leaf: it imports nothing of the crate.
 
 use std::sync::{Condvar, Mutex, PoisonError};
 
@@ -30,6 +30,9 @@ pub fn in_order<I: Send, R: Send>(
         for _ in 0..workers {
             let (send, source, gate, work) = (send.clone(), &source, &gate, &work);
             scope.spawn(move || {
+                // A worker that panics leaves a hole in the order that nothing will fill: the others must not
+                // wait for places forever, so that the scope ends and passes the panic on.
+                let _closes = CloseOnPanic(gate);
                 // An item is drawn only with a place to wait in, so that a slow item holds back at most
                 // `WAITING + workers` others.
                 while gate.enter() {
@@ -104,6 +107,17 @@ impl Gate {
     fn close(&self) {
         self.state.lock().unwrap_or_else(PoisonError::into_inner).1 = true;
         self.freed.notify_all();
+    }
+}
+
+/// Closes the gate when dropped by a panicking thread.
+struct CloseOnPanic<'a>(&'a Gate);
+
+impl Drop for CloseOnPanic<'_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.close();
+        }
     }
 }
 
@@ -182,5 +196,29 @@ mod tests {
             most_ahead <= super::WAITING + 3,
             "{most_ahead} items drawn ahead"
         );
+    }
+
+    #[test]
+    fn a_worker_that_panics_ends_the_work_with_its_panic_and_no_hang() {
+        let (done, finished) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let items: Vec<u32> = (0..200).collect();
+            let outcome = std::panic::catch_unwind(|| {
+                in_order(
+                    items.iter(),
+                    2,
+                    |n| {
+                        assert!(**n != 3, "item 3 is bad");
+                        **n
+                    },
+                    |_, _, _| Ok(()),
+                )
+            });
+            let _ = done.send(outcome.is_err());
+        });
+        let panicked = finished
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("in_order still waits 20 s after a worker panicked");
+        assert!(panicked, "the worker's panic must reach the caller");
     }
 }
