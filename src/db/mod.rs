@@ -55,15 +55,40 @@ pub enum Schema {
     Unchecked,
 }
 
-/// Opens a dossier for reading, hardened and bounded, and refuses a file whose schema is not dossier's.
-/// Nothing on disk is created or changed.
+/// Opens a dossier for one command's reading, hardened and bounded, and refuses a file whose schema is not
+/// dossier's. Nothing on disk is created or changed.
+///
+/// The checks and everything the command then reads see one snapshot of the file: a read transaction is held from
+/// before the checks until the connection closes, so a write that lands meanwhile cannot slip in between the check
+/// of the schema and the command's own SQL, and the file is locked once rather than once per statement.
 pub fn open_read(db: &Database) -> anyhow::Result<Connection> {
-    open_read_as(db, Schema::Checked)
+    open(db, Schema::Checked, Hold::Command)
+}
+
+/// Opens a dossier for reading as [`open_read`] does, but takes the file's read lock statement by statement: for
+/// the shell, which stays open while others may write to the file.
+pub fn open_read_live(db: &Database) -> anyhow::Result<Connection> {
+    open(db, Schema::Checked, Hold::Statement)
+}
+
+/// Opens a dossier for reading, statement by statement, checking its schema or not. Nothing on disk is created or
+/// changed.
+pub fn open_read_as(db: &Database, schema: Schema) -> anyhow::Result<Connection> {
+    open(db, schema, Hold::Statement)
+}
+
+/// How long a read connection holds the file's read lock.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hold {
+    /// From before the checks until the connection closes: one snapshot for the whole command.
+    Command,
+    /// For each statement, as SQLite does by default.
+    Statement,
 }
 
 /// Opens a dossier for reading. Nothing on disk is created or changed: a WAL-mode file is opened immutable, so
 /// that no `-wal` or `-shm` file appears beside it.
-pub fn open_read_as(db: &Database, schema: Schema) -> anyhow::Result<Connection> {
+fn open(db: &Database, schema: Schema, hold: Hold) -> anyhow::Result<Connection> {
     match db {
         Database::File(path) => {
             check_path(path)?;
@@ -75,6 +100,10 @@ pub fn open_read_as(db: &Database, schema: Schema) -> anyhow::Result<Connection>
             let mut conn =
                 Connection::open_with_flags(&uri, flags).map_err(|e| open_error(path, e))?;
             harden::harden(&mut conn)?;
+            if hold == Hold::Command {
+                // Deferred: the read lock is taken by the first read, check_dossier's, and held from there.
+                conn.execute_batch("BEGIN")?;
+            }
             let version = check_dossier(&conn, path)?;
             if schema == Schema::Checked {
                 check_schema(&conn, path, version)?;
@@ -394,4 +423,69 @@ pub fn first_word(sql: &str) -> String {
         .take_while(|c| c.is_alphanumeric() || *c == '_')
         .take(40)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A dossier file with dossier's schema and no rows.
+    fn empty_dossier(dir: &Path) -> Database {
+        let path = dir.join("d.db");
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .unwrap();
+        Database::File(path)
+    }
+
+    /// Whether another process's write to the file commits now, without waiting.
+    fn write_commits(db: &Database) -> bool {
+        let Database::File(path) = db else {
+            unreachable!()
+        };
+        let w = Connection::open(path).unwrap();
+        w.busy_timeout(std::time::Duration::ZERO).unwrap();
+        match w.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')", []) {
+            Ok(_) => {
+                w.execute("DELETE FROM meta WHERE key = 'k'", []).unwrap();
+                true
+            }
+            Err(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy) => false,
+            Err(e) => panic!("unexpected error: {e}"),
+        }
+    }
+
+    #[test]
+    fn a_command_reads_one_snapshot_from_its_checks_to_its_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = empty_dossier(dir.path());
+        assert!(write_commits(&db), "nothing holds the file yet");
+        let conn = open_read(&db).unwrap();
+        // The checks took the read lock, and it is still held: a write cannot land before the command's SQL.
+        assert!(!write_commits(&db));
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM meta", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, 0);
+        assert!(!write_commits(&db));
+        drop(conn);
+        assert!(
+            write_commits(&db),
+            "closing the connection ends the snapshot"
+        );
+    }
+
+    #[test]
+    fn the_shell_and_sql_take_the_read_lock_statement_by_statement() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = empty_dossier(dir.path());
+        let live = open_read_live(&db).unwrap();
+        assert!(write_commits(&db));
+        let unchecked = open_read_as(&db, Schema::Unchecked).unwrap();
+        assert!(write_commits(&db));
+        drop((live, unchecked));
+    }
 }

@@ -98,7 +98,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let mut conn = if args.write {
         db::open_write(&ctx.db)?
     } else {
-        db::open_read(&ctx.db)?
+        db::open_read_live(&ctx.db)?
     };
     let (refusal, written) = if args.write {
         let (r, w) = db::guard_writes(&mut conn)?;
