@@ -259,7 +259,7 @@ fn lists_beside<T>(
     path: &Path,
     threads: usize,
     alongside: impl FnOnce() -> T,
-) -> anyhow::Result<(T, Vec<Vec<search_best::Entry>>)> {
+) -> anyhow::Result<(T, Vec<Vec<search_best::WordLists>>)> {
     let words = search_best::words(conn, search_best::LISTS)?;
     let length = search_best::LISTS.length;
     if words.is_empty() {
@@ -281,7 +281,7 @@ fn lists_beside<T>(
                 let mine: Vec<(String, i64)> =
                     words.iter().skip(w).step_by(WORKERS).cloned().collect();
                 let scorer = &scorer;
-                scope.spawn(move || -> anyhow::Result<Vec<search_best::Entry>> {
+                scope.spawn(move || -> anyhow::Result<Vec<search_best::WordLists>> {
                     let reader = rusqlite::Connection::open_with_flags(
                         path,
                         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
@@ -358,7 +358,13 @@ pub fn build_file(
             verify::run_checks(&conn, phase.timings, verify::ONLY_FOR_RECEIVED_FILES)
         })?;
         conn.execute_batch("BEGIN")?;
-        search_best::store(&conn, lists.iter().flatten())?;
+        search_best::store(
+            &conn,
+            lists
+                .iter()
+                .flatten()
+                .flat_map(search_best::WordLists::entries),
+        )?;
         conn.execute_batch("COMMIT")?;
         phase.done("verify, and the best rows of the common words (search_best)");
         let failed: Vec<String> = checks

@@ -47,10 +47,65 @@ pub struct Scorer {
     /// Rows in the index, and the mean of their sizes in tokens (FTS5's `avgdl`).
     rows: i64,
     avgdl: f64,
-    /// Each row's size in tokens, by kind, at its id (rowid less the kind's first rowid), in two bytes: 4.2 MB for
-    /// the 2.1 M rows of 100,000 documents. A size of [`LOOK_UP`] tokens or more, and ids beyond `DENSE` times the
-    /// kind's rows read so far (only in a file made by hand), are looked up one by one.
-    sizes: [Vec<u16>; 4],
+    /// Each row's size in tokens, by kind, at its id (rowid less the kind's first rowid): 1.9 MB for the 1.8 M
+    /// rows of 100,000 documents. A size of [`LOOK_UP`] tokens or more, and ids beyond `DENSE` times the kind's rows
+    /// read so far (only in a file made by hand), are looked up one by one.
+    sizes: [Sizes; 4],
+}
+
+/// One kind's row sizes at their ids, in one byte each while every size is below 255 (events, actors and quotes
+/// are short), in two once one is not (documents).
+#[derive(Debug)]
+enum Sizes {
+    Narrow(Vec<u8>),
+    Wide(Vec<u16>),
+}
+
+impl Default for Sizes {
+    fn default() -> Self {
+        Sizes::Narrow(Vec::new())
+    }
+}
+
+impl Sizes {
+    /// The size at `at`, or [`LOOK_UP`] where the list has none.
+    fn get(&self, at: usize) -> u16 {
+        match self {
+            Sizes::Narrow(v) => v.get(at).map_or(LOOK_UP, |&b| widen(b)),
+            Sizes::Wide(v) => v.get(at).copied().unwrap_or(LOOK_UP),
+        }
+    }
+
+    /// Sets the size at `at` ([`LOOK_UP`] for one too large to keep), widening the list when a size needs it.
+    fn set(&mut self, at: usize, size: u32) {
+        let size = u16::try_from(size).unwrap_or(LOOK_UP);
+        let narrow = u8::try_from(size).ok().filter(|&b| b != u8::MAX);
+        if let Sizes::Narrow(v) = self
+            && narrow.is_none()
+            && size != LOOK_UP
+        {
+            *self = Sizes::Wide(v.iter().map(|&b| widen(b)).collect());
+        }
+        match self {
+            Sizes::Narrow(v) => {
+                if v.len() <= at {
+                    v.resize(at + 1, u8::MAX);
+                }
+                v[at] = narrow.unwrap_or(u8::MAX);
+            }
+            Sizes::Wide(v) => {
+                if v.len() <= at {
+                    v.resize(at + 1, LOOK_UP);
+                }
+                v[at] = size;
+            }
+        }
+    }
+}
+
+/// A narrow size as a wide one: the narrow list's mark for "look it up" is its largest value.
+fn widen(b: u8) -> u16 {
+    if b == u8::MAX { LOOK_UP } else { u16::from(b) }
 }
 
 /// How sparse a kind's ids may be before its sizes are looked up row by row rather than kept in a list.
@@ -80,7 +135,7 @@ impl Scorer {
         let avgdl = tokens as f64 / rows as f64;
         // The rows come in rowid order, so a kind's ids are dense when each is near the number of its rows read
         // so far; a sparser id (only in a file made by hand) is looked up when needed.
-        let mut sizes: [Vec<u16>; 4] = Default::default();
+        let mut sizes: [Sizes; 4] = Default::default();
         let mut read = [0usize; 4];
         let mut stmt = conn.prepare("SELECT id, sz FROM search_docsize ORDER BY id")?;
         let mut all = stmt.query([])?;
@@ -88,13 +143,8 @@ impl Scorer {
             let rowid: i64 = r.get(0)?;
             let (k, at) = place(rowid);
             read[k] += 1;
-            let list = &mut sizes[k];
             if at < DENSE * read[k] + 1024 {
-                if list.len() <= at {
-                    list.resize(at + 1, LOOK_UP);
-                }
-                let size = row_size(r.get_ref(1)?, rowid)?;
-                list[at] = u16::try_from(size).unwrap_or(LOOK_UP);
+                sizes[k].set(at, row_size(r.get_ref(1)?, rowid)?);
             }
         }
         Ok(Scorer { rows, avgdl, sizes })
@@ -103,7 +153,8 @@ impl Scorer {
     /// A row's size in tokens: from the list, or looked up.
     fn size(&self, conn: &Connection, rowid: i64) -> rusqlite::Result<u32> {
         let (k, at) = place(rowid);
-        if let Some(&s) = self.sizes[k].get(at).filter(|&&s| s != LOOK_UP) {
+        let s = self.sizes[k].get(at);
+        if s != LOOK_UP {
             return Ok(u32::from(s));
         }
         let mut stmt = conn.prepare_cached("SELECT sz FROM search_docsize WHERE id = ?1")?;
@@ -231,12 +282,33 @@ fn varints(mut b: &[u8]) -> Vec<u64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{NO_POSITIONS, POSITIONS, Scorer, varints};
+    use super::{LOOK_UP, NO_POSITIONS, POSITIONS, Scorer, Sizes, varints};
     use crate::db::fixture;
     use proptest::prelude::*;
     use rusqlite::Connection;
 
     const WORDS: &[&str] = &["a", "b", "c", "d", "e"];
+
+    proptest! {
+        /// A kind's list of sizes gives back every size it was given (a size too large for it as "look it up"),
+        /// and "look it up" where it was given none, whether it stayed narrow or was widened on the way.
+        #[test]
+        fn sizes_give_back_what_they_were_given(
+            given in proptest::collection::vec((0usize..300, prop_oneof![0u32..300, 60_000u32..70_000]), 0..200),
+        ) {
+            let mut sizes = Sizes::default();
+            let mut want = std::collections::BTreeMap::new();
+            for &(at, size) in &given {
+                sizes.set(at, size);
+                want.insert(at, u16::try_from(size).unwrap_or(LOOK_UP));
+            }
+            let narrow = given.iter().all(|&(_, s)| s < 255 || s >= u32::from(LOOK_UP));
+            prop_assert_eq!(matches!(sizes, Sizes::Narrow(_)), narrow);
+            for at in 0..310 {
+                prop_assert_eq!(sizes.get(at), want.get(&at).copied().unwrap_or(LOOK_UP), "at {}", at);
+            }
+        }
+    }
 
     fn row() -> impl Strategy<Value = (u8, Vec<u8>, Vec<u8>)> {
         (

@@ -165,21 +165,49 @@ fn order(keyed: &mut Vec<Ranked>, limit: usize) {
     keyed.truncate(limit);
 }
 
-/// One row of `search_best`.
+/// One word's lists, as compactly as the build holds them until it stores them: for each kind, in the order of
+/// [`SEARCH_KINDS`], the (hit, score) of places 1, 2, … At 100,000 documents the lists hold 53,000 entries of 247
+/// words: 16 bytes an entry, where a row of `search_best` spelt out in memory takes 56.
 #[derive(Clone, Debug)]
-pub struct Entry {
-    /// Shared by the word's entries: at 100,000 documents the lists hold 53,000 entries of 247 words.
-    pub term: std::sync::Arc<str>,
+pub struct WordLists {
+    pub term: Box<str>,
+    pub kinds: [Box<[(i64, f64)]>; SEARCH_KINDS.len()],
+}
+
+/// One row of `search_best`.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    pub term: &'a str,
     pub kind: &'static str,
     pub place: i64,
     pub hit: i64,
     pub score: f64,
 }
 
+impl WordLists {
+    /// The word's rows of `search_best`, kind by kind in the order of [`SEARCH_KINDS`], place by place.
+    pub fn entries(&self) -> impl Iterator<Item = Entry<'_>> {
+        SEARCH_KINDS
+            .iter()
+            .zip(&self.kinds)
+            .flat_map(move |(kind, list)| {
+                list.iter()
+                    .zip(1..)
+                    .map(move |(&(hit, score), place)| Entry {
+                        term: &self.term,
+                        kind,
+                        place,
+                        hit,
+                        score,
+                    })
+            })
+    }
+}
+
 /// The lists as they should be, word by word (in byte order), each word's kinds in the order of
 /// [`SEARCH_KINDS`]. Only words of ASCII letters and digits get lists: they are the words a query names with
 /// certainty (see `search`).
-pub fn compute(conn: &Connection, lists: Lists) -> rusqlite::Result<Vec<Entry>> {
+pub fn compute(conn: &Connection, lists: Lists) -> rusqlite::Result<Vec<WordLists>> {
     let words = words(conn, lists)?;
     if words.is_empty() {
         return Ok(Vec::new());
@@ -213,16 +241,14 @@ pub fn lists_of(
     scorer: &Scorer,
     words: &[(String, i64)],
     length: usize,
-) -> rusqlite::Result<Vec<Entry>> {
+) -> rusqlite::Result<Vec<WordLists>> {
     conn.execute_batch(bm25::POSITIONS)?;
-    // One list grown word by word, not a list per word flattened after: that held every entry twice at the end.
-    let mut computed = Vec::new();
-    let done = words.iter().try_for_each(|(term, rows_with)| {
-        computed.extend(best_of(conn, scorer, (term, *rows_with), length)?);
-        Ok(())
-    });
+    let done: rusqlite::Result<Vec<WordLists>> = words
+        .iter()
+        .map(|(term, rows_with)| best_of(conn, scorer, (term, *rows_with), length))
+        .collect();
     conn.execute_batch(bm25::NO_POSITIONS)?;
-    done.map(|()| computed)
+    done
 }
 
 /// How many matches of one kind that tie for the last place of its list are kept in memory while a word is
@@ -235,7 +261,7 @@ fn best_of(
     scorer: &Scorer,
     (term, rows_with): (&str, i64),
     length: usize,
-) -> rusqlite::Result<Vec<Entry>> {
+) -> rusqlite::Result<WordLists> {
     let mut tops: Vec<TopK> = SEARCH_KINDS
         .iter()
         .map(|_| TopK::capped(length, TIES))
@@ -261,23 +287,15 @@ fn best_of(
             length,
         )?;
     }
-    let term: std::sync::Arc<str> = term.into();
-    let mut out = Vec::new();
-    for (kind, ranked) in SEARCH_KINDS.iter().zip(ranked) {
-        out.extend(
-            ranked
-                .into_iter()
-                .zip(1..)
-                .map(|((score, _, _, hit), place)| Entry {
-                    term: term.clone(),
-                    kind,
-                    place,
-                    hit,
-                    score,
-                }),
-        );
-    }
-    Ok(out)
+    let mut ranked = ranked.into_iter().map(|list| {
+        list.into_iter()
+            .map(|(score, _, _, hit)| (hit, score))
+            .collect()
+    });
+    Ok(WordLists {
+        term: term.into(),
+        kinds: std::array::from_fn(|_| ranked.next().unwrap_or_default()),
+    })
 }
 
 /// The place in [`SEARCH_KINDS`] of a rowid's kind.
@@ -328,20 +346,23 @@ fn tied_best(
 
 /// Replaces the lists with those computed from the index as it is now.
 pub fn write(conn: &Connection, lists: Lists) -> rusqlite::Result<()> {
-    store(conn, &compute(conn, lists)?)
+    store(
+        conn,
+        compute(conn, lists)?.iter().flat_map(WordLists::entries),
+    )
 }
 
 /// Replaces the lists with `entries`.
 pub fn store<'a>(
     conn: &Connection,
-    entries: impl IntoIterator<Item = &'a Entry>,
+    entries: impl IntoIterator<Item = Entry<'a>>,
 ) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM search_best", [])?;
     let mut insert = conn.prepare(
         "INSERT INTO search_best (term, kind, place, hit, score) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for e in entries {
-        insert.execute(params![&*e.term, e.kind, e.place, e.hit, e.score])?;
+        insert.execute(params![e.term, e.kind, e.place, e.hit, e.score])?;
     }
     Ok(())
 }
@@ -403,15 +424,16 @@ fn shown(v: ValueRef<'_>) -> String {
 /// Where `search_best` departs from the lists computed from the index, as messages naming the word: a list that
 /// differs (its first difference), a list missing, and a list for a word that should have none.
 pub fn stale(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut want = compute(conn, LISTS)?;
-    // The order SQLite reads them back in: word, kind and place, as text, text and number.
-    want.sort_by(|a, b| (&a.term, a.kind, a.place).cmp(&(&b.term, b.kind, b.place)));
+    let want = compute(conn, LISTS)?;
     let mut problems = Vec::new();
     let mut stmt = conn.prepare(
         "SELECT kind, place, hit, score FROM search_best WHERE term = ?1 ORDER BY kind, place LIMIT ?2",
     )?;
-    for group in want.chunk_by(|a, b| a.term == b.term) {
-        let term = &group[0].term;
+    for word in &want {
+        let term = &word.term;
+        // The order SQLite reads them back in: kind and place, as text and number.
+        let mut group: Vec<Entry> = word.entries().collect();
+        group.sort_by(|a, b| (a.kind, a.place).cmp(&(b.kind, b.place)));
         let mut rows = stmt.query(params![term, group.len() as i64 + 1])?;
         let mut expected = group.iter();
         let problem = loop {
@@ -461,7 +483,7 @@ pub fn stale(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 /// The words `search_best` has lists for that should have none, as messages (at most 21).
-fn extra_words(conn: &Connection, want: &[Entry]) -> rusqlite::Result<Vec<String>> {
+fn extra_words(conn: &Connection, want: &[WordLists]) -> rusqlite::Result<Vec<String>> {
     let mut stmt = conn.prepare("SELECT DISTINCT term FROM search_best ORDER BY term")?;
     let mut rows = stmt.query([])?;
     let mut problems = Vec::new();
@@ -470,7 +492,7 @@ fn extra_words(conn: &Connection, want: &[Entry]) -> rusqlite::Result<Vec<String
     {
         let term = r.get_ref(0)?;
         let known = match term {
-            ValueRef::Text(t) => want.iter().any(|e| e.term.as_bytes() == t),
+            ValueRef::Text(t) => want.iter().any(|w| w.term.as_bytes() == t),
             _ => false,
         };
         if !known {
