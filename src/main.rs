@@ -2,11 +2,17 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use dossier::{cli, cmd};
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    // clap's `Cli::parse()`, but the description of the command line is left to the exit to free: dropping it
+    // cost 2 % of a small report's instructions.
+    let mut command = cli::Cli::command();
+    let mut matches = command.get_matches_mut();
+    let cli = cli::Cli::from_arg_matches_mut(&mut matches)
+        .unwrap_or_else(|e| e.format(&mut command).exit());
+    std::mem::forget(command);
     match cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {

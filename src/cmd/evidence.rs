@@ -40,6 +40,7 @@ const FACTS: &[(&str, &str, &str)] = &[
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let conn = db::open_read(&ctx.db)?;
     show(&conn, &args.slug, ctx.format, &mut ctx.out(), ctx.style)?;
+    db::close_at_exit(conn);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -100,6 +100,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         &mut ctx.out(),
         ctx.style,
     )?;
+    db::close_at_exit(conn);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -102,6 +102,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     });
     if args.write {
         finish_write(&conn, result.is_ok(), after - before, direct)?;
+    } else {
+        db::close_at_exit(conn);
     }
     result.map(|()| ExitCode::SUCCESS)
 }

@@ -114,6 +114,14 @@ fn open(db: &Database, schema: Schema, hold: Hold) -> anyhow::Result<Connection>
     }
 }
 
+/// Ends a read command without closing its connection: the process exits next, and the exit takes back the memory
+/// and releases the file's read lock at once, where closing frees the parsed schema and the page cache allocation by
+/// allocation (6 % of a small report's instructions). For read connections only: nothing of theirs waits to be
+/// written. A command that goes on after its reads closes the connection as usual.
+pub fn close_at_exit(conn: Connection) {
+    std::mem::forget(conn);
+}
+
 /// Opens an existing dossier file for writing (`sql --write`). Never creates a file. A file whose schema is not
 /// dossier's is refused, since its triggers would run on the user's writes.
 pub fn open_write(db: &Database) -> anyhow::Result<Connection> {
