@@ -7,6 +7,9 @@
 -- Conventions a colleague needs to know:
 --   * Offsets (`start`, `end`) are 0-based, end-exclusive Unicode code points into `documents.body`, so in any
 --     client   substr(body, start + 1, end - start) = exact   holds.
+--   * `evidence` is a view over `evidence_spans` and `documents`: the words of a span are read from its document,
+--     not stored twice (but in a document of over 65,536 code points). Read and write `evidence` as a table;
+--     `evidence_spans` keeps the spans and a short witness of their words.
 --   * Dates are EDTF (level 0 and the qualifiers and intervals of level 1): `2025`, `2022-03`, `2025-07-03`,
 --     `2025-07?`, `2025-07-03/2025-07-25`, `../2025-04`. Beside each date are the earliest and latest day it
 --     can mean (`*_earliest`, `*_latest`, YYYY-MM-DD; NULL for an open or unknown end), for sorting and for
@@ -17,7 +20,7 @@
 --   * PRAGMA application_id = 0x44535352 ('DSSR') marks the file; PRAGMA user_version is the schema version.
 
 PRAGMA application_id = 1146311506;
-PRAGMA user_version = 3;
+PRAGMA user_version = 4;
 
 CREATE TABLE meta ( -- Facts about the file itself: schema version, title, generator, seed digest. No clock time.
   key   TEXT PRIMARY KEY NOT NULL CHECK (key <> ''), -- setting name, e.g. 'schema_version', 'seed_sha256'
@@ -126,24 +129,71 @@ CREATE TABLE quotes ( -- Words attributed to an actor, direct or paraphrased, lo
 CREATE INDEX quotes_speaker ON quotes(speaker);
 CREATE INDEX quotes_document ON quotes(document, start);
 
-CREATE TABLE evidence ( -- The exact words that support each fact. Exactly one of actor/event/designation/quote is set.
+CREATE TABLE evidence_spans ( -- Where the words that support each fact stand. Read `evidence`, which adds the words.
   id          INTEGER PRIMARY KEY,
   document    INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
   start       INTEGER NOT NULL CHECK (start >= 0),    -- code-point offset into documents.body
   end         INTEGER NOT NULL CHECK (end > start),   -- end-exclusive
-  exact       TEXT NOT NULL,                          -- the words; = substr(body, start + 1, end - start)
+  head        TEXT NOT NULL,                          -- a witness: the span's first 8 code points, as the seed gave them
+  exact       TEXT,                                   -- the words, kept only in a document of over 65,536 code points
   actor       INTEGER REFERENCES actors(id) ON DELETE CASCADE,             -- the fact supported: one of these four
   event       INTEGER REFERENCES events(id) ON DELETE CASCADE,
   designation INTEGER REFERENCES designations(id) ON DELETE CASCADE,
   quote       INTEGER REFERENCES quotes(id) ON DELETE CASCADE,
-  CHECK (length(exact) = end - start),
+  CHECK (length(head) = min(8, end - start)),
+  CHECK (exact IS NULL OR (length(exact) = end - start AND substr(exact, 1, 8) = head)),
   CHECK ((actor IS NOT NULL) + (event IS NOT NULL) + (designation IS NOT NULL) + (quote IS NOT NULL) = 1)
 );
-CREATE INDEX evidence_document ON evidence(document, start);
-CREATE INDEX evidence_actor ON evidence(actor) WHERE actor IS NOT NULL;
-CREATE INDEX evidence_event ON evidence(event) WHERE event IS NOT NULL;
-CREATE INDEX evidence_designation ON evidence(designation) WHERE designation IS NOT NULL;
-CREATE INDEX evidence_quote ON evidence(quote) WHERE quote IS NOT NULL;
+CREATE INDEX evidence_document ON evidence_spans(document, start);
+CREATE INDEX evidence_actor ON evidence_spans(actor) WHERE actor IS NOT NULL;
+CREATE INDEX evidence_event ON evidence_spans(event) WHERE event IS NOT NULL;
+CREATE INDEX evidence_designation ON evidence_spans(designation) WHERE designation IS NOT NULL;
+CREATE INDEX evidence_quote ON evidence_spans(quote) WHERE quote IS NOT NULL;
+
+-- The words are read from the document rather than stored a second time: `exact` is the body's text at the span.
+-- `evidence_spans` keeps the first 8 code points as a witness, so a span that has moved is still caught by
+-- `evidence_check`. A document of over 65,536 code points is the exception: SQLite reads a body whole to take a
+-- substring of it, so its spans keep their words, and a row costs the same whatever the document's size. Writes
+-- through this view go to `evidence_spans` (the triggers below), and the document must hold `exact` at
+-- `start`..`end`, or the write is refused.
+CREATE VIEW evidence AS -- The exact words that support each fact. Exactly one of actor/event/designation/quote is set.
+SELECT ev.id,
+       ev.document,
+       ev.start,
+       ev.end,
+       coalesce(ev.exact, substr(d.body, ev.start + 1, ev.end - ev.start)) AS exact,
+       ev.actor,
+       ev.event,
+       ev.designation,
+       ev.quote
+  FROM evidence_spans ev
+  LEFT JOIN documents d ON d.id = ev.document;
+
+CREATE TRIGGER evidence_insert INSTEAD OF INSERT ON evidence -- Writes a new row of `evidence` to `evidence_spans`.
+BEGIN
+  SELECT RAISE(ABORT, 'evidence: the document does not hold exact at start..end')
+   WHERE NEW.exact IS NOT (SELECT substr(body, NEW.start + 1, NEW.end - NEW.start) FROM documents WHERE id = NEW.document);
+  INSERT INTO evidence_spans (id, document, start, end, head, exact, actor, event, designation, quote)
+  VALUES (NEW.id, NEW.document, NEW.start, NEW.end, substr(NEW.exact, 1, 8),
+          CASE WHEN (SELECT length FROM documents WHERE id = NEW.document) > 65536 THEN NEW.exact END,
+          NEW.actor, NEW.event, NEW.designation, NEW.quote);
+END;
+
+CREATE TRIGGER evidence_update INSTEAD OF UPDATE ON evidence -- Writes a change to a row of `evidence` to `evidence_spans`.
+BEGIN
+  SELECT RAISE(ABORT, 'evidence: the document does not hold exact at start..end')
+   WHERE NEW.exact IS NOT (SELECT substr(body, NEW.start + 1, NEW.end - NEW.start) FROM documents WHERE id = NEW.document);
+  UPDATE evidence_spans
+     SET id = NEW.id, document = NEW.document, start = NEW.start, end = NEW.end, head = substr(NEW.exact, 1, 8),
+         exact = CASE WHEN (SELECT length FROM documents WHERE id = NEW.document) > 65536 THEN NEW.exact END,
+         actor = NEW.actor, event = NEW.event, designation = NEW.designation, quote = NEW.quote
+   WHERE id = OLD.id;
+END;
+
+CREATE TRIGGER evidence_delete INSTEAD OF DELETE ON evidence -- Deletes a row of `evidence` from `evidence_spans`.
+BEGIN
+  DELETE FROM evidence_spans WHERE id = OLD.id;
+END;
 
 CREATE TABLE reports ( -- Canned reports, stored in the file so that shipping the file ships them.
   id          INTEGER PRIMARY KEY,
@@ -180,34 +230,35 @@ SELECT e.date_earliest AS sort_date,
   FROM events e
  ORDER BY e.date_earliest IS NULL, e.date_earliest, e.date_latest, e.slug;
 
-CREATE VIEW evidence_check AS -- Evidence rows whose text no longer matches their document. Must be empty.
+CREATE VIEW evidence_check AS -- Evidence rows whose witness no longer matches their document. Must be empty.
 SELECT ev.id,
        d.slug AS document,
        ev.start,
        ev.end,
-       ev.exact AS expected,
-       substr(d.body, ev.start + 1, ev.end - ev.start) AS found
-  FROM evidence ev
+       coalesce(ev.exact, ev.head) AS expected,
+       substr(d.body, ev.start + 1, length(coalesce(ev.exact, ev.head))) AS found
+  FROM evidence_spans ev
   LEFT JOIN documents d ON d.id = ev.document
  WHERE d.id IS NULL
     OR ev.end > d.length
-    OR substr(d.body, ev.start + 1, ev.end - ev.start) IS NOT ev.exact;
+    OR substr(d.body, ev.start + 1, length(coalesce(ev.exact, ev.head))) IS NOT coalesce(ev.exact, ev.head);
 
 CREATE VIEW facts_without_evidence AS -- Facts that no evidence row supports. Must be empty.
 SELECT 'actors' AS fact_table, slug FROM actors a
- WHERE NOT EXISTS (SELECT 1 FROM evidence ev WHERE ev.actor = a.id)
+ WHERE NOT EXISTS (SELECT 1 FROM evidence_spans ev WHERE ev.actor = a.id)
 UNION ALL
 SELECT 'events', slug FROM events e
- WHERE NOT EXISTS (SELECT 1 FROM evidence ev WHERE ev.event = e.id)
+ WHERE NOT EXISTS (SELECT 1 FROM evidence_spans ev WHERE ev.event = e.id)
 UNION ALL
 SELECT 'designations', slug FROM designations g
- WHERE NOT EXISTS (SELECT 1 FROM evidence ev WHERE ev.designation = g.id)
+ WHERE NOT EXISTS (SELECT 1 FROM evidence_spans ev WHERE ev.designation = g.id)
 UNION ALL
 SELECT 'quotes', slug FROM quotes q
- WHERE NOT EXISTS (SELECT 1 FROM evidence ev WHERE ev.quote = q.id);
+ WHERE NOT EXISTS (SELECT 1 FROM evidence_spans ev WHERE ev.quote = q.id);
 
 CREATE VIEW evidence_facts AS -- Each evidence row with the table and slug of the fact it supports.
-SELECT ev.id, d.slug AS document, ev.start, ev.end, ev.exact,
+SELECT ev.id, d.slug AS document, ev.start, ev.end,
+       coalesce(ev.exact, substr(d.body, ev.start + 1, ev.end - ev.start)) AS exact,
        CASE WHEN ev.actor IS NOT NULL THEN 'actors'
             WHEN ev.event IS NOT NULL THEN 'events'
             WHEN ev.designation IS NOT NULL THEN 'designations'
@@ -216,7 +267,7 @@ SELECT ev.id, d.slug AS document, ev.start, ev.end, ev.exact,
                 (SELECT slug FROM events WHERE id = ev.event),
                 (SELECT slug FROM designations WHERE id = ev.designation),
                 (SELECT slug FROM quotes WHERE id = ev.quote)) AS fact
-  FROM evidence ev JOIN documents d ON d.id = ev.document;
+  FROM evidence_spans ev JOIN documents d ON d.id = ev.document;
 
 -- The rows of the full-text index, taken from the tables. The index stores only its tokens and reads the text
 -- back from here, so no text is stored twice. Each kind of row has its own range of `rowid`: an event's is its

@@ -23,7 +23,7 @@ pub fn schema_without_indexes() -> (String, String) {
 /// `PRAGMA application_id` of every dossier file: 'DSSR'.
 pub const APPLICATION_ID: i32 = 0x4453_5352;
 /// `PRAGMA user_version`: the schema version this binary writes and reads.
-pub const SCHEMA_VERSION: i32 = 3;
+pub const SCHEMA_VERSION: i32 = 4;
 
 /// The tables whose rows make up the content of a dossier, in a fixed order.
 pub const CONTENT_TABLES: &[&str] = &[
@@ -38,6 +38,37 @@ pub const CONTENT_TABLES: &[&str] = &[
     "reports",
     "report_params",
 ];
+
+/// The table that stores the rows a content table shows: `evidence` is a view over `evidence_spans`, which holds
+/// the spans without their words (schema.sql). A copy of the rows, such as the SQL dump, writes the stored table.
+pub fn stored(table: &str) -> &str {
+    if table == "evidence" {
+        "evidence_spans"
+    } else {
+        table
+    }
+}
+
+/// How many code points of a span's words `evidence_spans.head` keeps as a witness.
+pub const HEAD: usize = 8;
+
+/// The witness of a span's words: its first [`HEAD`] code points.
+pub fn head(exact: &str) -> &str {
+    match exact.char_indices().nth(HEAD) {
+        Some((i, _)) => &exact[..i],
+        None => exact,
+    }
+}
+
+/// The length in code points past which a document's evidence keeps its words in `evidence_spans.exact`
+/// (schema.sql): SQLite reads a body whole to take a substring of it, so a span of a long body would cost as much
+/// as the body.
+pub const LONG_DOCUMENT: usize = 65_536;
+
+/// Whether a body is longer than [`LONG_DOCUMENT`] code points.
+pub fn is_long(body: &str) -> bool {
+    body.len() > LONG_DOCUMENT && body.chars().count() > LONG_DOCUMENT
+}
 
 /// The shadow tables FTS5 keeps for the full-text index `search`. Only FTS5 itself writes them.
 pub const SHADOW_TABLES: &[&str] = &[
@@ -95,6 +126,30 @@ mod tests {
     fn schema_sql_sets_the_version_this_binary_reads() {
         let line = format!("PRAGMA user_version = {};", super::SCHEMA_VERSION);
         assert!(super::SCHEMA.lines().any(|l| l == line), "{line}");
+    }
+
+    #[test]
+    fn the_head_is_the_first_code_points() {
+        assert_eq!(super::head("chargé d’affaires"), "chargé d");
+        assert_eq!(super::head("“Taliban”"), "“Taliban");
+        assert_eq!(super::head("short"), "short");
+        assert_eq!(super::head("12345678"), "12345678");
+    }
+
+    #[test]
+    fn a_long_document_is_counted_in_code_points() {
+        assert!(!super::is_long(&"é".repeat(super::LONG_DOCUMENT)));
+        assert!(super::is_long(&"é".repeat(super::LONG_DOCUMENT + 1)));
+        assert!(!super::is_long(&"x".repeat(super::LONG_DOCUMENT)));
+    }
+
+    #[test]
+    fn schema_sql_names_the_numbers_this_binary_uses() {
+        let long = format!("> {}", super::LONG_DOCUMENT);
+        assert_eq!(super::SCHEMA.matches(&long).count(), 2, "{long}");
+        let head = format!("substr(NEW.exact, 1, {})", super::HEAD);
+        assert_eq!(super::SCHEMA.matches(&head).count(), 2, "{head}");
+        assert!(super::SCHEMA.contains(&format!("min({}, end - start)", super::HEAD)));
     }
 
     #[test]

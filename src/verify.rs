@@ -251,7 +251,9 @@ fn document_digests(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 /// Compares each span with the document's code points, computed here rather than by SQLite's substr, so the
 /// check does not share a possible bug with the evidence_check view. Rows come sorted by document and start, and
 /// a cursor walks each body once, so a large document costs one pass and no copy.
-/// `sql` gives (document, id, start, end, exact); `label_sql` names a row by its id, and runs only for rows at fault.
+/// `sql` gives (document, id, start, end, words, witness); `label_sql` names a row by its id, and runs only for rows
+/// at fault. Where `witness` is true the words are only the span's first code points (`evidence_spans.head`), and
+/// the span must still lie in the document.
 fn span_problems(
     conn: &Connection,
     sql: &str,
@@ -266,8 +268,14 @@ fn span_problems(
     // The cursor: a byte position in `body` and the code point it starts.
     let (mut at_byte, mut at_cp) = (0usize, 0usize);
     while let Some(r) = rows.next()? {
-        let (doc, id, start, end, exact): (i64, i64, i64, i64, String) =
-            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+        let (doc, id, start, end, exact, witness): (i64, i64, i64, i64, String, bool) = (
+            r.get(0)?,
+            r.get(1)?,
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        );
         if doc_id != Some(doc) {
             body = conn.query_row("SELECT body FROM documents WHERE id = ?1", [doc], |r| {
                 r.get(0)
@@ -291,6 +299,10 @@ fn span_problems(
             }
             _ => None,
         };
+        let found = match found {
+            Some(f) if witness => Some(crate::schema::head(&f).to_string()),
+            f => f,
+        };
         if found.as_deref() != Some(exact.as_str()) {
             let found = found.map_or("(outside the document)".to_string(), |f| format!("“{f}”"));
             let label: String = conn
@@ -307,7 +319,8 @@ fn span_problems(
 fn evidence_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     span_problems(
         conn,
-        "SELECT document, id, start, end, exact FROM evidence ORDER BY document, start, id",
+        "SELECT document, id, start, end, coalesce(exact, head), exact IS NULL FROM evidence_spans \
+         ORDER BY document, start, id",
         "SELECT fact_table || '/' || fact FROM evidence_facts WHERE id = ?1",
         "evidence",
     )
@@ -316,7 +329,7 @@ fn evidence_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 fn quote_spans(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     span_problems(
         conn,
-        "SELECT document, id, start, end, text FROM quotes ORDER BY document, start, id",
+        "SELECT document, id, start, end, text, 0 FROM quotes ORDER BY document, start, id",
         "SELECT slug FROM quotes WHERE id = ?1",
         "quote",
     )

@@ -307,7 +307,7 @@ mod tests {
             "events",
             "designations",
             "quotes",
-            "evidence",
+            "evidence_spans",
         ] {
             assert!(tables.contains(&t), "{t} in {tables:?}");
         }

@@ -119,6 +119,8 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
         } else {
             "rowid"
         };
+        // A view's rows are written to the table that stores them (`evidence` to `evidence_spans`).
+        let table = crate::schema::stored(table);
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
         let columns: Vec<String> = stmt.column_names().map(ident).collect();
         let head = format!(

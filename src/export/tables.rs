@@ -13,8 +13,9 @@ fn each_table(
     make: impl for<'b> Fn(&[String], &'b mut Vec<u8>) -> std::io::Result<Box<dyn render::Sink + 'b>>,
 ) -> anyhow::Result<()> {
     for table in super::tables() {
-        // Table names come from the fixed list.
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))?;
+        // Table names come from the fixed list. `evidence` is a view, with no rowid; every content table has an `id`.
+        let order = if table == "meta" { "rowid" } else { "id" };
+        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY {order}"))?;
         let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
         let mut buf = Vec::new();
         {

@@ -493,6 +493,7 @@ pub(super) fn insert(
             q.addressee.map(id),
         )?;
     }
+    let long = crate::schema::is_long(body);
     for (exact, span, target) in &rows.evidence {
         let fact = match target {
             Target::Actor(i) => load::Fact::Actor(id(*i)),
@@ -504,7 +505,7 @@ pub(super) fn insert(
         let Some(span) = span else {
             anyhow::bail!("evidence \"{exact}\" is not located");
         };
-        load::insert_evidence(tx, id(d), *span, exact, fact)?;
+        load::insert_evidence(tx, id(d), long, *span, exact, fact)?;
     }
     Ok(())
 }

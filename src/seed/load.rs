@@ -25,8 +25,8 @@ const INSERT_DESIGNATION: &str = "INSERT INTO designations (id, slug, authority,
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
 const INSERT_QUOTE: &str = "INSERT INTO quotes (id, slug, speaker, document, text, kind, start, end, addressee) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
-const INSERT_EVIDENCE: &str = "INSERT INTO evidence (document, start, end, exact, actor, event, designation, quote) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+const INSERT_EVIDENCE: &str = "INSERT INTO evidence_spans (document, start, end, head, exact, actor, event, designation, \
+     quote) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 const INSERT_REPORT: &str =
     "INSERT INTO reports (id, name, title, description, sql) VALUES (?1, ?2, ?3, ?4, ?5)";
 const INSERT_PARAM: &str = "INSERT INTO report_params (report, position, name, type, required, default_value, \
@@ -246,9 +246,12 @@ pub fn insert_quote(
     Ok(())
 }
 
+/// An evidence row: its span with the witness of its words, and the words themselves only in a long document
+/// (`long`, see `schema::is_long`).
 pub fn insert_evidence(
     s: &mut Inserts,
     document: i64,
+    long: bool,
     span: Span,
     exact: &str,
     fact: Fact,
@@ -264,7 +267,8 @@ pub fn insert_evidence(
         document,
         span.start as i64,
         span.end as i64,
-        exact,
+        schema::head(exact),
+        long.then_some(exact),
         a,
         ev,
         g,
@@ -326,7 +330,8 @@ pub use crate::schema::CONTENT_TABLES;
 
 /// sha256 over every row of the content tables, in id order: the seed's digest, stored in `meta`. It depends on the
 /// facts alone, not on how the seed files are laid out or commented, so a seed written back by `export` has the
-/// same digest as the one it came from.
+/// same digest as the one it came from. Evidence is read as stored (`evidence_spans`): its words follow from the
+/// bodies and the spans, which the digest covers, and reading them through the view would read a body per row.
 pub fn content_digest(conn: &Connection) -> rusqlite::Result<String> {
     use rusqlite::types::ValueRef;
     use sha2::{Digest, Sha256};
@@ -335,7 +340,10 @@ pub fn content_digest(conn: &Connection) -> rusqlite::Result<String> {
         h.update(table.as_bytes());
         h.update([0]);
         // Table names come from the fixed list above.
-        let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
+        let mut stmt = conn.prepare(&format!(
+            "SELECT * FROM {} ORDER BY id",
+            schema::stored(table)
+        ))?;
         let n = stmt.column_count();
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {

@@ -310,7 +310,7 @@ fn export_seed_writes_nothing_outside_to_and_nothing_at_all_when_it_fails() {
     let env = Env::with_db();
     craft(
         &env,
-        "UPDATE evidence SET start = 99990, end = 99999 WHERE id = 1;",
+        "UPDATE evidence_spans SET start = 99990, end = 99999 WHERE id = 1;",
     );
     refused(
         &env,

@@ -244,7 +244,7 @@ db, d, kind = sys.argv[1], sys.argv[2], sys.argv[3]
 con = sqlite3.connect('file:' + db + '?mode=ro', uri=True)
 tables = ['meta', 'documents', 'actors', 'actor_aliases', 'events', 'event_actors', 'designations', 'quotes', 'evidence', 'reports', 'report_params']
 for t in tables:
-    cur = con.execute('SELECT * FROM %s ORDER BY rowid' % t)
+    cur = con.execute('SELECT * FROM %s ORDER BY %s' % (t, 'rowid' if t == 'meta' else 'id'))
     names = [c[0] for c in cur.description]
     rows = cur.fetchall()
     path = os.path.join(d, t + '.' + kind)

@@ -1,5 +1,6 @@
 //! `dossier verify` and `dossier info` against good and damaged files.
 
+use dossier::schema::SCHEMA_VERSION;
 use rusqlite::Connection;
 
 use crate::support::{Env, stderr, stdout};
@@ -18,8 +19,10 @@ fn a_corrupted_offset_fails_verify_and_names_the_row() {
                 |r| r.get(0),
             )
             .unwrap();
+        // The stored span moves, as an offset bug or a hostile sender would move it; the view `evidence` would
+        // refuse the move, since the words at the new span are not the row's.
         conn.execute(
-            "UPDATE evidence SET start = start + 1, end = end + 1 WHERE id = ?1",
+            "UPDATE evidence_spans SET start = start + 1, end = end + 1 WHERE id = ?1",
             [id],
         )
         .unwrap();
@@ -61,7 +64,7 @@ fn a_corrupted_offset_fails_verify_and_names_the_row() {
     );
     assert!(
         text.contains(&format!("evidence {id} (actors/russia)"))
-            && text.contains("expected “Moscow’s move”, found “oscow’s move,”"),
+            && text.contains("expected “Moscow’s”, found “oscow’s ”"),
         "{text}"
     );
     assert!(stderr(&out).contains("1 of 13 checks failed"));
@@ -119,7 +122,7 @@ fn info_counts_every_table_and_hashes_the_file() {
     };
     assert_eq!(get("sha256"), crate::support::sha256(&bytes));
     assert_eq!(get("size_bytes"), bytes.len());
-    assert_eq!(get("schema_version"), "3");
+    assert_eq!(get("schema_version"), SCHEMA_VERSION.to_string());
     assert_eq!(get("documents"), 1);
     assert_eq!(get("reports"), 8);
     let conn = Connection::open(env.path("dossier.db")).unwrap();
@@ -143,10 +146,9 @@ fn a_newer_schema_is_refused_clearly() {
         .unwrap();
     let out = env.cmd().arg("info").output().unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out)
-            .contains("has schema version 99, newer than this dossier reads (3); upgrade dossier")
-    );
+    assert!(stderr(&out).contains(&format!(
+        "has schema version 99, newer than this dossier reads ({SCHEMA_VERSION}); upgrade dossier"
+    )));
 }
 
 #[test]
@@ -161,9 +163,9 @@ fn an_older_schema_is_refused_clearly_and_sql_still_reads_it() {
     let out = env.cmd().args(["report", "timeline"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains(
-            "was made by an older dossier (schema version 1; this dossier makes version 3)"
-        ),
+        stderr(&out).contains(&format!(
+            "was made by an older dossier (schema version 1; this dossier makes version {SCHEMA_VERSION})"
+        )),
         "{}",
         stderr(&out)
     );
@@ -206,4 +208,93 @@ fn a_missing_path_is_an_error_and_nothing_is_created() {
         stderr(&out)
     );
     assert!(env.entries().is_empty());
+}
+
+#[test]
+fn evidence_is_written_through_its_view_only_with_the_words_its_span_holds() {
+    let env = Env::new();
+    let seed = env.real_seed();
+    env.build(&seed, "dossier.db");
+    let id: i64 = Connection::open(env.path("dossier.db"))
+        .unwrap()
+        .query_row(
+            "SELECT id FROM evidence WHERE exact = 'Moscow’s move'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    // Moving the span without saying which words it now holds is refused, and nothing changes.
+    let before = std::fs::read(env.path("dossier.db")).unwrap();
+    let (code, _, err) = env.run(&[
+        "sql",
+        "--write",
+        &format!("UPDATE evidence SET start = start + 1, end = end + 1 WHERE id = {id}"),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("the document does not hold exact at start..end"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(env.path("dossier.db")).unwrap(), before);
+    // Words that are not the document's are refused on insert too.
+    let (code, _, err) = env.run(&[
+        "sql",
+        "--write",
+        &format!(
+            "INSERT INTO evidence (document, start, end, exact, actor) \
+             SELECT document, start, end, 'Moscow’s mood', actor FROM evidence WHERE id = {id}"
+        ),
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("does not hold exact"), "{err}");
+    // A span and the words it holds are accepted, stored as a span with its witness, and read back as words.
+    let (code, _, err) = env.run(&[
+        "sql",
+        "--write",
+        &format!(
+            "UPDATE evidence SET end = end - 5, exact = 'Moscow’s' WHERE id = {id}; \
+             INSERT INTO evidence (document, start, end, exact, actor) \
+             SELECT document, start + 9, end + 5, 'move', actor FROM evidence WHERE id = {id}"
+        ),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let conn = Connection::open(env.path("dossier.db")).unwrap();
+    // A short document: the words are not stored, only the witness.
+    let rows: Vec<(String, String, bool)> = conn
+        .prepare(
+            "SELECT ev.exact, s.head, s.exact IS NULL FROM evidence ev JOIN evidence_spans s USING (id) \
+             WHERE ev.actor = (SELECT actor FROM evidence WHERE id = ?1) \
+               AND ev.id >= ?1 AND ev.exact IN ('Moscow’s', 'move') ORDER BY ev.id",
+        )
+        .unwrap()
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(
+        rows,
+        [
+            ("Moscow’s".to_string(), "Moscow’s".to_string(), true),
+            ("move".to_string(), "move".to_string(), true)
+        ]
+    );
+    drop(conn);
+    let (code, out, err) = env.run(&["verify"]);
+    assert_eq!(code, 0, "{out}{err}");
+    // And a row deleted through the view leaves the stored spans.
+    let (code, _, err) = env.run(&[
+        "sql",
+        "--write",
+        "DELETE FROM evidence WHERE exact = 'move'",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let left: i64 = Connection::open(env.path("dossier.db"))
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM evidence_spans WHERE head = 'move'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(left, 0);
 }
