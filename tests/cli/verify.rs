@@ -298,3 +298,37 @@ fn evidence_is_written_through_its_view_only_with_the_words_its_span_holds() {
         .unwrap();
     assert_eq!(left, 0);
 }
+
+#[test]
+fn kept_words_that_differ_from_the_body_fail_verify() {
+    // The view prefers words kept in `evidence_spans.exact`, so a file that keeps other words than its body holds
+    // (for a short document, where dossier keeps none) must be caught.
+    let env = Env::new();
+    let seed = env.real_seed();
+    env.build(&seed, "dossier.db");
+    let conn = Connection::open(env.path("dossier.db")).unwrap();
+    let id: i64 = conn
+        .query_row(
+            "SELECT id FROM evidence WHERE exact = 'Moscow’s move'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE evidence_spans SET exact = 'Moscow’s mood' WHERE id = ?1",
+        [id],
+    )
+    .unwrap();
+    let bad: i64 = conn
+        .query_row("SELECT count(*) FROM evidence_check", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(bad, 1);
+    drop(conn);
+    let (code, out, _) = env.run(&["verify", "--format", "json"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!("evidence {id} (actors/russia)"))
+            && out.contains("expected “Moscow’s mood”, found “Moscow’s move”"),
+        "{out}"
+    );
+}
