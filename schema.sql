@@ -8,7 +8,7 @@
 --   * Offsets (`start`, `end`) are 0-based, end-exclusive Unicode code points into `documents.body`, so in any
 --     client   substr(body, start + 1, end - start) = exact   holds.
 --   * `evidence` is a view over `evidence_spans` and `documents`: the words of a span are read from its document,
---     not stored twice (but in a document of over 65,536 code points). Read and write `evidence` as a table;
+--     not stored twice (except in a document of over 65,536 code points). Read and write `evidence` as a table;
 --     `evidence_spans` keeps the spans and a short witness of their words.
 --   * Dates are EDTF (level 0 and the qualifiers and intervals of level 1): `2025`, `2022-03`, `2025-07-03`,
 --     `2025-07?`, `2025-07-03/2025-07-25`, `../2025-04`. Beside each date are the earliest and latest day it
@@ -171,8 +171,10 @@ SELECT ev.id,
 
 CREATE TRIGGER evidence_insert INSTEAD OF INSERT ON evidence -- Writes a new row of `evidence` to `evidence_spans`.
 BEGIN
-  SELECT RAISE(ABORT, 'evidence: the document does not hold exact at start..end')
-   WHERE NEW.exact IS NOT (SELECT substr(body, NEW.start + 1, NEW.end - NEW.start) FROM documents WHERE id = NEW.document);
+  SELECT RAISE(ABORT, 'evidence: the document does not hold exact at start..end; give the words the span picks out')
+   WHERE NOT EXISTS (SELECT 1 FROM documents
+                      WHERE id = NEW.document AND NEW.end <= length
+                        AND substr(body, NEW.start + 1, NEW.end - NEW.start) = NEW.exact);
   INSERT INTO evidence_spans (id, document, start, end, head, exact, actor, event, designation, quote)
   VALUES (NEW.id, NEW.document, NEW.start, NEW.end, substr(NEW.exact, 1, 8),
           CASE WHEN (SELECT length FROM documents WHERE id = NEW.document) > 65536 THEN NEW.exact END,
@@ -181,8 +183,10 @@ END;
 
 CREATE TRIGGER evidence_update INSTEAD OF UPDATE ON evidence -- Writes a change to a row of `evidence` to `evidence_spans`.
 BEGIN
-  SELECT RAISE(ABORT, 'evidence: the document does not hold exact at start..end')
-   WHERE NEW.exact IS NOT (SELECT substr(body, NEW.start + 1, NEW.end - NEW.start) FROM documents WHERE id = NEW.document);
+  SELECT RAISE(ABORT, 'evidence: the document does not hold exact at start..end; give the words the span picks out')
+   WHERE NOT EXISTS (SELECT 1 FROM documents
+                      WHERE id = NEW.document AND NEW.end <= length
+                        AND substr(body, NEW.start + 1, NEW.end - NEW.start) = NEW.exact);
   UPDATE evidence_spans
      SET id = NEW.id, document = NEW.document, start = NEW.start, end = NEW.end, head = substr(NEW.exact, 1, 8),
          exact = CASE WHEN (SELECT length FROM documents WHERE id = NEW.document) > 65536 THEN NEW.exact END,
@@ -230,18 +234,21 @@ SELECT e.date_earliest AS sort_date,
   FROM events e
  ORDER BY e.date_earliest IS NULL, e.date_earliest, e.date_latest, e.slug;
 
-CREATE VIEW evidence_check AS -- Evidence rows whose witness no longer matches their document. Must be empty.
+CREATE VIEW evidence_check AS -- Evidence rows whose witness (or kept words) no longer matches their document. Must be empty.
 SELECT ev.id,
        d.slug AS document,
        ev.start,
        ev.end,
        coalesce(ev.exact, ev.head) AS expected,
-       substr(d.body, ev.start + 1, length(coalesce(ev.exact, ev.head))) AS found
+       substr(d.body, ev.start + 1, CASE WHEN ev.exact IS NULL THEN min(8, ev.end - ev.start)
+                                         ELSE ev.end - ev.start END) AS found
   FROM evidence_spans ev
   LEFT JOIN documents d ON d.id = ev.document
  WHERE d.id IS NULL
     OR ev.end > d.length
-    OR substr(d.body, ev.start + 1, length(coalesce(ev.exact, ev.head))) IS NOT coalesce(ev.exact, ev.head);
+    OR substr(d.body, ev.start + 1, CASE WHEN ev.exact IS NULL THEN min(8, ev.end - ev.start)
+                                         ELSE ev.end - ev.start END) IS NOT coalesce(ev.exact, ev.head)
+    OR (ev.exact IS NOT NULL) <> (d.length > 65536);
 
 CREATE VIEW facts_without_evidence AS -- Facts that no evidence row supports. Must be empty.
 SELECT 'actors' AS fact_table, slug FROM actors a

@@ -34,6 +34,8 @@ echo "== corpus: $docs documents"
 corpus_bytes=$(du -sb "$work/corpus" | cut -f1)
 "$bin" build --seed "$work/corpus" --out "$work/big.db"
 "$bin" --db "$work/big.db" export --format csv --to "$work/csv" >/dev/null 2>&1
+# The evidence as the file stores it: spans with their witness, not the words the view `evidence` reads back.
+sqlite3 -readonly -csv -header "$work/big.db" "SELECT * FROM evidence_spans ORDER BY id" > "$work/csv/evidence_spans.csv"
 facts=$("$bin" --db "$work/big.db" sql --format csv "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM event_actors) + (SELECT count(*) FROM evidence)" | tail -1)
 "$bin" build --out "$work/seed.db" 2>/dev/null
 file_bytes=$(stat -c %s "$work/big.db")
@@ -48,8 +50,8 @@ read -r common common_rows < <(sqlite3 -readonly -separator ' ' "$work/big.db" \
   "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, search, row); SELECT term, doc FROM temp.v ORDER BY doc DESC, term LIMIT 1")
 
 # 1. The build against sqlite3's .import of the same fact rows, and against a bare rusqlite insert (the floor).
-import_cmd="rm -f $work/import.db && sqlite3 -batch $work/import.db '.import --csv $work/csv/events.csv events' '.import --csv $work/csv/event_actors.csv event_actors' '.import --csv $work/csv/evidence.csv evidence'"
-raw_cmd="$raw $work/raw.db events=$work/csv/events.csv event_actors=$work/csv/event_actors.csv evidence=$work/csv/evidence.csv"
+import_cmd="rm -f $work/import.db && sqlite3 -batch $work/import.db '.import --csv $work/csv/events.csv events' '.import --csv $work/csv/event_actors.csv event_actors' '.import --csv $work/csv/evidence_spans.csv evidence_spans'"
+raw_cmd="$raw $work/raw.db events=$work/csv/events.csv event_actors=$work/csv/event_actors.csv evidence_spans=$work/csv/evidence_spans.csv"
 build_cmd="$bin build --seed $work/corpus --out $work/rebuilt.db"
 threads_one=()
 [ "$docs" -lt 50000 ] && threads_one=(-n "dossier build --threads 1" "$build_cmd --threads 1")

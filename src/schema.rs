@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn schema_sql_names_the_numbers_this_binary_uses() {
         let long = format!("> {}", super::LONG_DOCUMENT);
-        assert_eq!(super::SCHEMA.matches(&long).count(), 2, "{long}");
+        assert_eq!(super::SCHEMA.matches(&long).count(), 3, "{long}");
         let head = format!("substr(NEW.exact, 1, {})", super::HEAD);
         assert_eq!(super::SCHEMA.matches(&head).count(), 2, "{head}");
         assert!(super::SCHEMA.contains(&format!("min({}, end - start)", super::HEAD)));

@@ -47,7 +47,11 @@ pub fn run(ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
     for table in crate::seed::load::CONTENT_TABLES {
         // Table names come from the fixed list above, never from input.
         let n: i64 = conn
-            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .query_row(
+                &format!("SELECT count(*) FROM {}", crate::schema::stored(table)),
+                [],
+                |r| r.get(0),
+            )
             .with_context(|| format!("cannot count {table}"))?;
         push(table, Value::Integer(n));
     }

@@ -236,7 +236,16 @@ pub fn run_all(
             )?;
             result_sets += 1;
         } else {
-            *direct += stmt.raw_execute().map_err(|e| explain(e, sql, refusal))? as u64;
+            let before = conn.total_changes();
+            let n = stmt.raw_execute().map_err(|e| explain(e, sql, refusal))? as u64;
+            // A write to a view (`evidence`) changes no row of its own: SQLite counts none, and its triggers write
+            // the table behind it, one row for each row of the view. A write to a table that changes none of its
+            // rows sets off nothing, so the rows changed then are the view's.
+            *direct += if n == 0 {
+                conn.total_changes().saturating_sub(before)
+            } else {
+                n
+            };
         }
     }
     Ok(())

@@ -70,13 +70,13 @@ pub fn write(conn: &Connection, w: &mut Writer) -> anyhow::Result<()> {
     writeln!(out, "PRAGMA user_version = {};", db::SCHEMA_VERSION)?;
     writeln!(out, "PRAGMA foreign_keys = OFF;")?;
     writeln!(out, "BEGIN;")?;
-    // dossier's own schema, comments included, as schema.sql creates it (the file's was compared with it when it
-    // was opened). FTS5 creates its own shadow tables, so they are left out. Objects the file adds (a user's view or
+    // dossier's own schema, comments included, as schema.sql creates it (the file's was compared with it when it was
+    // opened), tables first and triggers after the views they write through, whatever order the file holds. FTS5 creates its own shadow tables, so they are left out. Objects the file adds (a user's view or
     // index) are left out too: their text is the file's, and the sqlite3 shell reads a dump by lines of its own
     // (a line that is only "/" or "go" ends a statement), so stored text could be split into statements no one wrote.
     let mut stmt = conn.prepare(&format!(
         "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND {} \
-         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid",
+         ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2 ELSE 3 END, rowid",
         crate::schema::NOT_INTERNAL_SQL
     ))?;
     let found: Vec<(String, String, String)> = stmt

@@ -6,6 +6,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use rusqlite::Connection;
+
 use crate::support::{Env, sha256};
 
 /// A synthetic seed of `n` documents in `dir` under the test directory.
@@ -352,4 +354,19 @@ fn a_50_megabyte_document_with_100000_evidence_spans_builds() {
     assert_eq!((code, out.as_str()), (0, "n\n100000\n"));
     let (code, _, err) = env.run(&["--db", "big.db", "verify"]);
     assert_eq!(code, 0, "{err}");
+    // A file whose long document keeps no words would read the body once a row: verify says so.
+    Connection::open(env.path("big.db"))
+        .unwrap()
+        .execute(
+            "UPDATE evidence_spans SET exact = NULL WHERE id = (SELECT max(id) FROM evidence_spans \
+                 WHERE document = (SELECT id FROM documents WHERE slug = 'big'))",
+            [],
+        )
+        .unwrap();
+    let (code, out, _) = env.run(&["--db", "big.db", "verify"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("keeps none of its words, in document \"big\""),
+        "{out}"
+    );
 }

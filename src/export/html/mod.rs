@@ -146,7 +146,7 @@ fn header(conn: &Connection, out: &mut String) -> anyhow::Result<Vec<(&'static s
         ("events", "SELECT count(*) FROM events"),
         ("designations", "SELECT count(*) FROM designations"),
         ("quotes", "SELECT count(*) FROM quotes"),
-        ("evidence", "SELECT count(*) FROM evidence"),
+        ("evidence", "SELECT count(*) FROM evidence_spans"),
     ]
     .into_iter()
     .map(|(name, sql)| {
