@@ -161,7 +161,7 @@ SELECT ev.id,
        ev.document,
        ev.start,
        ev.end,
-       coalesce(ev.exact, substr(d.body, ev.start + 1, ev.end - ev.start)) AS exact,
+       coalesce(ev.exact, substr(d.body, ev.start + 1, ev.end - ev.start)) AS exact, -- the words: the body's text at the span
        ev.actor,
        ev.event,
        ev.designation,

@@ -73,9 +73,17 @@ fn parse_create(sql: &str, names: &[String]) -> Parsed {
             .unwrap_or("");
         let is_constraint = ["CHECK", "UNIQUE", "PRIMARY", "FOREIGN", "CONSTRAINT"]
             .contains(&word.to_uppercase().as_str());
+        // A view's column is named by the `AS name` that ends its line.
+        let alias = code
+            .trim_end_matches(',')
+            .rsplit_once(" AS ")
+            .map(|(_, n)| n.trim().trim_matches('"'));
         if let Some(name) = names
             .iter()
-            .find(|n| n.eq_ignore_ascii_case(word.trim_matches('"')))
+            .find(|n| {
+                n.eq_ignore_ascii_case(word.trim_matches('"'))
+                    || alias.is_some_and(|a| n.eq_ignore_ascii_case(a))
+            })
             .filter(|_| !is_constraint)
         {
             in_constraint = false;
@@ -228,18 +236,36 @@ pub fn comments(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Comm
             .collect::<rusqlite::Result<_>>()?
     };
     let parsed = parse_create(sql, &names);
+    // A view that shows a stored table's rows takes the comments of the columns it shares with the table.
+    let stored = crate::schema::stored(name);
+    let backing = if stored == name {
+        None
+    } else {
+        let stored_sql: String = conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [stored],
+            |r| r.get(0),
+        )?;
+        Some(comments(conn, stored, &stored_sql)?)
+    };
     Ok(Comments {
         table: parsed.table_comment,
         columns: names
             .iter()
             .map(|n| {
-                let c = parsed
+                let own = parsed
                     .columns
                     .iter()
                     .find(|(c, _, _)| c == n)
                     .map(|(_, _, c)| c.clone())
-                    .unwrap_or_default();
-                (n.clone(), c)
+                    .filter(|c| !c.is_empty());
+                let shared = || {
+                    backing
+                        .as_ref()
+                        .and_then(|b| b.columns.iter().find(|(c, _)| c == n))
+                        .map(|(_, c)| c.clone())
+                };
+                (n.clone(), own.or_else(shared).unwrap_or_default())
             })
             .collect(),
     })
@@ -271,13 +297,48 @@ fn describe(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Vec<Vec<
     };
     let names: Vec<String> = info.iter().map(|c| c.0.clone()).collect();
     let parsed = parse_create(sql, &names);
+    // A view that shows a stored table's rows (`evidence` over `evidence_spans`) describes each column it shares
+    // with the table as the table does, unless the view's own line for it has a comment (`exact`, which the view
+    // computes).
+    let stored = crate::schema::stored(name);
+    let backing = if stored == name {
+        Vec::new()
+    } else {
+        let stored_sql: String = conn.query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+            [stored],
+            |r| r.get(0),
+        )?;
+        describe(conn, stored, &stored_sql)?
+    };
+    let is_view = sql.starts_with("CREATE VIEW");
     let mut rows: Vec<Vec<Value>> = Vec::new();
     for (col, decl, not_null, default, pk) in &info {
+        let commented = parsed
+            .columns
+            .iter()
+            .any(|(n, _, c)| n == col && !c.is_empty());
+        if let Some(row) = backing
+            .iter()
+            .find(|r| matches!(&r[0], Value::Text(c) if c == col))
+            .filter(|_| !commented)
+        {
+            rows.push(row.clone());
+            continue;
+        }
         let (def, comment) = parsed
             .columns
             .iter()
             .find(|(n, _, _)| n == col)
-            .map(|(_, d, c)| (constraint_part(d, col, decl), c.clone()))
+            // A view's column has no constraints: its line is an expression.
+            .map(|(_, d, c)| {
+                let def = if is_view {
+                    String::new()
+                } else {
+                    constraint_part(d, col, decl)
+                };
+                (def, c.clone())
+            })
             .unwrap_or_default();
         let reference = fks
             .iter()

@@ -443,6 +443,22 @@ fn schema_shows_tables_columns_and_comments() {
             .contains("'diplomatic_mission', 'person', 'group'"),
         "{kind}"
     );
+    // The view `evidence` describes the columns it shares with `evidence_spans` as the table does, and its own.
+    let (code, out, _) = env.run(&["schema", "evidence", "--format", "json"]);
+    assert_eq!(code, 0);
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let column = |name: &str| rows.iter().find(|r| r["column"] == name).unwrap().clone();
+    assert_eq!(column("document")["references"], "documents(id)");
+    assert_eq!(column("document")["not_null"], 1);
+    assert_eq!(
+        column("start")["comment"],
+        "code-point offset into documents.body"
+    );
+    assert_eq!(
+        column("exact")["comment"],
+        "the words: the body's text at the span"
+    );
+    assert!(rows.iter().all(|r| r["column"] != "head"), "{out}");
     let (code, _, err) = env.run(&["schema", "actor"]);
     assert_eq!(code, 1);
     assert!(err.contains("did you mean \"actors\""), "{err}");
