@@ -237,16 +237,9 @@ pub fn comments(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Comm
     };
     let parsed = parse_create(sql, &names);
     // A view that shows a stored table's rows takes the comments of the columns it shares with the table.
-    let stored = crate::schema::stored(name);
-    let backing = if stored == name {
-        None
-    } else {
-        let stored_sql: String = conn.query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-            [stored],
-            |r| r.get(0),
-        )?;
-        Some(comments(conn, stored, &stored_sql)?)
+    let backing = match backing_table(conn, name)? {
+        Some((table, table_sql)) => Some(comments(conn, table, &table_sql)?),
+        None => None,
     };
     Ok(Comments {
         table: parsed.table_comment,
@@ -269,6 +262,23 @@ pub fn comments(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Comm
             })
             .collect(),
     })
+}
+
+/// The table that stores the rows a view shows (`evidence` over `evidence_spans`), with its CREATE text.
+fn backing_table<'a>(
+    conn: &Connection,
+    name: &'a str,
+) -> rusqlite::Result<Option<(&'a str, String)>> {
+    let stored = crate::schema::stored(name);
+    if stored == name {
+        return Ok(None);
+    }
+    conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [stored],
+        |r| r.get(0),
+    )
+    .map(|sql| Some((stored, sql)))
 }
 
 /// Empty text as NULL, so that a missing comment or constraint shows as NULL.
@@ -300,16 +310,9 @@ fn describe(conn: &Connection, name: &str, sql: &str) -> anyhow::Result<Vec<Vec<
     // A view that shows a stored table's rows (`evidence` over `evidence_spans`) describes each column it shares
     // with the table as the table does, unless the view's own line for it has a comment (`exact`, which the view
     // computes).
-    let stored = crate::schema::stored(name);
-    let backing = if stored == name {
-        Vec::new()
-    } else {
-        let stored_sql: String = conn.query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?1",
-            [stored],
-            |r| r.get(0),
-        )?;
-        describe(conn, stored, &stored_sql)?
+    let backing = match backing_table(conn, name)? {
+        Some((table, table_sql)) => describe(conn, table, &table_sql)?,
+        None => Vec::new(),
     };
     let is_view = sql.starts_with("CREATE VIEW");
     let mut rows: Vec<Vec<Value>> = Vec::new();
