@@ -127,9 +127,7 @@ type DocActors = Vec<(usize, Vec<(Rec, ActorDef)>)>;
 /// `Registry::on_disk`), so that this phase and pass 2 hold no more than one document's records in memory.
 fn register(
     v: &mut Validator,
-    files: &SeedFiles,
     (mut local, spill): (LocalActors, Spill),
-    check_bodies: bool,
 ) -> anyhow::Result<(Docs, DocActors, Registries)> {
     let mut doc_registry = Registry::on_disk("document")?;
     let mut docs = Docs::new()?;
@@ -141,12 +139,9 @@ fn register(
     };
     spill.documents(|file, seed_path, slug, body| {
         let r = v.rec(file, "document", &Slug(slug));
-        let registered = doc_registry.add(v, &r);
+        let first = doc_registry.add(v, &r);
         let dir = seed_path.rsplit_once('/').map_or("", |(d, _)| d);
         let body_path = normalize(&format!("{dir}/{body}"));
-        if registered && check_bodies {
-            check_body(v, files, &r, &body, &body_path);
-        }
         // Registration order within a file decides which line a repeated slug points at: actors, events,
         // designations, quotes, as the file lists them. Pass 2 numbers the records again in the same order
         // (`document::records`).
@@ -172,6 +167,7 @@ fn register(
             path: seed_path,
             slug: r.slug,
             body_path,
+            first,
         })?;
         Ok(())
     })?;
@@ -190,9 +186,17 @@ fn register(
     Ok((docs, doc_actors, reg))
 }
 
-/// A document's body must be in the seed, UTF-8, and free of NUL.
-fn check_body(v: &mut Validator, files: &SeedFiles, r: &Rec, body: &str, body_path: &str) {
-    match files.read(body_path) {
+/// A document's body must be in the seed, UTF-8, and free of NUL: the problems of `bytes`, read from `body_path`
+/// (None when it is not in the seed), where document `r` names it `body`. Pass 2 reads each body once, so it makes
+/// this check, for the first document with each slug.
+pub(super) fn check_body(
+    v: &mut Validator,
+    r: &Rec,
+    body: &str,
+    body_path: &str,
+    bytes: Option<&[u8]>,
+) {
+    match bytes {
         None => {
             v.at(
                 "body-missing",
@@ -205,7 +209,7 @@ fn check_body(v: &mut Validator, files: &SeedFiles, r: &Rec, body: &str, body_pa
         }
         Some(bytes) => {
             // SQLite's text functions stop at a NUL character, so offsets past one would not hold.
-            if v.text(body_path, &bytes).is_some()
+            if v.text(body_path, bytes).is_some()
                 && let Some(at) = bytes.iter().position(|&b| b == 0)
             {
                 let before = &bytes[..at];
@@ -335,8 +339,7 @@ pub struct Known {
 /// Runs the phases up to the actors, ignoring problems (`check` reports them).
 pub fn known(files: &SeedFiles) -> anyhow::Result<Known> {
     let mut v = Validator::new(files)?;
-    // The bodies are not read: only the names matter here.
-    let front = front(&mut v, files, false, 2)?;
+    let front = front(&mut v, files, 2)?;
     Ok(Known {
         actors: front.actors.names(),
         documents: front
@@ -355,14 +358,8 @@ pub(super) struct Front {
     pub(super) actors: Actors,
 }
 
-/// Phases 1 to 3: classify the files, parse and register the documents (checking their bodies if asked), resolve
-/// the actors. `ahead` threads read and parse the document files, ahead of this one.
-pub(super) fn front(
-    v: &mut Validator,
-    files: &SeedFiles,
-    check_bodies: bool,
-    ahead: usize,
-) -> anyhow::Result<Front> {
+/// Phases 1 to 3: classify the files, parse and register the documents, resolve the actors; no body is read. `ahead` threads read and parse the document files, ahead of this one.
+pub(super) fn front(v: &mut Validator, files: &SeedFiles, ahead: usize) -> anyhow::Result<Front> {
     let layout = classify(v, files)?;
     let shared: Vec<(usize, ActorsFile)> = layout
         .actors
@@ -371,7 +368,7 @@ pub(super) fn front(
         .collect();
     let spill = Spill::new()?;
     let local = parse_documents(v, &spill, ahead)?;
-    let (docs, doc_actors, registries) = register(v, files, (local, spill), check_bodies)?;
+    let (docs, doc_actors, registries) = register(v, (local, spill))?;
     let actors = resolve_actors(v, shared, doc_actors);
     v.take_error()?;
     Ok(Front {

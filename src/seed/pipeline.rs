@@ -12,7 +12,7 @@ use rusqlite::{Connection, params};
 
 use super::ahead;
 use super::document::{self, Counters};
-use super::front::{Front, front, parse_project};
+use super::front::{Front, check_body, front, parse_project};
 use super::load::{self, Sql};
 use super::model::*;
 use super::registers::{Actors, DocInfo, id};
@@ -116,7 +116,7 @@ fn run(
     let mut summary = Summary::default();
 
     let project = parse_project(&mut v, files);
-    let front = front(&mut v, files, true, insert.readers(true))?;
+    let front = front(&mut v, files, insert.readers(true))?;
     let actors = &front.actors;
 
     // The secondary indexes are made once the rows are in: one sorted pass each, not one insert per row.
@@ -274,11 +274,25 @@ fn validate_all(
         let Some((_, df)) = v.take(&doc.path, df) else {
             return Ok(());
         };
-        // A body that is missing, not UTF-8 or holds a NUL is already a problem of pass 1.
-        let Some(body) = body
-            .and_then(|b| String::from_utf8(b).ok())
-            .filter(|b| !b.contains('\0'))
-        else {
+        // A body that is missing, not UTF-8 or holds a NUL is a problem, said once for the first document with
+        // its slug.
+        let body = match body.map(String::from_utf8) {
+            Some(Ok(b)) if !b.contains('\0') => Ok(b),
+            Some(Ok(b)) => Err(Some(b.into_bytes())),
+            Some(Err(e)) => Err(Some(e.into_bytes())),
+            None => Err(None),
+        };
+        let body = match body {
+            Ok(b) => Some(b),
+            Err(bytes) => {
+                if doc.first {
+                    let r = v.rec(doc.file, "document", &df.document.slug);
+                    check_body(v, &r, &df.document.file.0, &doc.body_path, bytes.as_deref());
+                }
+                None
+            }
+        };
+        let Some(body) = body else {
             // Its words cannot be looked for, so its actors are not also reported as having no evidence.
             for &i in actors.of_doc(d) {
                 has_evidence[i] = true;

@@ -16,6 +16,8 @@ pub(super) struct DocInfo {
     pub(super) path: String,
     pub(super) slug: String,
     pub(super) body_path: String,
+    /// Whether it is the first document with its slug: pass 2 checks its body (a later one is a problem already).
+    pub(super) first: bool,
 }
 
 /// The documents in the order pass 2 takes them, numbered from 0: in a temporary file, as a seed may hold
@@ -32,7 +34,8 @@ impl Docs {
     pub(super) fn new() -> rusqlite::Result<Self> {
         let conn = scratch(
             "CREATE TABLE docs (d INTEGER PRIMARY KEY, file INTEGER NOT NULL, path TEXT NOT NULL,
-                                slug TEXT NOT NULL, body_path TEXT NOT NULL);
+                                slug TEXT NOT NULL, body_path TEXT NOT NULL,
+                                first INTEGER NOT NULL);
              BEGIN;",
         )?;
         Ok(Docs {
@@ -54,14 +57,15 @@ impl Docs {
         let d = self.len as i64;
         self.conn()
             .prepare_cached(
-                "INSERT INTO docs (d, file, path, slug, body_path) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO docs (d, file, path, slug, body_path, first) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
             .execute(params![
                 d,
                 doc.file as i64,
                 doc.path,
                 doc.slug,
-                doc.body_path
+                doc.body_path,
+                doc.first
             ])?;
         self.len += 1;
         Ok(())
@@ -71,7 +75,7 @@ impl Docs {
     fn page(&self, from: usize) -> rusqlite::Result<Vec<DocInfo>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT file, path, slug, body_path FROM docs WHERE d >= ?1 ORDER BY d LIMIT ?2",
+            "SELECT file, path, slug, body_path, first FROM docs WHERE d >= ?1 ORDER BY d LIMIT ?2",
         )?;
         stmt.query_map(params![from as i64, PAGE as i64], |r| {
             Ok(DocInfo {
@@ -79,6 +83,7 @@ impl Docs {
                 path: r.get(1)?,
                 slug: r.get(2)?,
                 body_path: r.get(3)?,
+                first: r.get(4)?,
             })
         })?
         .collect()

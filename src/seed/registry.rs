@@ -175,6 +175,8 @@ impl Registry {
 }
 
 /// The first record to use each slug: (slug) -> (index in registration order, file, nth occurrence in its file).
+/// Its writes share one transaction, never committed: the file is deleted when the build ends, and a commit per
+/// slug made registering 2,000,000 of them take about 10 s.
 pub(super) struct SlugTable {
     conn: Connection,
     len: usize,
@@ -184,7 +186,8 @@ impl SlugTable {
     pub(super) fn new() -> rusqlite::Result<Self> {
         let conn = scratch(
             "CREATE TABLE slugs (slug TEXT PRIMARY KEY, idx INTEGER NOT NULL, file INTEGER NOT NULL,
-                                 nth INTEGER NOT NULL) WITHOUT ROWID;",
+                                 nth INTEGER NOT NULL) WITHOUT ROWID;
+             BEGIN;",
         )?;
         Ok(SlugTable { conn, len: 0 })
     }

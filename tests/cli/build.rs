@@ -182,6 +182,8 @@ bad_seed_cases! {
     unknown_event_reference => "unknown-event-reference",
     unknown_document_file => "unknown-document-file",
     duplicate_slug => "duplicate-slug",
+    // Pass 2 checks the bodies: only the first document with a slug, as a later one is already a problem.
+    duplicate_document_missing_body => "duplicate-document-missing-body",
     malformed_date => "malformed-date",
     impossible_date => "impossible-date",
     interval_out_of_order => "interval-out-of-order",
@@ -532,4 +534,25 @@ fn a_seed_file_whose_name_is_not_utf8_is_still_read() {
         "SELECT count(*) FROM events",
     ]);
     assert_eq!(out.lines().nth(1), Some("7"), "{out}");
+}
+
+/// Pass 2 reads each body once and checks it for the first document with its slug only: a later document with the
+/// same slug is a problem already, and its missing body is not a second one.
+#[test]
+fn a_duplicate_document_is_one_problem_and_its_missing_body_none() {
+    let env = Env::new();
+    env.fixture("duplicate-document-missing-body", "bad");
+    let check = env.cmd().args(["check", "--seed", "bad"]).output().unwrap();
+    let report = stdout(&check);
+    assert_eq!(check.status.code(), Some(1), "{report}");
+    assert!(
+        report.contains("duplicate document slug \"note\""),
+        "{report}"
+    );
+    assert!(!report.contains("gone.txt"), "{report}");
+    assert!(
+        stderr(&check).contains("has 1 problem"),
+        "{}",
+        stderr(&check)
+    );
 }
