@@ -358,7 +358,8 @@ pub(super) struct Front {
     pub(super) actors: Actors,
 }
 
-/// Phases 1 to 3: classify the files, parse and register the documents, resolve the actors; no body is read. `ahead` threads read and parse the document files, ahead of this one.
+/// Phases 1 to 3: classify the files, parse and register the documents, resolve the actors; no body is read (pass 2
+/// checks them). `ahead` threads read and parse the document files, ahead of this one.
 pub(super) fn front(v: &mut Validator, files: &SeedFiles, ahead: usize) -> anyhow::Result<Front> {
     let layout = classify(v, files)?;
     let shared: Vec<(usize, ActorsFile)> = layout

@@ -23,7 +23,7 @@ use super::{Problem, SeedErrors, SeedFiles};
 pub use super::front::{Known, is_document_seed, known};
 
 /// The bytes of words FTS5 gathers in memory before it writes a segment, while the build makes the index: a fixed
-/// amount, whatever the corpus (BENCHMARKS.md, "Build").
+/// amount, whatever the corpus (BENCHMARKS.md, "Build at 100,000 documents").
 const FTS_BATCH_BYTES: usize = 16 << 20;
 
 /// What a load wrote, for the build's summary.
@@ -296,15 +296,11 @@ fn validate_all(
         // A body that is missing, not UTF-8 or holds a NUL is a problem, said once for the first document with
         // its slug.
         let body = match body.map(String::from_utf8) {
-            Some(Ok(b)) if !b.contains('\0') => Ok(b),
-            Some(Ok(b)) => Err(Some(b.into_bytes())),
-            Some(Err(e)) => Err(Some(e.into_bytes())),
-            None => Err(None),
-        };
-        let body = match body {
-            Ok(b) => Some(b),
-            Err(bytes) => {
+            Some(Ok(b)) if !b.contains('\0') => Some(b),
+            unusable => {
                 if doc.first {
+                    let bytes =
+                        unusable.map(|b| b.map_or_else(|e| e.into_bytes(), String::into_bytes));
                     let r = v.rec(doc.file, "document", &df.document.slug);
                     check_body(v, &r, &df.document.file.0, &doc.body_path, bytes.as_deref());
                 }

@@ -556,3 +556,25 @@ fn a_duplicate_document_is_one_problem_and_its_missing_body_none() {
         stderr(&check)
     );
 }
+
+/// The build makes its full-text index with a larger batch of words than FTS5's default; that setting stays with
+/// the build, and the shipped file's index configuration is FTS5's own.
+#[test]
+fn the_built_file_keeps_no_setting_of_the_build_in_its_index() {
+    let env = Env::new();
+    let good = env.fixture("minimal", "good");
+    env.build(&good, "out.db");
+    let conn = rusqlite::Connection::open_with_flags(
+        env.path("out.db"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )
+    .unwrap();
+    let keys: Vec<String> = conn
+        .prepare("SELECT k FROM search_config ORDER BY k")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(keys, ["version"]);
+}
