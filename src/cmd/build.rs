@@ -225,8 +225,12 @@ const TMP_PREFIX: &str = ".dossier-build-";
 /// The page size of the file `build` writes, in bytes.
 const SHIPPED_PAGE_SIZE: u32 = 2048;
 
-/// Removes the temporary files of builds that were killed (their process is gone), so that an interrupted build
-/// leaves nothing behind for long. Files of builds still running are left alone.
+/// What SQLite adds to a database's name for the files beside it: the rollback journal (the compacted copy has
+/// one while `VACUUM INTO` writes it), and the WAL and its index.
+const JOURNAL_SUFFIXES: [&str; 3] = ["-journal", "-wal", "-shm"];
+
+/// Removes the temporary files of builds that were killed (their process is gone), and the journals beside them,
+/// so that an interrupted build leaves nothing behind for long. Files of builds still running are left alone.
 fn remove_stale_temporaries(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;
@@ -235,7 +239,13 @@ fn remove_stale_temporaries(dir: &Path) {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(pid) = name
             .strip_prefix(TMP_PREFIX)
-            .filter(|_| name.ends_with(".tmp"))
+            .filter(|_| {
+                let base = JOURNAL_SUFFIXES
+                    .iter()
+                    .find_map(|s| name.strip_suffix(s))
+                    .unwrap_or(&name);
+                base.ends_with(".tmp")
+            })
             .and_then(|rest| rest.split('-').next())
             .and_then(|p| p.parse::<u32>().ok())
         else {

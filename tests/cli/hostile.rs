@@ -639,21 +639,7 @@ fn sigint_and_sigterm_during_a_build_leave_no_temporary_files() {
         .assert()
         .success();
     for signal in ["INT", "TERM"] {
-        let child = env
-            .std_cmd()
-            .args(["build", "--seed", "corpus", "--out", "kb.db"])
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while !env
-            .entries()
-            .iter()
-            .any(|e| e.starts_with(".dossier-build-"))
-            && std::time::Instant::now() < deadline
-        {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
+        let child = env.start_build("corpus", "kb.db", std::time::Duration::from_secs(60));
         Command::new("kill")
             .args([&format!("-{signal}"), &child.id().to_string()])
             .status()

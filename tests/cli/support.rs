@@ -78,6 +78,31 @@ impl Env {
         std::fs::read(self.path(out)).expect("built file")
     }
 
+    /// Starts `dossier build --seed SEED --out OUT` (stderr piped) and returns once the build has created its
+    /// temporary files, or has ended, or `patience` has passed.
+    pub fn start_build(
+        &self,
+        seed: &str,
+        out: &str,
+        patience: std::time::Duration,
+    ) -> std::process::Child {
+        let mut child = self
+            .std_cmd()
+            .args(["build", "--seed", seed, "--out", out])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn dossier build");
+        let mine = format!(".dossier-build-{}-", child.id());
+        let deadline = std::time::Instant::now() + patience;
+        while child.try_wait().expect("wait").is_none()
+            && std::time::Instant::now() < deadline
+            && !self.entries().iter().any(|e| e.starts_with(&mine))
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        child
+    }
+
     /// Names of the entries directly in this test's directory, sorted.
     pub fn entries(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
