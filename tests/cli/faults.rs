@@ -24,22 +24,29 @@ fn synth(env: &Env, n: usize, dir: &str) {
     assert_eq!(code, 0, "{err}");
 }
 
+/// A 400-document corpus built into `out`: the file's sha256, and how long a second, warm build of it took, by
+/// which tests spread their interruptions over a build's run.
+fn built_and_timed(env: &Env, out: &str) -> (String, Duration) {
+    synth(env, 400, "corpus");
+    let before = sha256(&env.build(&env.path("corpus"), out));
+    let started = Instant::now();
+    env.build(&env.path("corpus"), out);
+    (before, started.elapsed())
+}
+
+/// The temporary files of builds in the test's directory.
+fn strays(env: &Env) -> Vec<String> {
+    env.entries()
+        .into_iter()
+        .filter(|e| e.starts_with(".dossier-build-"))
+        .collect()
+}
+
 #[test]
 fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
     let env = Env::new();
-    synth(&env, 400, "corpus");
-    let original = env.build(&env.path("corpus"), "dossier.db");
-    let before = sha256(&original);
-    // Time a second, warm build: the kills below are spread over the part of its run that writes.
-    let started = Instant::now();
-    env.build(&env.path("corpus"), "dossier.db");
-    let took = started.elapsed();
-    let strays = |env: &Env| {
-        env.entries()
-            .into_iter()
-            .filter(|e| e.starts_with(".dossier-build-"))
-            .count()
-    };
+    // The kills below are spread over the part of a warm build's run that writes.
+    let (before, took) = built_and_timed(&env, "dossier.db");
     let mut killed_mid_build = 0;
     let mut messages = String::new();
     // Each kill waits until the build has created its temporary files, then lets it run a while longer.
@@ -52,11 +59,7 @@ fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
         child.kill().unwrap(); // SIGKILL
         let out = child.wait_with_output().unwrap();
         messages.push_str(&String::from_utf8_lossy(&out.stderr));
-        assert_eq!(
-            sha256(&std::fs::read(env.path("dossier.db")).unwrap()),
-            before,
-            "killed at {tenth}/10"
-        );
+        assert_eq!(env.file_sha("dossier.db"), before, "killed at {tenth}/10");
         let conn = rusqlite::Connection::open_with_flags(
             env.path("dossier.db"),
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
@@ -68,7 +71,7 @@ fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
         assert_eq!(ok, "ok");
         // Each build removes what the previous killed one left, so at most the last one's files remain: its two
         // temporary files, and the journal of the second while `VACUUM INTO` writes it.
-        assert!(strays(&env) <= 3, "{:?}", env.entries());
+        assert!(strays(&env).len() <= 3, "{:?}", env.entries());
     }
     assert!(
         killed_mid_build >= 4,
@@ -85,11 +88,8 @@ fn a_killed_build_leaves_the_old_file_and_the_next_build_cleans_up() {
         messages.contains("left by an interrupted build"),
         "{messages}"
     );
-    assert_eq!(strays(&env), 0, "{:?}", env.entries());
-    assert_eq!(
-        sha256(&std::fs::read(env.path("dossier.db")).unwrap()),
-        before
-    );
+    assert_eq!(strays(&env), Vec::<String>::new());
+    assert_eq!(env.file_sha("dossier.db"), before);
 }
 
 #[test]
@@ -128,12 +128,7 @@ fn a_build_removes_the_journals_a_killed_build_left() {
 #[test]
 fn a_build_interrupted_at_any_point_leaves_nothing_behind() {
     let env = Env::new();
-    synth(&env, 400, "corpus");
-    let original = env.build(&env.path("corpus"), "kb.db");
-    let before = sha256(&original);
-    let started = Instant::now();
-    env.build(&env.path("corpus"), "kb.db");
-    let took = started.elapsed();
+    let (before, took) = built_and_timed(&env, "kb.db");
     let mut interrupted = 0;
     // Ctrl-C at each tenth of a build's run once its temporary files exist, from reading the seed to the
     // compaction.
@@ -155,17 +150,9 @@ fn a_build_interrupted_at_any_point_leaves_nothing_behind() {
             Some(0) => {}
             other => panic!("{tenth}/10: exit {other:?}: {err}"),
         }
-        let strays: Vec<String> = env
-            .entries()
-            .into_iter()
-            .filter(|e| e.starts_with(".dossier-build-"))
-            .collect();
+        let strays = strays(&env);
         assert!(strays.is_empty(), "{tenth}/10: {strays:?}");
-        assert_eq!(
-            sha256(&std::fs::read(env.path("kb.db")).unwrap()),
-            before,
-            "{tenth}/10"
-        );
+        assert_eq!(env.file_sha("kb.db"), before, "{tenth}/10");
     }
     assert!(
         interrupted >= 6,
