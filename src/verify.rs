@@ -268,14 +268,10 @@ fn span_problems(
     // The cursor: a byte position in `body` and the code point it starts.
     let (mut at_byte, mut at_cp) = (0usize, 0usize);
     while let Some(r) = rows.next()? {
-        let (doc, id, start, end, exact, witness): (i64, i64, i64, i64, String, bool) = (
-            r.get(0)?,
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        );
+        let (doc, id, start, end, witness): (i64, i64, i64, i64, bool) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(5)?);
+        // Borrowed from the row, as the span's words are below: the check copies no text but the bodies.
+        let exact = r.get_ref(4)?.as_str()?;
         if doc_id != Some(doc) {
             body = conn.query_row("SELECT body FROM documents WHERE id = ?1", [doc], |r| {
                 r.get(0)
@@ -291,8 +287,15 @@ fn span_problems(
                 match body[at_byte..].char_indices().nth(s - at_cp) {
                     Some((offset, _)) => {
                         (at_byte, at_cp) = (at_byte + offset, s);
-                        let taken: String = body[at_byte..].chars().take(e - s).collect();
-                        (taken.chars().count() == e - s).then_some(taken)
+                        // The span's words, where the body holds all `e - s` of its code points.
+                        let rest = &body[at_byte..];
+                        match e - s {
+                            0 => Some(""),
+                            n => rest
+                                .char_indices()
+                                .nth(n - 1)
+                                .map(|(o, c)| &rest[..o + c.len_utf8()]),
+                        }
                     }
                     None => None,
                 }
@@ -300,10 +303,10 @@ fn span_problems(
             _ => None,
         };
         let found = match found {
-            Some(f) if witness => Some(crate::schema::head(&f).to_string()),
+            Some(f) if witness => Some(crate::schema::head(f)),
             f => f,
         };
-        if found.as_deref() != Some(exact.as_str()) {
+        if found != Some(exact) {
             let found = found.map_or("(outside the document)".to_string(), |f| format!("“{f}”"));
             let label: String = conn
                 .query_row(label_sql, [id], |r| r.get(0))
