@@ -287,15 +287,14 @@ fn span_problems(
                 match body[at_byte..].char_indices().nth(s - at_cp) {
                     Some((offset, _)) => {
                         (at_byte, at_cp) = (at_byte + offset, s);
-                        // The span's words, where the body holds all `e - s` of its code points.
+                        // The span's words, where the body holds all `e - s` of its code points: the end of the
+                        // last one is the (e - s)-th of the boundaries, the body's end among them.
                         let rest = &body[at_byte..];
-                        match e - s {
-                            0 => Some(""),
-                            n => rest
-                                .char_indices()
-                                .nth(n - 1)
-                                .map(|(o, c)| &rest[..o + c.len_utf8()]),
-                        }
+                        rest.char_indices()
+                            .map(|(i, _)| i)
+                            .chain([rest.len()])
+                            .nth(e - s)
+                            .map(|end| &rest[..end])
                     }
                     None => None,
                 }
