@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 
 use super::ctx::Ctx;
 use crate::db::search_best;
-use crate::seed::{Problem, SeedErrors, SeedFiles, Summary, pipeline};
+use crate::seed::{Problem, SeedErrors, SeedFiles, Summary, load, pipeline};
 use crate::{db, verify};
 
 const EXAMPLES: &str = "\
@@ -313,6 +313,73 @@ fn lists_beside<T>(
     })
 }
 
+/// Runs `a` and `b`: side by side, `a` on a thread of its own, when `threads` is above 1; else one after the other.
+fn side_by_side<A: Send, B>(
+    threads: usize,
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B,
+) -> (A, B) {
+    if threads <= 1 {
+        let a = a();
+        return (a, b());
+    }
+    std::thread::scope(|scope| {
+        let a = scope.spawn(a);
+        let b = b();
+        (a.join().unwrap_or_else(|p| std::panic::resume_unwind(p)), b)
+    })
+}
+
+/// Compacts the loaded file `work` (open as `conn`) into `into_path`, with its pages of the shipped size, and
+/// stores the seed digest there.
+fn compact(
+    conn: &rusqlite::Connection,
+    work: &Path,
+    into_path: &Path,
+    threads: usize,
+) -> anyhow::Result<()> {
+    // VACUUM INTO writes the compacted copy once; a VACUUM in place would write it twice.
+    let into = into_path
+        .to_str()
+        .context("the output directory's path is not UTF-8")?;
+    // The shipped file has pages of 2 KiB: a body of a few KiB then fills its pages with its overflow, where
+    // at 4 KiB each such row left a third of its page empty (170 -> 161 MB at 10,000 synthetic documents), and
+    // the reports read no more pages for it (BENCHMARKS.md, "File size").
+    conn.execute_batch(&format!("PRAGMA page_size = {SHIPPED_PAGE_SIZE}"))?;
+    // The seed digest reads every content row, as the compaction does, and both only read: the digest is read
+    // on a connection of its own beside it, then stored in the compacted file, where it is the last row of
+    // `meta` as it would have been in the loaded one.
+    let (digest, vacuumed) = side_by_side(
+        threads,
+        || -> anyhow::Result<String> {
+            let reader = rusqlite::Connection::open_with_flags(
+                work,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+            )?;
+            Ok(load::content_digest(&reader)?)
+        },
+        || conn.execute("VACUUM INTO ?1", [into]),
+    );
+    vacuumed.context("cannot compact the new file")?;
+    let digest = digest.context("cannot read the seed digest")?;
+    store_digest(into_path, &digest).context("cannot store the seed digest")?;
+    Ok(())
+}
+
+/// Stores the seed digest in the compacted file at `path`, which is this build's own and not yet shipped: with no
+/// journal, as a failure deletes the file, and no sync, as the caller syncs it whole.
+fn store_digest(path: &Path, digest: &str) -> rusqlite::Result<()> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.pragma_update(None, "journal_mode", "OFF")?;
+    conn.pragma_update(None, "synchronous", "OFF")?;
+    load::insert_digest(&conn, digest)?;
+    conn.close().map_err(|(_, e)| e)
+}
+
 /// Loads, verifies and compacts `seed` into a temporary file beside `out`, then renames it over `out`.
 /// Returns the new file's sha256.
 pub fn build_file(
@@ -353,7 +420,7 @@ pub fn build_file(
             .filter(|n| n.as_ref().is_ok_and(|n| pipeline::is_document_seed(n)))
             .count();
         let bar = phase.bar(documents as u64, "validating and loading documents");
-        seed = pipeline::load(&mut conn, files, threads, &mut |n| {
+        seed = pipeline::load_rows(&mut conn, files, threads, &mut |n| {
             if let Some(b) = &bar {
                 b.inc(n);
             }
@@ -388,31 +455,27 @@ pub fn build_file(
                 failed.join("\n  ")
             );
         }
-        // VACUUM INTO writes the compacted copy once; a VACUUM in place would write it twice.
-        let into = tmp
-            .path()
-            .to_str()
-            .context("the output directory's path is not UTF-8")?;
         phase.spin("compacting");
-        // The shipped file has pages of 2 KiB: a body of a few KiB then fills its pages with its overflow, where
-        // at 4 KiB each such row left a third of its page empty (170 -> 161 MB at 10,000 synthetic documents), and
-        // the reports read no more pages for it (BENCHMARKS.md, "File size").
-        conn.execute_batch(&format!("PRAGMA page_size = {SHIPPED_PAGE_SIZE}"))?;
-        conn.execute("VACUUM INTO ?1", [into])
-            .context("cannot compact the new file")?;
-        phase.done("vacuum");
+        compact(&conn, work.path(), tmp.path(), threads)?;
         conn.close().map_err(|(_, e)| e)?;
+        phase.done("seed digest and vacuum");
     }
     drop(work);
     let file = tmp.as_file();
-    file.sync_all()?;
+    // The file's sha256 is read from the page cache while its pages go to the disk.
+    let (sha, synced) = side_by_side(
+        threads,
+        || crate::seed::sha256_file(tmp.path()),
+        || file.sync_all(),
+    );
+    synced?;
+    let sha = sha?;
     // A new file is readable by colleagues; a rebuilt one keeps the permissions it had.
     let perms = match fs::metadata(out) {
         Ok(m) => m.permissions(),
         Err(_) => new_file_permissions(file)?,
     };
     file.set_permissions(perms)?;
-    let sha = crate::seed::sha256_file(tmp.path())?;
     tmp.persist(out)
         .with_context(|| format!("cannot rename the new file over {}", out.display()))?;
     if let Ok(d) = fs::File::open(&dir) {

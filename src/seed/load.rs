@@ -300,7 +300,8 @@ pub fn insert_report(conn: &Connection, id: i64, r: &Report) -> anyhow::Result<(
     Ok(())
 }
 
-/// The `meta` rows, the seed digest last: it covers every row loaded before.
+/// The `meta` rows but the seed digest, which covers every row loaded and is stored after them by
+/// [`insert_digest`].
 pub fn insert_meta(
     conn: &Connection,
     title: &str,
@@ -321,8 +322,13 @@ pub fn insert_meta(
     for (k, v) in pairs {
         meta.execute(params![k, v])?;
     }
-    let digest = content_digest(conn)?;
-    meta.execute(params!["seed_sha256", digest])?;
+    Ok(())
+}
+
+/// Stores the seed digest (from [`content_digest`]) in `meta`, as its last row.
+pub fn insert_digest(conn: &Connection, digest: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(INSERT_META)?
+        .execute(params!["seed_sha256", digest])?;
     Ok(())
 }
 

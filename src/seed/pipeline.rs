@@ -62,6 +62,19 @@ pub fn load(
     threads: usize,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Summary> {
+    let summary = load_rows(conn, files, threads, progress)?;
+    load::insert_digest(conn, &load::content_digest(conn)?)?;
+    Ok(summary)
+}
+
+/// As [`load`], but for the seed digest in `meta`, which the caller computes ([`load::content_digest`]) and
+/// stores ([`load::insert_digest`]) when it will: `build` reads it beside the compaction.
+pub fn load_rows(
+    conn: &mut Connection,
+    files: &SeedFiles,
+    threads: usize,
+    progress: &mut dyn FnMut(u64),
+) -> anyhow::Result<Summary> {
     let insert = if threads > 1 {
         Insert::Threaded
     } else {
