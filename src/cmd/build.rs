@@ -36,10 +36,11 @@ pub struct Args {
     /// Replace --out even when it is not a dossier file
     #[arg(long)]
     pub force: bool,
-    /// Threads for the load: 1 reads, validates and inserts each document in turn; with 2 or more, two threads
-    /// read and parse the seed files for pass 1 and one for pass 2, one validates, one inserts the rows, and the
-    /// lists of the common words are computed on two connections while the checks run. Any number above 1 works
-    /// the same way. The file is the same, byte for byte, whatever the number [default: the number of cores]
+    /// Threads for the load: 1 reads, validates and inserts each document in turn; with 2 or more, six threads
+    /// read and parse the seed files for pass 1 and one for pass 2, one validates, one inserts the rows, the
+    /// lists of the common words are computed on two connections while the checks run, and the seed digest is
+    /// read while the file is compacted. Any number above 1 works the same way. The file is the same, byte for
+    /// byte, whatever the number [default: the number of cores]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
 }
