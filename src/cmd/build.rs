@@ -262,6 +262,14 @@ fn remove_stale_temporaries(dir: &Path) {
     }
 }
 
+/// A connection of its own that reads the file this build is loading, beside the build's own connection.
+fn reader(path: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+}
+
 /// The lists of `search_best` for the file just loaded at `path`, computed while `alongside` runs (the checks):
 /// with `threads` above 1, on two connections of their own, each taking every other word, as the lists cost about
 /// as much as the checks; with one thread, after it.
@@ -293,12 +301,12 @@ fn lists_beside<T>(
                     words.iter().skip(w).step_by(WORKERS).cloned().collect();
                 let scorer = &scorer;
                 scope.spawn(move || -> anyhow::Result<Vec<search_best::WordLists>> {
-                    let reader = rusqlite::Connection::open_with_flags(
-                        path,
-                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )?;
-                    Ok(search_best::lists_of(&reader, scorer, &mine, length)?)
+                    Ok(search_best::lists_of(
+                        &reader(path)?,
+                        scorer,
+                        &mine,
+                        length,
+                    )?)
                 })
             })
             .collect();
@@ -352,14 +360,7 @@ fn compact(
     // `meta` as it would have been in the loaded one.
     let (digest, vacuumed) = side_by_side(
         threads,
-        || -> anyhow::Result<String> {
-            let reader = rusqlite::Connection::open_with_flags(
-                work,
-                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                    | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-            )?;
-            Ok(load::content_digest(&reader)?)
-        },
+        || load::content_digest(&reader(work)?),
         || conn.execute("VACUUM INTO ?1", [into]),
     );
     vacuumed.context("cannot compact the new file")?;
