@@ -513,3 +513,38 @@ pub fn report_sql_problems(
         })
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::seed::{SeedFiles, pipeline};
+    use crate::verify;
+
+    /// `load_rows` inserts without evaluating the CHECK constraints, enforces them again once the rows are in,
+    /// and the checks `build` runs catch a row that breaks one, as a bug in validation would leave it.
+    #[test]
+    fn the_checks_of_a_build_catch_a_row_that_breaks_a_check_constraint() {
+        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
+        pipeline::load_rows(&mut conn, &SeedFiles::minimal_fixture(), 2, &mut |_| {}).unwrap();
+        let passing = verify::run_checks(&conn, false, verify::ONLY_FOR_RECEIVED_FILES);
+        assert!(passing.iter().all(verify::Check::passed));
+        let refused = conn.execute("UPDATE events SET date_latest = '1900-01-01'", []);
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("CHECK constraint failed")
+        );
+
+        conn.pragma_update(None, "ignore_check_constraints", true)
+            .unwrap();
+        conn.execute("UPDATE events SET date_latest = '1900-01-01'", [])
+            .unwrap();
+        let checks = verify::run_checks(&conn, false, verify::ONLY_FOR_RECEIVED_FILES);
+        let failed: Vec<&str> = checks
+            .iter()
+            .filter(|c| !c.passed())
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(failed, ["CHECK constraints"]);
+    }
+}
