@@ -5,12 +5,6 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 use dossier::{cli, cmd};
 
-// The build parses and locates millions of small records; glibc's malloc and free took about 11 % of it under
-// perf, and mimalloc made a 100,000-document build 11 % faster (BENCHMARKS.md). SQLite's own allocations stay
-// with the system allocator, under `--max-memory`.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // clap's `Cli::parse()`, but the description of the command line is left to the exit to free: dropping it
     // cost 2 % of a small report's instructions.
