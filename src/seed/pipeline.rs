@@ -83,8 +83,11 @@ pub fn load_rows(
 ) -> anyhow::Result<Summary> {
     conn.pragma_update(None, "ignore_check_constraints", true)?;
     let loaded = rows(conn, files, threads, progress);
-    conn.pragma_update(None, "ignore_check_constraints", false)?;
-    loaded
+    // The load's own error, when there is one, says more than a failure to restore the setting.
+    let restored = conn.pragma_update(None, "ignore_check_constraints", false);
+    let summary = loaded?;
+    restored?;
+    Ok(summary)
 }
 
 /// Validates and inserts the rows, with whatever CHECK enforcement `conn` has.
